@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# One entry point for people and CI.
+#   ./run.sh          set everything up (idempotent) and start the web app on the embedded defaults
+#   ./run.sh test     set everything up and run the whole test suite (what .ci/run calls)
+#   ./run.sh bench    run the benchmarks (writes benchmarks/results/*.json, prints tables)
+#   ./run.sh setup    only set up
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+VENV=$ROOT/.venv
+PY=$VENV/bin/python
+SHARED_GEO=$ROOT/../shared/geo
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+setup_python() {
+  if [ ! -x "$PY" ]; then
+    say "creating the virtual environment in .venv"
+    python3 -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+    python3 -m venv "$VENV"
+  fi
+  # Reinstall only when the dependency list changed.
+  local stamp=$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+  if [ ! -f "$stamp" ]; then
+    say "installing Python packages (osmnx, geopandas, folium, flask, scipy …)"
+    "$PY" -m pip install --quiet --upgrade pip
+    "$PY" -m pip install --quiet -e ".[test]"
+    rm -f "$VENV"/.installed-*; touch "$stamp"
+  fi
+}
+
+setup_assets() {
+  # Leaflet, Bootstrap and friends, served by the app itself (pages make no CDN request).
+  "$PY" -m webapp.assets ensure
+}
+
+setup_browser() {
+  # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium (browser tests)"
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
+      || { echo "could not install chromium: run 'apt-get install chromium' as root" >&2; exit 1; }
+  fi
+}
+
+load_default_network() {
+  # The embedded default: the real SIP road network in ../shared/geo, imported once into the data dir.
+  if ! "$VENV/bin/supplychain" network info --format json 2>/dev/null | "$PY" -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["network"] else 1)'; then
+    if [ -f "$SHARED_GEO/sip-core.osm" ]; then
+      say "importing the OSM road network $SHARED_GEO/sip-core.osm"
+      "$VENV/bin/supplychain" network import "$SHARED_GEO/sip-core.osm"
+    else
+      say "no road network available: distances will be estimated (see README: loading the real Wuzhong network)"
+    fi
+  fi
+}
+
+cmd=${1:-serve}
+shift || true
+case "$cmd" in
+  setup) setup_python; setup_assets ;;
+  serve)
+    setup_python; setup_assets; load_default_network
+    exec "$VENV/bin/supplychain" serve "$@" ;;
+  test)
+    setup_python; setup_assets; setup_browser
+    exec "$PY" -m pytest -q "$@" ;;
+  bench)
+    setup_python
+    exec "$PY" benchmarks/run_all.py "$@" ;;
+  *) echo "usage: ./run.sh [serve|test|bench|setup] [args…]" >&2; exit 2 ;;
+esac

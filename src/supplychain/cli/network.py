@@ -1,0 +1,88 @@
+"""``supplychain network import|fetch|info``."""
+
+from __future__ import annotations
+
+import json
+
+from .. import network, studyarea
+from ..store import resolve_data_dir
+from ..workspace import Workspace
+from .common import Progress, add_data_dir, add_format, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("network", help="import, fetch or describe the road network")
+    nsub = p.add_subparsers(dest="network_command", metavar="ACTION", required=True)
+
+    imp = nsub.add_parser("import", help="import a road network file (.osm, .osm.bz2, .graphml)")
+    imp.add_argument("path", help="OSM XML (.osm, .osm.bz2) or GraphML file")
+    add_data_dir(imp)
+    imp.set_defaults(func=cmd_import)
+
+    fetch = nsub.add_parser("fetch", help="download the drive network of 吴中区 + buffer from OSM (needs internet)")
+    fetch.add_argument("--buffer-km", type=float, default=None, help="buffer around the boundary (default 10)")
+    fetch.add_argument("--boundary", help="boundary GeoJSON (default: geo/studyarea.json's boundary_files)")
+    fetch.add_argument("--overpass-url", help="Overpass API endpoint (default: osmnx's)")
+    fetch.add_argument("--geocode", action="store_true", help="geocode the boundary through OSM if no file exists")
+    add_data_dir(fetch)
+    fetch.set_defaults(func=cmd_fetch)
+
+    info = nsub.add_parser("info", help="describe the loaded network and how entities snap to it")
+    add_format(info)
+    add_data_dir(info)
+    info.set_defaults(func=cmd_info)
+
+
+def _report(net: network.Network) -> None:
+    m = net.meta
+    cal = m.get("circuity", {})
+    print(f"network: {m['nodes']:,} nodes, {m['edges']:,} edges  (source: {m['source']})")
+    print(f"bbox: {', '.join(f'{v:.5f}' for v in m['bbox'])}  (lon/lat WGS84; lengths in metres, {m['crs']} for snapping)")
+    if cal:
+        print(f"circuity (road / straight line): median {cal['factor']}, p10–p90 {cal.get('p10')}–{cal.get('p90')} "
+              f"over {cal['pairs']} node pairs; typical drive speed {cal.get('speed_kph')} km/h")
+    print(m.get("attribution", ""))
+
+
+def cmd_import(args) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    net = network.import_file(data_dir, args.path, progress=Progress())
+    _report(net)
+    _snap_summary(Workspace.open(data_dir))
+    return 0
+
+
+def cmd_fetch(args) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    progress = Progress()
+    area = studyarea.load(boundary_file=args.boundary, allow_geocode=args.geocode)
+    progress(f"study area boundary: {area.boundary_source}")
+    net = network.fetch(data_dir, area, args.buffer_km, args.overpass_url, progress)
+    _report(net)
+    _snap_summary(Workspace.open(data_dir))
+    return 0
+
+
+def _snap_summary(ws: Workspace) -> None:
+    snaps = ws.snapping
+    on = [k for k, v in snaps.items() if v[2]]
+    print(f"entities: {len(ws.entities)} in the registry, {len(snaps)} located, {len(on)} within "
+          f"{ws.snap_limit_m:g} m of the network; the other {len(snaps) - len(on)} use estimated distances")
+
+
+def cmd_info(args) -> int:
+    ws = Workspace.open(args.data_dir)
+    if args.format == "json":
+        data = ws.health()
+        data["network_meta"] = ws.network.meta if ws.network else None
+        data["snapping"] = {k: {"node": v[0], "snap_m": round(v[1], 1) if v[1] == v[1] else None,
+                                "on_network": v[2]} for k, v in ws.snapping.items()}
+        print_json(data)
+        return 0
+    if ws.network is None:
+        print(f"no network loaded in {ws.data_dir}: distances are estimated "
+              f"(straight line × {ws.estimator.factor}). Import one with `supplychain network import PATH`.")
+        return 0
+    _report(ws.network)
+    _snap_summary(ws)
+    return 0

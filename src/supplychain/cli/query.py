@@ -1,0 +1,46 @@
+"""``supplychain query suppliers``."""
+
+from __future__ import annotations
+
+from .. import reach, taxonomy
+from ..workspace import Workspace
+from .common import add_data_dir, add_format, print_json, table
+
+
+def register(sub) -> None:
+    p = sub.add_parser("query", help="ask which suppliers are within reach")
+    qsub = p.add_subparsers(dest="query_command", metavar="QUERY", required=True)
+    s = qsub.add_parser("suppliers", help="suppliers within a road radius of a point or entity")
+    s.add_argument("--lon", help="origin longitude (WGS84)")
+    s.add_argument("--lat", help="origin latitude (WGS84)")
+    s.add_argument("--entity", help="origin entity id (instead of --lon/--lat)")
+    s.add_argument("--radius-km", default=10, help="road radius in km (default 10)")
+    s.add_argument("--category", help=f"only this category ({', '.join(taxonomy.CATEGORIES)})")
+    s.add_argument("--paths", action="store_true", help="include road paths (json only)")
+    add_format(s)
+    add_data_dir(s)
+    s.set_defaults(func=cmd_suppliers)
+
+
+def cmd_suppliers(args) -> int:
+    ws = Workspace.open(args.data_dir)
+    ans = reach.suppliers_within(ws, lon=args.lon, lat=args.lat, entity=args.entity, radius_km=args.radius_km,
+                                 category=args.category, with_paths=args.paths)
+    if args.format == "json":
+        print_json(ans)
+        return 0
+    o = ans["origin"]
+    snap = f"{o['snap_m']} m" if o["snap_m"] is not None else "no network"
+    print(f"origin {o.get('name_zh', '')} ({o['lon']}, {o['lat']}), snapped {snap}; method {ans['distance_method']}")
+    rows = [{**r, "road_km": f"{r['road_m'] / 1000:.2f}", "min": f"{r['time_s'] / 60:.1f}",
+             "straight_km": f"{r['straight_m'] / 1000:.2f}", "categories": ";".join(r["categories"])}
+            for r in ans["results"]]
+    print(table(rows, [("id", "id"), ("name_zh", "名称"), ("categories", "categories"), ("road_km", "road km"),
+                       ("min", "drive min"), ("straight_km", "straight km"), ("distance_method", "method"),
+                       ("precision", "precision")]))
+    print(f"{len(rows)} supplier(s) within {ans['radius_km']:g} km"
+          + (f"; {len(ans['unlocated'])} more without a known location" if ans["unlocated"] else ""))
+    if "estimator" in ans:
+        e = ans["estimator"]
+        print(f"estimated = straight line × {e['circuity_factor']} (circuity), at {e['speed_kph']} km/h")
+    return 0

@@ -1,0 +1,233 @@
+"""Bounded shortest paths over a road graph held as CSR arrays. The only module that knows CSR.
+
+Everything here is a pure function over numpy/scipy arrays, built on ``scipy.sparse.csgraph.dijkstra``
+(C code; within 1.2–1.5x of a hand-written C Dijkstra on this machine, see PITFALLS.md). No networkx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+#: Sources per dijkstra call: each source returns a dense row of N floats, so chunk to bound memory.
+CHUNK = 100
+
+
+@dataclass
+class RoadGraph:
+    """A directed road graph: one CSR matrix per metric, the same sparsity pattern for both.
+
+    ``length`` holds metres and ``time`` seconds; ``*_rev`` are the transposes, for "distance *to*" queries.
+    """
+
+    length: sp.csr_matrix
+    time: sp.csr_matrix
+    length_rev: sp.csr_matrix
+    time_rev: sp.csr_matrix
+
+    @property
+    def n(self) -> int:
+        return self.length.shape[0]
+
+    @cached_property
+    def edge_keys(self) -> np.ndarray:
+        """Sorted ``row * n + col`` key of every CSR entry, to find edges by endpoints."""
+        m = self.length
+        m.sort_indices()
+        self.time.sort_indices()
+        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+        return rows * m.shape[0] + m.indices.astype(np.int64)
+
+    def matrix(self, metric: str = "length", reverse: bool = False) -> sp.csr_matrix:
+        if metric == "length":
+            return self.length_rev if reverse else self.length
+        if metric == "time":
+            return self.time_rev if reverse else self.time
+        raise ValueError(f"unknown metric {metric!r}; expected 'length' or 'time'")
+
+
+def collapse_parallel(u: np.ndarray, v: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Drop self-loops and keep, per (u, v) pair, the minimum of each weight.
+
+    ``scipy.sparse`` *adds* duplicate entries, so parallel edges must be collapsed first (PITFALLS.md).
+    """
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    keep = u != v
+    u, v = u[keep], v[keep]
+    weights = tuple(np.asarray(w, dtype=np.float64)[keep] for w in weights)
+    order = np.lexsort((v, u))
+    u, v = u[order], v[order]
+    weights = tuple(w[order] for w in weights)
+    new_pair = np.ones(len(u), dtype=bool)
+    new_pair[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    starts = np.flatnonzero(new_pair)
+    out = [u[starts], v[starts]]
+    for w in weights:
+        out.append(np.minimum.reduceat(w, starts) if len(starts) else w[:0])
+    return tuple(out)
+
+
+def build_graph(n: int, u: np.ndarray, v: np.ndarray, length_m: np.ndarray, time_s: np.ndarray) -> RoadGraph:
+    """Build a :class:`RoadGraph` from edge arrays (parallel edges and self-loops are handled here)."""
+    u, v, length_m, time_s = collapse_parallel(u, v, length_m, time_s)
+    # Zero-length edges would vanish from a sparse matrix; keep them as a tiny positive length.
+    length_m = np.maximum(length_m, 1e-9)
+    time_s = np.maximum(time_s, 1e-9)
+    length = sp.csr_matrix((length_m, (u, v)), shape=(n, n))
+    time = sp.csr_matrix((time_s, (u, v)), shape=(n, n))
+    return RoadGraph(length, time, length.T.tocsr(), time.T.tocsr())
+
+
+def from_csr_arrays(n: int, indptr, indices, length_m, time_s) -> RoadGraph:
+    """Rebuild a :class:`RoadGraph` from cached CSR arrays (already collapsed)."""
+    length = sp.csr_matrix((length_m, indices, indptr), shape=(n, n))
+    time = sp.csr_matrix((time_s, indices, indptr), shape=(n, n))
+    return RoadGraph(length, time, length.T.tocsr(), time.T.tocsr())
+
+
+def distances(graph: RoadGraph, source: int, limit: float = np.inf, metric: str = "length",
+              reverse: bool = False) -> np.ndarray:
+    """Shortest distances from one node to all nodes; ``inf`` beyond ``limit``."""
+    return dijkstra(graph.matrix(metric, reverse), directed=True, indices=int(source), limit=limit)
+
+
+def distances_with_predecessors(graph: RoadGraph, source: int, limit: float = np.inf,
+                                metric: str = "length") -> tuple[np.ndarray, np.ndarray]:
+    """Distances and the shortest-path tree (predecessor per node, -9999 where none)."""
+    return dijkstra(graph.matrix(metric), directed=True, indices=int(source), limit=limit,
+                    return_predecessors=True)
+
+
+def distance_rows(graph: RoadGraph, sources: np.ndarray, limit: float = np.inf, metric: str = "length",
+                  reverse: bool = False, chunk: int = CHUNK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(sources_chunk, rows)`` with one dense distance row per source, in chunks."""
+    sources = np.asarray(sources, dtype=np.int64)
+    m = graph.matrix(metric, reverse)
+    for i in range(0, len(sources), chunk):
+        part = sources[i:i + chunk]
+        yield part, np.atleast_2d(dijkstra(m, directed=True, indices=part, limit=limit))
+
+
+def nearest_source(graph: RoadGraph, sources: np.ndarray, limit: float = np.inf, metric: str = "length",
+                   reverse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Multi-source Dijkstra: for every node, the distance to its nearest source and which source.
+
+    With ``reverse=True`` the distance is measured *from the node to* the source (use it to ask "how far is
+    the nearest supplier from each maker" in one pass over the graph).
+
+    Returns
+    -------
+    dist : ndarray of float, shape (n,)
+    source : ndarray of int, shape (n,); the node index of the nearest source, -9999 where unreachable.
+    """
+    sources = np.unique(np.asarray(sources, dtype=np.int64))
+    if len(sources) == 0:
+        return np.full(graph.n, np.inf), np.full(graph.n, -9999, dtype=np.int64)
+    dist, _, src = dijkstra(graph.matrix(metric, reverse), directed=True, indices=sources, limit=limit,
+                            min_only=True, return_predecessors=True)
+    return dist, src
+
+
+def path_from_tree(predecessors: np.ndarray, source: int, target: int) -> list[int]:
+    """Node sequence source..target read off a predecessor array; empty when unreachable."""
+    if source == target:
+        return [int(source)]
+    if predecessors[target] < 0:
+        return []
+    path = [int(target)]
+    node = int(target)
+    while node != source:
+        node = int(predecessors[node])
+        if node < 0:
+            return []
+        path.append(node)
+    return path[::-1]
+
+
+def shortest_path(graph: RoadGraph, source: int, target: int, metric: str = "length") -> tuple[float, list[int]]:
+    """Length and node sequence of the shortest path; ``(inf, [])`` when unreachable."""
+    dist, pred = distances_with_predecessors(graph, source, metric=metric)
+    return float(dist[target]), path_from_tree(pred, int(source), int(target))
+
+
+def path_cost(graph: RoadGraph, path: list[int], metric: str = "length") -> float:
+    """Sum of edge weights along a node path (for the time of a length-shortest path)."""
+    if len(path) < 2:
+        return 0.0
+    m = graph.matrix(metric)
+    a = np.asarray(path[:-1])
+    b = np.asarray(path[1:])
+    return float(np.asarray(m[a, b]).sum())
+
+
+def edge_positions(graph: RoadGraph, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """CSR positions of edges tails[i] -> heads[i] (vectorised; every edge must exist)."""
+    keys = graph.edge_keys
+    return np.searchsorted(keys, np.asarray(tails, np.int64) * graph.n + np.asarray(heads, np.int64))
+
+
+def cost_along_tree(graph: RoadGraph, predecessors: np.ndarray, nodes: np.ndarray, metric: str = "time") -> np.ndarray:
+    """Cost in ``metric`` of the tree path from the root to each of ``nodes``.
+
+    Used to report the drive time of the *shortest-distance* route found by a length search, so that the
+    time shown belongs to the path drawn. Pointer jumping over the reached part of the tree: O(k log depth).
+    """
+    reached = np.flatnonzero((predecessors >= 0))
+    local = np.full(len(predecessors), -1, dtype=np.int64)
+    members = np.concatenate([reached, np.asarray(nodes, np.int64)])
+    members = np.unique(np.concatenate([members, predecessors[reached]]))
+    members = members[members >= 0]
+    local[members] = np.arange(len(members))
+    pred = predecessors[members]
+    has_pred = pred >= 0
+    parent = np.where(has_pred, local[np.where(has_pred, pred, 0)], np.arange(len(members)))
+    cost = np.zeros(len(members))
+    if has_pred.any():
+        pos = edge_positions(graph, pred[has_pred], members[has_pred])
+        cost[has_pred] = graph.matrix(metric).data[pos]
+    while True:
+        grand = parent[parent]
+        if np.array_equal(grand, parent):
+            break
+        cost = cost + np.where(parent != np.arange(len(members)), cost[parent], 0.0)
+        parent = grand
+    out = cost[local[np.asarray(nodes, np.int64)]]
+    return out
+
+
+#: Circuity used when no network is loaded (a common planning default for urban road networks).
+DEFAULT_CIRCUITY = 1.3
+
+
+def calibrate_circuity(graph: RoadGraph, x: np.ndarray, y: np.ndarray, n_sources: int = 40,
+                       targets_per_source: int = 25, min_straight_m: float = 500.0,
+                       max_straight_m: float = 15000.0, seed: int = 0) -> dict:
+    """Ratio of road distance to straight-line distance over random node pairs of this network.
+
+    Returns the median ratio as ``factor`` (used for estimated distances), its 10th/90th percentiles as the
+    spread, the drive speed implied by the same pairs, and the number of pairs.
+    """
+    rng = np.random.default_rng(seed)
+    sources = rng.choice(graph.n, size=min(n_sources, graph.n), replace=False)
+    ratios, speeds = [], []
+    for part, rows in distance_rows(graph, sources):
+        trows = np.atleast_2d(dijkstra(graph.time, directed=True, indices=part))
+        for s, row, trow in zip(part, rows, trows):
+            targets = rng.choice(graph.n, size=min(targets_per_source, graph.n), replace=False)
+            straight = np.hypot(x[targets] - x[s], y[targets] - y[s])
+            ok = (straight >= min_straight_m) & (straight <= max_straight_m) & np.isfinite(row[targets])
+            ratios.extend((row[targets][ok] / straight[ok]).tolist())
+            speeds.extend((row[targets][ok] / trow[targets][ok]).tolist())
+    if len(ratios) < 20:
+        return {"factor": DEFAULT_CIRCUITY, "p10": None, "p90": None, "pairs": len(ratios),
+                "speed_kph": None, "calibrated": False}
+    r = np.asarray(ratios)
+    return {"factor": round(float(np.median(r)), 4), "p10": round(float(np.percentile(r, 10)), 4),
+            "p90": round(float(np.percentile(r, 90)), 4), "pairs": int(len(r)),
+            "speed_kph": round(float(np.median(speeds)) * 3.6, 2), "calibrated": True}

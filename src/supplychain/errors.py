@@ -1,0 +1,44 @@
+"""The one error type for bad user input, shared by the CLI (one-line reason, exit 2) and the API (4xx JSON)."""
+
+from __future__ import annotations
+
+
+class InputError(ValueError):
+    """A request or command argument is wrong.
+
+    Parameters
+    ----------
+    field
+        The parameter at fault (``lon``, ``radius_km``, ``category``…), named in API errors.
+    message
+        What is wrong, in words a user can act on.
+    code
+        A short machine-readable code (``invalid``, ``not_found``, ``out_of_area``…).
+    status
+        The HTTP status the API answers with.
+    """
+
+    def __init__(self, field: str | None, message: str, code: str = "invalid", status: int = 400):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.code = code
+        self.status = status
+
+    def to_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+def parse_float(value, field: str, lo: float | None = None, hi: float | None = None) -> float:
+    """A finite float within [lo, hi], or :class:`InputError` naming ``field``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InputError(field, f"{field} is required", "missing")
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise InputError(field, f"{field} must be a number, got {value!r}") from None
+    if x != x or x in (float("inf"), float("-inf")):
+        raise InputError(field, f"{field} must be finite, got {value!r}")
+    if (lo is not None and x < lo) or (hi is not None and x > hi):
+        raise InputError(field, f"{field} must be between {lo:g} and {hi:g}, got {x:g}", "out_of_range")
+    return x

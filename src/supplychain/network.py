@@ -1,0 +1,330 @@
+"""The OSM road network: import (.osm, .osm.bz2, .graphml) or fetch through osmnx, cache as arrays, snap.
+
+osmnx does the OSM work (parsing, Overpass, simplification, speeds, projection). What this module adds is
+a compact cache (numpy arrays in one ``.npz`` plus ``network.json`` metadata) that loads in milliseconds,
+and a spatial index built once per loaded network for snapping points to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from . import engine, studyarea
+
+CACHE_DIR = "network"
+ARRAYS_FILE = "graph.npz"
+META_FILE = "network.json"
+
+#: Off-network threshold: an entity farther than this from the nearest node uses estimated distances.
+DEFAULT_SNAP_LIMIT_M = 1000.0
+
+#: Default speeds (km/h) by OSM highway class, used where a way has no ``maxspeed`` (urban Suzhou;
+#: the SIP file carries no maxspeed at all). Classes not listed fall back to :data:`FALLBACK_SPEED_KPH`.
+DEFAULT_SPEEDS_KPH = {
+    "motorway": 80, "motorway_link": 40, "trunk": 60, "trunk_link": 40, "primary": 50, "primary_link": 30,
+    "secondary": 40, "secondary_link": 30, "tertiary": 30, "tertiary_link": 25, "unclassified": 30,
+    "residential": 20, "living_street": 10, "service": 15, "road": 30,
+}
+FALLBACK_SPEED_KPH = 30.0
+
+HIGHWAY_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
+                   "service", "other")
+
+Progress = Callable[[str], None]
+
+
+class NetworkError(RuntimeError):
+    """The network could not be imported, fetched or loaded."""
+
+
+def _say(progress: Progress | None, msg: str) -> None:
+    if progress:
+        progress(msg)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Getting an osmnx graph
+
+def read_graph(path: str | Path, progress: Progress | None = None):
+    """Read an OSM road network file through osmnx (.osm, .osm.bz2, .xml, .graphml)."""
+    import osmnx as ox
+
+    path = Path(path)
+    if not path.is_file():
+        raise NetworkError(f"no such file: {path}")
+    name = path.name.lower()
+    _say(progress, f"reading {path} …")
+    try:
+        if name.endswith(".graphml"):
+            G = ox.load_graphml(path)
+        elif name.endswith((".osm", ".osm.bz2", ".xml", ".xml.bz2")):
+            G = ox.graph_from_xml(path, retain_all=True)
+        elif name.endswith(".pbf"):
+            raise NetworkError(".osm.pbf is not supported yet: convert it with osmium (osmium cat x.osm.pbf -o x.osm.bz2)")
+        else:
+            raise NetworkError(f"unknown network file type {path.name!r}: expected .osm, .osm.bz2 or .graphml")
+    except NetworkError:
+        raise
+    except Exception as exc:  # osmnx/networkx raise many kinds on bad input
+        raise NetworkError(f"could not read {path}: {type(exc).__name__}: {exc}") from exc
+    if len(G) == 0:
+        raise NetworkError(f"{path} holds no road network (0 nodes)")
+    return G
+
+
+def fetch_graph(area: "studyarea.StudyArea", buffer_km: float | None = None, overpass_url: str | None = None,
+                progress: Progress | None = None):
+    """Download the drive network of the study area plus ``buffer_km`` through osmnx's Overpass support."""
+    import osmnx as ox
+
+    polygon = area.buffered(buffer_km)
+    if overpass_url:
+        ox.settings.overpass_url = overpass_url.rstrip("/")
+    km2 = area.boundary_m.buffer((area.buffer_km if buffer_km is None else buffer_km) * 1000).area / 1e6
+    _say(progress, f"downloading the drive network for {km2:,.0f} km² from {ox.settings.overpass_url} …")
+    try:
+        G = ox.graph_from_polygon(polygon, network_type=area.definition.get("network_type", "drive"),
+                                  retain_all=True, truncate_by_edge=True)
+    except Exception as exc:  # requests/osmnx errors: no internet, refused, empty answer
+        raise NetworkError(f"could not fetch the network from Overpass ({ox.settings.overpass_url}): "
+                           f"{type(exc).__name__}: {exc}") from exc
+    return G
+
+
+# ----------------------------------------------------------------------------------------------------
+# Building and saving the array cache
+
+def _highway_class(value) -> int:
+    hw = value[0] if isinstance(value, list) else value
+    hw = str(hw or "").replace("_link", "")
+    return HIGHWAY_CLASSES.index(hw) if hw in HIGHWAY_CLASSES else len(HIGHWAY_CLASSES) - 1
+
+
+def build_arrays(G, progress: Progress | None = None) -> dict[str, np.ndarray]:
+    """Turn an unprojected osmnx graph into the cache arrays.
+
+    Keeps the largest strongly connected component, adds travel times from :data:`DEFAULT_SPEEDS_KPH`,
+    keeps osmnx's metre lengths, projects nodes to UTM 51N for snapping, collapses parallel edges to their minimum, and keeps each edge's drawn geometry.
+    """
+    import osmnx as ox
+
+    _say(progress, f"{len(G):,} nodes, {G.number_of_edges():,} edges read; keeping the largest strongly connected component …")
+    G = ox.truncate.largest_component(G, strongly=True)
+    if len(G) < 2:
+        raise NetworkError("the network has fewer than 2 connected nodes")
+    G = ox.routing.add_edge_speeds(G, hwy_speeds=DEFAULT_SPEEDS_KPH, fallback=FALLBACK_SPEED_KPH)
+    G = ox.routing.add_edge_travel_times(G)
+    osmids = np.fromiter(G.nodes, dtype=np.int64, count=len(G))
+    index = {n: i for i, n in enumerate(osmids.tolist())}
+    lon = np.array([G.nodes[n]["x"] for n in osmids.tolist()])
+    lat = np.array([G.nodes[n]["y"] for n in osmids.tolist()])
+    x, y = studyarea.to_metric(lon, lat)
+
+    rows = []
+    for a, b, d in G.edges(data=True):
+        geom = d.get("geometry")
+        coords = np.asarray(geom.coords) if geom is not None else np.array([[lon[index[a]], lat[index[a]]],
+                                                                           [lon[index[b]], lat[index[b]]]])
+        rows.append((index[a], index[b], coords, d.get("travel_time", 0.0), _highway_class(d.get("highway"))))
+    u = np.array([r[0] for r in rows], dtype=np.int64)
+    v = np.array([r[1] for r in rows], dtype=np.int64)
+    # osmnx's great-circle edge length in metres: the same weight a networkx user would route on.
+    length = np.array([d["length"] for _, _, d in G.edges(data=True)], dtype=float)
+    travel = np.array([r[3] for r in rows], dtype=float)
+    graph = engine.build_graph(len(osmids), u, v, length, travel)
+
+    # Geometry and class for each CSR entry: the shortest of the parallel edges.
+    best: dict[tuple[int, int], int] = {}
+    for i in np.argsort(length, kind="stable")[::-1]:
+        best[(int(u[i]), int(v[i]))] = int(i)
+    csr = graph.length
+    rows_of = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+    picks = [best[(int(a), int(b))] for a, b in zip(rows_of, csr.indices)]
+    geoms = [rows[i][2] for i in picks]
+    offsets = np.zeros(len(geoms) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(g) for g in geoms])
+    flat = np.concatenate(geoms) if geoms else np.zeros((0, 2))
+    return {
+        "osmid": osmids, "lon": lon, "lat": lat, "x": np.asarray(x), "y": np.asarray(y),
+        "indptr": csr.indptr.astype(np.int64), "indices": csr.indices.astype(np.int64),
+        "length_m": csr.data.astype(np.float64), "time_s": graph.time.data.astype(np.float64),
+        "highway": np.array([rows[i][4] for i in picks], dtype=np.int8),
+        "geom_offsets": offsets, "geom_lon": flat[:, 0].copy(), "geom_lat": flat[:, 1].copy(),
+    }
+
+
+def save(data_dir: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
+    """Write the cache atomically: a half-written cache never replaces a good one."""
+    target = Path(data_dir) / CACHE_DIR
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".network-", dir=target.parent))
+    np.savez(tmp / ARRAYS_FILE, **arrays)
+    (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    old = None
+    if target.exists():
+        old = target.with_name(f".network-old-{os.getpid()}")
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        for f in old.iterdir():
+            f.unlink()
+        old.rmdir()
+    return target
+
+
+def _meta(arrays: dict[str, np.ndarray], source: str, method: str) -> dict:
+    import osmnx as ox
+
+    graph = engine.from_csr_arrays(len(arrays["osmid"]), arrays["indptr"], arrays["indices"],
+                                   arrays["length_m"], arrays["time_s"])
+    return {
+        "circuity": engine.calibrate_circuity(graph, arrays["x"], arrays["y"]),
+        "source": source,
+        "method": method,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "nodes": int(len(arrays["osmid"])),
+        "edges": int(len(arrays["indices"])),
+        "bbox": [float(arrays["lon"].min()), float(arrays["lat"].min()),
+                 float(arrays["lon"].max()), float(arrays["lat"].max())],
+        "crs": studyarea.METRIC_CRS,
+        "speeds_kph": DEFAULT_SPEEDS_KPH,
+        "fallback_speed_kph": FALLBACK_SPEED_KPH,
+        "osmnx": ox.__version__,
+        "attribution": "© OpenStreetMap contributors (ODbL 1.0)",
+    }
+
+
+def import_file(data_dir: str | Path, path: str | Path, progress: Progress | None = None) -> "Network":
+    """Import a network file into the data dir's cache and return the loaded network."""
+    G = read_graph(path, progress)
+    arrays = build_arrays(G, progress)
+    save(data_dir, arrays, _meta(arrays, f"file:{Path(path).resolve()}", "import"))
+    return Network.load(data_dir)
+
+
+def fetch(data_dir: str | Path, area: "studyarea.StudyArea", buffer_km: float | None = None,
+          overpass_url: str | None = None, progress: Progress | None = None) -> "Network":
+    """Fetch the study area's network through Overpass into the cache and return it."""
+    G = fetch_graph(area, buffer_km, overpass_url, progress)
+    arrays = build_arrays(G, progress)
+    km = area.buffer_km if buffer_km is None else buffer_km
+    meta = _meta(arrays, f"overpass:{area.definition.get('id', 'studyarea')}+{km:g}km", "fetch")
+    meta["boundary_source"] = area.boundary_source
+    save(data_dir, arrays, meta)
+    return Network.load(data_dir)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The loaded network
+
+@dataclass
+class Network:
+    """A loaded road network: arrays, the engine graph, and a spatial index for snapping."""
+
+    arrays: dict[str, np.ndarray]
+    meta: dict
+    graph: engine.RoadGraph = field(repr=False)
+
+    @classmethod
+    def load(cls, data_dir: str | Path) -> "Network":
+        folder = Path(data_dir) / CACHE_DIR
+        try:
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+            with np.load(folder / ARRAYS_FILE) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+        except FileNotFoundError:
+            raise NetworkError(f"no network in {data_dir}: run `supplychain network import PATH` or `network fetch`") from None
+        except (OSError, ValueError, KeyError) as exc:
+            raise NetworkError(f"the network cache in {folder} is unreadable ({exc}); import it again") from exc
+        n = len(arrays["osmid"])
+        graph = engine.from_csr_arrays(n, arrays["indptr"], arrays["indices"], arrays["length_m"], arrays["time_s"])
+        return cls(arrays, meta, graph)
+
+    @classmethod
+    def try_load(cls, data_dir: str | Path) -> "Network | None":
+        try:
+            return cls.load(data_dir)
+        except NetworkError:
+            return None
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.arrays["osmid"])
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.arrays["indices"])
+
+    @cached_property
+    def tree(self) -> cKDTree:
+        """Spatial index over node positions (metres), built once per loaded network."""
+        return cKDTree(np.column_stack([self.arrays["x"], self.arrays["y"]]))
+
+    def snap(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest node index and straight-line snap distance (m) for WGS84 points (arrays)."""
+        x, y = studyarea.to_metric(np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float)))
+        dist, idx = self.tree.query(np.column_stack([x, y]))
+        return idx.astype(np.int64), dist
+
+    def node_lonlat(self, nodes) -> np.ndarray:
+        nodes = np.asarray(nodes, dtype=np.int64)
+        return np.column_stack([self.arrays["lon"][nodes], self.arrays["lat"][nodes]])
+
+    def summary(self) -> dict:
+        """The ``network`` object of ``/api/health``."""
+        m = self.meta
+        return {"source": m["source"], "nodes": m["nodes"], "edges": m["edges"], "bbox": m["bbox"],
+                "created": m.get("created"), "method": m.get("method")}
+
+    def edge_index(self, a: int, b: int) -> int:
+        """CSR position of edge a->b (raises KeyError when absent)."""
+        start, end = self.arrays["indptr"][a], self.arrays["indptr"][a + 1]
+        hit = np.flatnonzero(self.arrays["indices"][start:end] == b)
+        if not len(hit):
+            raise KeyError((a, b))
+        return int(start + hit[0])
+
+    def path_coords(self, path: list[int]) -> list[list[float]]:
+        """Drawn [lon, lat] coordinates of a node path, following each edge's geometry."""
+        if not path:
+            return []
+        if len(path) == 1:
+            return [self.node_lonlat([path[0]])[0].tolist()]
+        off, glon, glat = self.arrays["geom_offsets"], self.arrays["geom_lon"], self.arrays["geom_lat"]
+        out: list[list[float]] = []
+        for a, b in zip(path[:-1], path[1:]):
+            e = self.edge_index(a, b)
+            seg = np.column_stack([glon[off[e]:off[e + 1]], glat[off[e]:off[e + 1]]])
+            out.extend(seg[1:].tolist() if out else seg.tolist())
+        return [[round(c[0], 6), round(c[1], 6)] for c in out]
+
+    def road_lines(self, decimals: int = 5) -> dict:
+        """The network as a GeoJSON MultiLineString per highway class, each two-way road drawn once."""
+        a = self.arrays
+        rows = np.repeat(np.arange(self.n_nodes), np.diff(a["indptr"]))
+        cols = a["indices"]
+        # Draw a->b, and b->a only when a->b does not exist (one-way roads).
+        pairs = set(zip(rows.tolist(), cols.tolist()))
+        feats = []
+        for cls_i, cls_name in enumerate(HIGHWAY_CLASSES):
+            lines = []
+            for e in np.flatnonzero(a["highway"] == cls_i):
+                r, c = int(rows[e]), int(cols[e])
+                if r > c and (c, r) in pairs:
+                    continue
+                s, t = a["geom_offsets"][e], a["geom_offsets"][e + 1]
+                lines.append(np.round(np.column_stack([a["geom_lon"][s:t], a["geom_lat"][s:t]]), decimals).tolist())
+            if lines:
+                feats.append({"type": "Feature", "properties": {"highway": cls_name},
+                              "geometry": {"type": "MultiLineString", "coordinates": lines}})
+        return {"type": "FeatureCollection", "features": feats}

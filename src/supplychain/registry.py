@@ -1,0 +1,469 @@
+"""The entity registry: read, validate, import and export firms, institutes, parks, apartments and stops.
+
+A registry file is CSV (UTF-8), XLSX or GeoJSON with the columns of CONTRACT.md. Validation reports every
+bad row with file, line, column and reason; an import is one transaction, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import coords, taxonomy
+from .store import ENTITY_COLUMNS, Store
+
+PRECISIONS = ("exact", "street", "town", "district")
+
+#: Rough uncertainty radius (m) of each precision, used to draw and flag imprecise locations.
+PRECISION_RADIUS_M = {"exact": 0.0, "street": 300.0, "town": 3000.0, "district": 10000.0}
+
+REQUIRED_COLUMNS = ("id", "name_zh", "kind", "lon", "lat", "precision", "source")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+# Swapped lon/lat is detected where the pair is impossible as given but plausible reversed.
+_LAT_LIMIT = 90.0
+
+
+@dataclass
+class Entity:
+    """One place in the registry. ``lon``/``lat`` are WGS84 (``None`` when the location is unknown)."""
+
+    id: str
+    name_zh: str
+    kind: str
+    name_en: str = ""
+    categories: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    robot_types: tuple[str, ...] = ()
+    address: str = ""
+    district: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    lon_orig: float | None = None
+    lat_orig: float | None = None
+    precision: str = ""
+    source: str = ""
+    note: str = ""
+
+    @property
+    def located(self) -> bool:
+        return self.lon is not None and self.lat is not None
+
+    @property
+    def is_maker(self) -> bool:
+        return taxonomy.WHOLE_ROBOT in self.categories
+
+    @property
+    def bom(self) -> tuple[str, ...]:
+        """Component categories this maker needs (its ``needs``, else its robot types' default BOM)."""
+        return taxonomy.bill_of_materials(self.needs, self.robot_types)
+
+    def label(self) -> str:
+        return f"{self.name_zh} {self.name_en}".strip()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("categories", "needs", "robot_types"):
+            d[k] = list(d[k])
+        d["uncertainty_m"] = PRECISION_RADIUS_M.get(self.precision) if self.located else None
+        return d
+
+
+@dataclass
+class RowError:
+    """A reason a row (or the whole file, line 0) was rejected."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        col = f" column {self.column!r}" if self.column else ""
+        return f"{where}:{col} {self.reason}"
+
+
+class RegistryError(ValueError):
+    """A registry file was rejected; ``errors`` lists every reason."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        shown = "\n".join(str(e) for e in errors[:50])
+        more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{len(errors)} problem(s) in registry input:\n{shown}{more}")
+
+
+@dataclass
+class ImportReport:
+    file: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.file}: {len(self.added)} added, {len(self.updated)} updated"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reading files into raw rows (line number, {column: text})
+
+def _decode(raw: bytes, name: str, encoding: str | None) -> str:
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise RegistryError([RowError(name, 0, "", f"cannot decode as {encoding}: {exc}")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = (" It decodes as GBK/GB18030, the encoding Excel uses for 'CSV' on Chinese Windows: save it as"
+                    " 'CSV UTF-8', or pass --encoding gbk.")
+        except UnicodeDecodeError:
+            pass
+        raise RegistryError([RowError(name, line, "", f"file is not UTF-8 (byte {exc.start}).{hint}")]) from None
+
+
+def _read_csv(path: Path, encoding: str | None) -> tuple[list[str], list[tuple[int, dict]]]:
+    text = _decode(path.read_bytes(), str(path), encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise RegistryError([RowError(str(path), 0, "", "file is empty (no header row)")]) from None
+    rows: list[tuple[int, dict]] = []
+    errors: list[RowError] = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            errors.append(RowError(str(path), line, "", f"has {len(values)} fields, header has {len(header)}"))
+            continue
+        rows.append((line, dict(zip(header, values))))
+    if errors:
+        raise RegistryError(errors)
+    return header, rows
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    try:
+        header = ["" if h is None else str(h).strip() for h in next(it)]
+    except StopIteration:
+        raise RegistryError([RowError(str(path), 0, "", "sheet is empty (no header row)")]) from None
+    rows = []
+    for line, values in enumerate(it, start=2):
+        cells = ["" if v is None else str(v) for v in values]
+        if any(c.strip() for c in cells):
+            rows.append((line, dict(zip(header, cells))))
+    wb.close()
+    return header, rows
+
+
+def _read_geojson(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RegistryError([RowError(str(path), 0, "", f"not valid UTF-8 GeoJSON: {exc}")]) from None
+    rows = []
+    for i, feat in enumerate(data.get("features", []), start=1):
+        props = {k: "" if v is None else (";".join(v) if isinstance(v, list) else str(v))
+                 for k, v in (feat.get("properties") or {}).items()}
+        geom = feat.get("geometry")
+        if geom and geom.get("type") == "Point":
+            lon, lat = geom["coordinates"][:2]
+            props.setdefault("lon", str(lon))
+            props.setdefault("lat", str(lat))
+        else:
+            props.setdefault("lon", "")
+            props.setdefault("lat", "")
+        rows.append((i, props))
+    header = sorted({k for _, r in rows for k in r}) or list(REQUIRED_COLUMNS)
+    return header, rows
+
+
+def read_rows(path: str | Path, encoding: str | None = None) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Read a registry file into its header and ``(line, row)`` pairs, by file extension."""
+    path = Path(path)
+    if not path.is_file():
+        raise RegistryError([RowError(str(path), 0, "", "no such file")])
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix in (".geojson", ".json"):
+        return _read_geojson(path)
+    return _read_csv(path, encoding)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Validation
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in re.split(r"[;；]", text or "") if p.strip())
+
+
+def _parse_float(text: str) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    value = float(text)  # ValueError handled by caller
+    if not math.isfinite(value):
+        raise ValueError("not finite")
+    return value
+
+
+def _validate_location(row: dict, err) -> tuple[float | None, float | None, str]:
+    crs = (row.get("crs") or "wgs84").strip().lower()
+    if crs not in coords.CRS_NAMES:
+        err("crs", f"unknown crs {crs!r}; expected one of: {', '.join(coords.CRS_NAMES)}")
+        return None, None, crs
+    try:
+        lon = _parse_float(row.get("lon", ""))
+    except ValueError:
+        err("lon", f"not a number: {row.get('lon')!r}")
+        return None, None, crs
+    try:
+        lat = _parse_float(row.get("lat", ""))
+    except ValueError:
+        err("lat", f"not a number: {row.get('lat')!r}")
+        return None, None, crs
+    if (lon is None) != (lat is None):
+        err("lon" if lon is None else "lat", "lon and lat must both be given or both be empty")
+        return None, None, crs
+    if lon is None:
+        return None, None, crs
+    if abs(lat) > _LAT_LIMIT or abs(lon) > 180:
+        if abs(lon) <= _LAT_LIMIT and abs(lat) <= 180 and bool(coords.in_china(lat, lon)):
+            err("lon", f"lon/lat look swapped: lon={lon}, lat={lat} (did you mean lon={lat}, lat={lon}?)")
+        else:
+            err("lat" if abs(lat) > _LAT_LIMIT else "lon", f"out of range: lon={lon}, lat={lat}")
+        return None, None, crs
+    if not bool(coords.in_china(lon, lat)):
+        if bool(coords.in_china(lat, lon)):
+            err("lon", f"lon/lat look swapped: lon={lon}, lat={lat} (did you mean lon={lat}, lat={lon}?)")
+        else:
+            err("lon", f"outside China: lon={lon}, lat={lat}")
+        return None, None, crs
+    return lon, lat, crs
+
+
+def _validate_row(file: str, line: int, row: dict, errors: list[RowError]) -> Entity | None:
+    start = len(errors)
+
+    def err(column: str, reason: str) -> None:
+        errors.append(RowError(file, line, column, reason))
+
+    get = lambda k: (row.get(k) or "").strip()  # noqa: E731
+    eid = get("id")
+    if not eid:
+        err("id", "empty id")
+    elif not _ID_RE.match(eid):
+        err("id", f"id {eid!r} may hold only letters, digits, '_', '-', '.'")
+    if not get("name_zh"):
+        err("name_zh", "empty name_zh (Chinese name is required)")
+    kind = get("kind")
+    if kind not in taxonomy.KINDS:
+        err("kind", f"unknown kind {kind!r}; expected one of: {', '.join(taxonomy.KINDS)}")
+    lists = {}
+    for column, table, what in (("categories", taxonomy.CATEGORIES, "category"),
+                                ("needs", taxonomy.COMPONENT_CATEGORIES, "component category"),
+                                ("robot_types", taxonomy.ROBOT_TYPES, "robot type")):
+        values = _split(row.get(column, ""))
+        for v in values:
+            if v not in table:
+                err(column, f"unknown {what} {v!r}; expected one of: {', '.join(table)}")
+        lists[column] = values
+    lon, lat, crs = _validate_location(row, err)
+    precision = get("precision").lower()
+    if lon is not None:
+        if precision not in PRECISIONS:
+            err("precision", f"precision {precision!r} must be one of: {', '.join(PRECISIONS)} for a located entity")
+    elif precision and precision not in PRECISIONS + ("unknown",):
+        err("precision", f"unknown precision {precision!r}")
+    if lon is not None and not get("source"):
+        err("source", "a located entity needs a source for its coordinates")
+    if len(errors) > start:
+        return None
+    wlon, wlat = coords.to_wgs84(lon, lat, crs) if lon is not None else (None, None)
+    return Entity(
+        id=eid, name_zh=get("name_zh"), name_en=get("name_en"), kind=kind,
+        categories=lists["categories"], needs=lists["needs"], robot_types=lists["robot_types"],
+        address=get("address"), district=get("district"),
+        lon=None if wlon is None else round(wlon, 7), lat=None if wlat is None else round(wlat, 7),
+        crs=crs, lon_orig=lon, lat_orig=lat,
+        precision=precision if lon is not None else (precision or "unknown"),
+        source=get("source"), note=get("note"),
+    )
+
+
+def validate_file(path: str | Path, encoding: str | None = None) -> list[Entity]:
+    """Read and validate a registry file.
+
+    Returns
+    -------
+    list of Entity
+        The file's entities, coordinates converted to WGS84.
+
+    Raises
+    ------
+    RegistryError
+        With one :class:`RowError` per problem (every bad row is reported, not just the first).
+    """
+    name = str(path)
+    header, rows = read_rows(path, encoding)
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in ENTITY_COLUMNS]
+    errors: list[RowError] = []
+    if missing:
+        errors.append(RowError(name, 1, ",".join(missing), f"missing required column(s): {', '.join(missing)}"))
+    if unknown:
+        errors.append(RowError(name, 1, ",".join(unknown),
+                               f"unknown column(s): {', '.join(unknown)}; expected: {', '.join(ENTITY_COLUMNS)}"))
+    if errors:
+        raise RegistryError(errors)
+    entities: list[Entity] = []
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        entity = _validate_row(name, line, row, errors)
+        if entity is None:
+            continue
+        if entity.id in first_line:
+            errors.append(RowError(name, line, "id", f"duplicate id {entity.id!r} (first on line {first_line[entity.id]})"))
+            continue
+        first_line[entity.id] = line
+        entities.append(entity)
+    if errors:
+        raise RegistryError(errors)
+    if not entities:
+        raise RegistryError([RowError(name, 0, "", "no entity rows")])
+    return entities
+
+
+# ----------------------------------------------------------------------------------------------------
+# Storage
+
+_DB_FIELDS = ENTITY_COLUMNS + ("lon_orig", "lat_orig")
+
+
+def _to_db(e: Entity) -> tuple:
+    d = asdict(e)
+    for k in ("categories", "needs", "robot_types"):
+        d[k] = ";".join(d[k])
+    return tuple(d[k] for k in _DB_FIELDS)
+
+
+def _from_db(r) -> Entity:
+    d = {k: r[k] for k in _DB_FIELDS}
+    for k in ("categories", "needs", "robot_types"):
+        d[k] = _split(d[k])
+    return Entity(**d)
+
+
+def store_entities(store: Store, entities: list[Entity], source_name: str) -> ImportReport:
+    """Insert or replace ``entities`` in one transaction."""
+    report = ImportReport(source_name)
+    existing = {r[0] for r in store.query("SELECT id FROM entities")}
+    cols = ", ".join(_DB_FIELDS) + ", imported_from"
+    marks = ", ".join("?" * (len(_DB_FIELDS) + 1))
+    with store.transaction() as conn:
+        for e in entities:
+            conn.execute(f"INSERT OR REPLACE INTO entities ({cols}) VALUES ({marks})", _to_db(e) + (source_name,))
+            (report.updated if e.id in existing else report.added).append(e.id)
+    return report
+
+
+def import_file(store: Store, path: str | Path, encoding: str | None = None) -> ImportReport:
+    """Validate ``path`` and add its entities to the store (all or nothing)."""
+    entities = validate_file(path, encoding)
+    return store_entities(store, entities, Path(path).name)
+
+
+def load_entities(store: Store) -> list[Entity]:
+    """All stored entities, ordered by id."""
+    return [_from_db(r) for r in store.query("SELECT * FROM entities ORDER BY id")]
+
+
+def delete_entity(store: Store, entity_id: str) -> bool:
+    with store.transaction() as conn:
+        return conn.execute("DELETE FROM entities WHERE id = ?", (entity_id,)).rowcount > 0
+
+
+# ----------------------------------------------------------------------------------------------------
+# Export
+
+def _csv_row(e: Entity) -> dict:
+    d = asdict(e)
+    for k in ("categories", "needs", "robot_types"):
+        d[k] = ";".join(d[k])
+    # Export WGS84: the stored coordinates, labelled as such.
+    d["crs"] = "wgs84"
+    return {k: "" if d[k] is None else d[k] for k in ENTITY_COLUMNS}
+
+
+def to_csv(entities: list[Entity]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=ENTITY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for e in entities:
+        writer.writerow(_csv_row(e))
+    return buf.getvalue()
+
+
+def to_geojson(entities: list[Entity], include_unlocated: bool = True) -> dict:
+    """GeoJSON FeatureCollection (WGS84); unlocated entities get ``geometry: null``."""
+    feats = []
+    for e in entities:
+        if not e.located and not include_unlocated:
+            continue
+        props = e.to_dict()
+        props.pop("lon"), props.pop("lat")
+        props["categories_zh"] = [taxonomy.CATEGORIES[c].zh for c in e.categories]
+        geom = {"type": "Point", "coordinates": [e.lon, e.lat]} if e.located else None
+        feats.append({"type": "Feature", "id": e.id, "geometry": geom, "properties": props})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def to_xlsx(entities: list[Entity], path: str | Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "entities"
+    ws.append(list(ENTITY_COLUMNS))
+    for e in entities:
+        row = _csv_row(e)
+        ws.append([row[k] for k in ENTITY_COLUMNS])
+    wb.save(path)
+
+
+def export(entities: list[Entity], fmt: str, path: str | Path | None = None) -> str | None:
+    """Export as ``csv``, ``geojson`` or ``xlsx``; returns text when no path is given (not for xlsx)."""
+    if fmt == "xlsx":
+        if path is None:
+            raise ValueError("xlsx export needs an output path (--output)")
+        to_xlsx(entities, path)
+        return None
+    if fmt == "csv":
+        text = to_csv(entities)
+    elif fmt == "geojson":
+        text = json.dumps(to_geojson(entities), ensure_ascii=False, indent=1)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; expected csv, geojson or xlsx")
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+        return None
+    return text

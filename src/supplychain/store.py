@@ -1,0 +1,122 @@
+"""The data dir and its embedded SQLite database (registry entities and bus routes).
+
+Every write goes through :meth:`Store.transaction`, so an import either lands whole or changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+#: Columns of the registry, in file order (CONTRACT.md, plus ``robot_types``).
+ENTITY_COLUMNS = (
+    "id", "name_zh", "name_en", "kind", "categories", "needs", "robot_types", "address", "district",
+    "lon", "lat", "crs", "precision", "source", "note",
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY,
+    name_zh TEXT NOT NULL,
+    name_en TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL,
+    categories TEXT NOT NULL DEFAULT '',
+    needs TEXT NOT NULL DEFAULT '',
+    robot_types TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    district TEXT NOT NULL DEFAULT '',
+    lon REAL,               -- WGS84, converted on import
+    lat REAL,
+    crs TEXT NOT NULL DEFAULT 'wgs84',   -- the CRS of the original coordinates
+    lon_orig REAL,          -- the coordinates as given, in crs
+    lat_orig REAL,
+    precision TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    imported_from TEXT NOT NULL DEFAULT '',
+    imported_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS routes (
+    id TEXT PRIMARY KEY,
+    name_zh TEXT NOT NULL,
+    name_en TEXT NOT NULL DEFAULT '',
+    stated_length_m REAL,
+    source TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS route_stops (
+    route_id TEXT NOT NULL REFERENCES routes(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    name_zh TEXT NOT NULL,
+    name_en TEXT NOT NULL DEFAULT '',
+    entity_id TEXT,
+    lon REAL,
+    lat REAL,
+    precision TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (route_id, seq)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def default_data_dir() -> Path:
+    """The per-user data dir: ``$XDG_DATA_HOME/supplychain`` or ``~/.local/share/supplychain``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "supplychain"
+
+
+def resolve_data_dir(arg: str | os.PathLike | None = None) -> Path:
+    """``--data-dir`` if given, else ``$SUPPLYCHAIN_DATA_DIR``, else :func:`default_data_dir`."""
+    chosen = arg or os.environ.get("SUPPLYCHAIN_DATA_DIR") or default_data_dir()
+    path = Path(chosen).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Store:
+    """The registry database inside a data dir."""
+
+    FILENAME = "registry.sqlite"
+
+    def __init__(self, data_dir: str | os.PathLike):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / self.FILENAME
+        self._conn = sqlite3.connect(self.path, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.executescript(_SCHEMA)
+        self._conn.commit()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All statements inside commit together or not at all."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        else:
+            conn.commit()
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def is_empty(self) -> bool:
+        return self.query("SELECT count(*) FROM entities")[0][0] == 0
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

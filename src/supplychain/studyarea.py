@@ -1,0 +1,125 @@
+"""The study area: 吴中区 plus a buffer, defined in ``geo/studyarea.json``.
+
+The definition says where the boundary comes from (a local GeoJSON, else OSM's geocoder through osmnx),
+the buffer and the metric CRS. Everything else asks this module for polygons and projections.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import shapely
+from pyproj import Transformer
+from shapely.geometry import shape
+from shapely.ops import transform
+
+#: The project root (holds ``geo/`` and ``data/``); overridable for installed copies.
+PROJECT_ROOT = Path(os.environ.get("SUPPLYCHAIN_PROJECT_ROOT", Path(__file__).resolve().parents[2]))
+GEO_DIR = PROJECT_ROOT / "geo"
+METRIC_CRS = "EPSG:32651"  # UTM zone 51N: metres across Suzhou
+
+
+class StudyAreaError(RuntimeError):
+    """The study area boundary could not be obtained."""
+
+
+@lru_cache(maxsize=4)
+def _transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def to_metric(lon, lat):
+    """WGS84 lon/lat -> UTM 51N x/y in metres (scalars or arrays)."""
+    return _transformer("EPSG:4326", METRIC_CRS).transform(lon, lat)
+
+
+def to_lonlat(x, y):
+    """UTM 51N x/y -> WGS84 lon/lat."""
+    return _transformer(METRIC_CRS, "EPSG:4326").transform(x, y)
+
+
+@dataclass
+class StudyArea:
+    """A district boundary with its buffer. Geometries are WGS84 unless named ``*_m`` (metric)."""
+
+    definition: dict
+    boundary: shapely.Geometry
+    boundary_source: str
+
+    @property
+    def buffer_km(self) -> float:
+        return float(self.definition.get("buffer_km", 10))
+
+    @cached_property
+    def boundary_m(self) -> shapely.Geometry:
+        return transform(lambda x, y: to_metric(x, y), self.boundary)
+
+    def buffered(self, buffer_km: float | None = None) -> shapely.Geometry:
+        """The boundary grown by ``buffer_km`` (default: the definition's), in WGS84."""
+        km = self.buffer_km if buffer_km is None else buffer_km
+        grown = self.boundary_m.buffer(km * 1000.0)
+        return transform(lambda x, y: to_lonlat(x, y), grown)
+
+    def to_geojson(self) -> dict:
+        return {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(self.boundary),
+            "properties": {"name_zh": self.definition.get("name_zh"), "name_en": self.definition.get("name_en"),
+                           "source": self.boundary_source},
+        }
+
+
+def load_definition(path: str | Path | None = None) -> dict:
+    path = Path(path) if path else GEO_DIR / "studyarea.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _read_boundary_file(path: Path) -> shapely.Geometry:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    feats = data["features"] if data.get("type") == "FeatureCollection" else [data]
+    geoms = [shape(f["geometry"] if "geometry" in f else f) for f in feats]
+    return shapely.union_all(geoms)
+
+
+def load(definition: dict | None = None, boundary_file: str | Path | None = None,
+         allow_geocode: bool = False) -> StudyArea:
+    """Load the study area.
+
+    Parameters
+    ----------
+    definition
+        The parsed ``studyarea.json`` (default: the project's).
+    boundary_file
+        A GeoJSON boundary to use instead of the definition's list.
+    allow_geocode
+        Ask OSM's geocoder (through osmnx) when no local boundary file exists. Needs internet.
+    """
+    definition = definition or load_definition()
+    candidates = [Path(boundary_file)] if boundary_file else [PROJECT_ROOT / p for p in definition["boundary_files"]]
+    for path in candidates:
+        if path.is_file():
+            return StudyArea(definition, _read_boundary_file(path), f"file:{path.resolve()}")
+    if boundary_file:
+        raise StudyAreaError(f"boundary file not found: {boundary_file}")
+    if not allow_geocode:
+        raise StudyAreaError("no local boundary file found ({}); geocoding is off".format(
+            ", ".join(str(p) for p in candidates)))
+    import osmnx as ox
+
+    try:
+        gdf = ox.geocode_to_gdf(definition["geocode_query"])
+    except Exception as exc:  # osmnx raises several kinds for network and lookup failures
+        raise StudyAreaError(f"could not geocode {definition['geocode_query']!r} through OSM: {exc}") from exc
+    return StudyArea(definition, gdf.geometry.iloc[0], f"osm-geocoder:{definition['geocode_query']}")
+
+
+def try_load() -> StudyArea | None:
+    """The study area from local files, or ``None`` when no boundary file is available."""
+    try:
+        return load()
+    except (StudyAreaError, OSError, ValueError, KeyError):
+        return None

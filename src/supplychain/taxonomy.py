@@ -1,0 +1,142 @@
+"""Supply-chain taxonomy: component categories, entity kinds, robot types and their bills of materials.
+
+The single source of truth for every category name the product accepts. Everything else (registry
+validation, sourcing checks, site criteria, map layers) reads from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Label:
+    """A bilingual label: Chinese first, English where known."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return f"{self.zh} {self.en}"
+
+
+#: Component categories of an embodied robot (CONTRACT.md "category").
+COMPONENT_CATEGORIES: dict[str, Label] = {
+    "joint_module": Label("关节模组", "Joint module"),
+    "reducer": Label("减速器（谐波/RV/行星）", "Reducer (harmonic/RV/planetary)"),
+    "motor": Label("电机（伺服/无框力矩）", "Motor (servo/frameless torque)"),
+    "driver_controller": Label("驱动器与控制器", "Driver and controller"),
+    "sensor": Label("传感器（力/视觉/激光雷达/IMU/触觉）", "Sensor (force/torque, vision, lidar, IMU, tactile)"),
+    "dexterous_hand": Label("灵巧手与末端执行器", "Dexterous hand and end effector"),
+    "screw_bearing": Label("丝杠与轴承", "Screw and bearing"),
+    "battery": Label("电池与电源", "Battery and power"),
+    "compute_chip": Label("计算芯片与主控", "Compute chip and main board"),
+    "software_model": Label("软件与大模型", "Software and AI model"),
+}
+
+#: Roles that are not components but still belong to the chain.
+OTHER_CATEGORIES: dict[str, Label] = {
+    "whole_robot": Label("整机", "Whole robot (maker)"),
+    "system_integration": Label("系统集成与自动化装备", "System integration and automation equipment"),
+    "research": Label("研发、测试与孵化", "Research, testing and incubation"),
+}
+
+CATEGORIES: dict[str, Label] = {**COMPONENT_CATEGORIES, **OTHER_CATEGORIES}
+
+WHOLE_ROBOT = "whole_robot"
+
+#: Kinds of registry entity (CONTRACT.md "entity").
+KINDS: dict[str, Label] = {
+    "firm": Label("企业", "Firm"),
+    "institute": Label("研究机构与创新中心", "Institute or innovation centre"),
+    "park": Label("产业园", "Industrial park"),
+    "talent_apartment": Label("人才公寓", "Talent apartment"),
+    "bus_stop": Label("公交站", "Bus stop"),
+}
+
+#: Whole-robot types and their default bill of materials (component categories needed).
+ROBOT_TYPES: dict[str, Label] = {
+    "humanoid": Label("人形机器人", "Humanoid"),
+    "quadruped": Label("四足机器人", "Quadruped"),
+    "service": Label("服务/清洁机器人", "Service or cleaning robot"),
+    "industrial": Label("工业机械臂", "Industrial arm"),
+}
+
+DEFAULT_BOM: dict[str, tuple[str, ...]] = {
+    "humanoid": (
+        "joint_module", "reducer", "motor", "driver_controller", "sensor", "dexterous_hand",
+        "screw_bearing", "battery", "compute_chip", "software_model",
+    ),
+    "quadruped": (
+        "joint_module", "reducer", "motor", "driver_controller", "sensor", "battery",
+        "compute_chip", "software_model",
+    ),
+    "service": ("motor", "driver_controller", "sensor", "battery", "compute_chip", "software_model"),
+    "industrial": ("reducer", "motor", "driver_controller", "sensor", "screw_bearing", "compute_chip"),
+}
+
+#: Used for a maker that names neither needs nor a robot type: the union of all BOMs.
+GENERIC_BOM: tuple[str, ...] = tuple(c for c in COMPONENT_CATEGORIES if any(c in b for b in DEFAULT_BOM.values()))
+
+
+class TaxonomyError(ValueError):
+    """An unknown category, kind or robot type."""
+
+
+def _check(name: str, table: dict[str, Label], what: str) -> str:
+    if name not in table:
+        raise TaxonomyError(f"unknown {what} {name!r}; expected one of: {', '.join(table)}")
+    return name
+
+
+def check_category(name: str) -> str:
+    """Return ``name`` if it is a known category, else raise :class:`TaxonomyError`."""
+    return _check(name, CATEGORIES, "category")
+
+
+def check_kind(name: str) -> str:
+    """Return ``name`` if it is a known entity kind, else raise :class:`TaxonomyError`."""
+    return _check(name, KINDS, "kind")
+
+
+def check_robot_type(name: str) -> str:
+    """Return ``name`` if it is a known robot type, else raise :class:`TaxonomyError`."""
+    return _check(name, ROBOT_TYPES, "robot type")
+
+
+def bill_of_materials(needs: tuple[str, ...] | list[str], robot_types: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The component categories a maker needs.
+
+    Parameters
+    ----------
+    needs
+        The maker's own ``needs`` from the registry; used as is when given.
+    robot_types
+        The maker's robot types; the union of their default BOMs is used when ``needs`` is empty.
+
+    Returns
+    -------
+    tuple of str
+        Component categories in taxonomy order.
+    """
+    if needs:
+        wanted = set(needs)
+    elif robot_types:
+        wanted = {c for t in robot_types for c in DEFAULT_BOM[check_robot_type(t)]}
+    else:
+        wanted = set(GENERIC_BOM)
+    return tuple(c for c in CATEGORIES if c in wanted)
+
+
+def as_dict() -> dict:
+    """The whole taxonomy as JSON-ready data (served by the API and embedded in pages)."""
+    def table(t: dict[str, Label]) -> dict:
+        return {k: {"zh": v.zh, "en": v.en} for k, v in t.items()}
+
+    return {
+        "categories": table(CATEGORIES),
+        "component_categories": list(COMPONENT_CATEGORIES),
+        "kinds": table(KINDS),
+        "robot_types": table(ROBOT_TYPES),
+        "default_bom": {k: list(v) for k, v in DEFAULT_BOM.items()},
+    }

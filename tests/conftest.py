@@ -1,0 +1,55 @@
+"""Shared fixtures: the real OSM data in ../shared/geo, imported once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_GEO = ROOT.parent / "shared" / "geo"
+SIP_OSM = SHARED_GEO / "sip-core.osm"
+SIP_LABELS = SHARED_GEO / "sip-core-labels.geojson"
+WUZHONG_BOUNDARY = SHARED_GEO / "wuzhong-boundary.geojson"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
+
+
+@pytest.fixture(scope="session")
+def sip_cache(tmp_path_factory) -> Path:
+    """A data dir with the real SIP network imported (once) and the seed registry."""
+    if not SIP_OSM.is_file():
+        pytest.fail(f"missing {SIP_OSM}: the tests need ../shared/geo beside the project")
+    from supplychain import network
+
+    data_dir = tmp_path_factory.mktemp("sip-cache")
+    network.import_file(data_dir, SIP_OSM)
+    return data_dir
+
+
+@pytest.fixture
+def sip_dir(sip_cache, tmp_path) -> Path:
+    """A private copy of the SIP data dir, free to modify."""
+    target = tmp_path / "data"
+    shutil.copytree(sip_cache, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sip_ws(sip_cache):
+    """A read-only workspace on the SIP network with the seed registry."""
+    from supplychain.workspace import Workspace
+
+    return Workspace.open(sip_cache)
+
+
+@pytest.fixture(scope="session")
+def sip_graph_nx():
+    """The same graph as the product's cache, built independently through osmnx/networkx for checks."""
+    import osmnx as ox
+
+    G = ox.graph_from_xml(SIP_OSM, retain_all=True)
+    return ox.truncate.largest_component(G, strongly=True)
