@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import shapely
 from shapely.geometry import mapping
-from shapely.ops import transform
 
 from . import engine, studyarea
 from .errors import InputError, parse_float
@@ -64,8 +63,7 @@ def _polygon(points: np.ndarray) -> shapely.Geometry:
     return shapely.buffer(hull, CORRIDOR_M, quad_segs=2)
 
 
-def _to_lonlat(geom: shapely.Geometry) -> shapely.Geometry:
-    return transform(lambda x, y: studyarea.to_lonlat(x, y), geom)
+_to_lonlat = studyarea.geom_to_lonlat
 
 
 def isochrones(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, breaks=(5, 10),

@@ -90,6 +90,7 @@ def fetch_graph(area: "studyarea.StudyArea", buffer_km: float | None = None, ove
     polygon = area.buffered(buffer_km)
     if overpass_url:
         ox.settings.overpass_url = overpass_url.rstrip("/")
+    _check_reachable(ox.settings.overpass_url)
     km2 = area.boundary_m.buffer((area.buffer_km if buffer_km is None else buffer_km) * 1000).area / 1e6
     _say(progress, f"downloading the drive network for {km2:,.0f} km² from {ox.settings.overpass_url} …")
     try:
@@ -99,6 +100,17 @@ def fetch_graph(area: "studyarea.StudyArea", buffer_km: float | None = None, ove
         raise NetworkError(f"could not fetch the network from Overpass ({ox.settings.overpass_url}): "
                            f"{type(exc).__name__}: {exc}") from exc
     return G
+
+
+def _check_reachable(url: str, timeout_s: float = 10.0) -> None:
+    """Fail at once when the Overpass server cannot be reached (osmnx would wait 60 s before failing)."""
+    import requests
+
+    try:
+        requests.get(url.rstrip("/") + "/status", timeout=timeout_s)
+    except requests.RequestException as exc:
+        raise NetworkError(f"could not fetch: Overpass at {url} is unreachable ({type(exc).__name__}). "
+                           "Without internet, import a file instead: supplychain network import PATH") from None
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -215,6 +227,9 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
 def fetch(data_dir: str | Path, area: "studyarea.StudyArea", buffer_km: float | None = None,
           overpass_url: str | None = None, progress: Progress | None = None) -> "Network":
     """Fetch the study area's network through Overpass into the cache and return it."""
+    import osmnx as ox
+
+    ox.settings.cache_folder = str(Path(data_dir) / "osmnx-http-cache")  # not the current directory
     G = fetch_graph(area, buffer_km, overpass_url, progress)
     arrays = build_arrays(G, progress)
     km = area.buffer_km if buffer_km is None else buffer_km

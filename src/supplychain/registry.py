@@ -174,6 +174,9 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     return header, rows
 
 
+_DERIVED_PROPERTIES = ("categories_zh", "lon_orig", "lat_orig", "crs_orig", "uncertainty_m")
+
+
 def _read_geojson(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -192,6 +195,10 @@ def _read_geojson(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
             props.setdefault("lon", "")
             props.setdefault("lat", "")
         rows.append((i, props))
+    # Our own GeoJSON export adds derived properties; they are not registry columns.
+    for _, r in rows:
+        for k in _DERIVED_PROPERTIES:
+            r.pop(k, None)
     header = sorted({k for _, r in rows for k in r}) or list(REQUIRED_COLUMNS)
     return header, rows
 
@@ -431,6 +438,8 @@ def to_geojson(entities: list[Entity], include_unlocated: bool = True) -> dict:
             continue
         props = e.to_dict()
         props.pop("lon"), props.pop("lat")
+        # The geometry is WGS84 (RFC 7946); keep the CRS of the original coordinates beside it.
+        props["crs_orig"], props["crs"] = props["crs"], "wgs84"
         props["categories_zh"] = [taxonomy.CATEGORIES[c].zh for c in e.categories]
         geom = {"type": "Point", "coordinates": [e.lon, e.lat]} if e.located else None
         feats.append({"type": "Feature", "id": e.id, "geometry": geom, "properties": props})

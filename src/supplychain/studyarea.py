@@ -15,7 +15,6 @@ from pathlib import Path
 import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
-from shapely.ops import transform
 
 #: The project root (holds ``geo/`` and ``data/``); overridable for installed copies.
 PROJECT_ROOT = Path(os.environ.get("SUPPLYCHAIN_PROJECT_ROOT", Path(__file__).resolve().parents[2]))
@@ -42,6 +41,16 @@ def to_lonlat(x, y):
     return _transformer(METRIC_CRS, "EPSG:4326").transform(x, y)
 
 
+def geom_to_metric(geom: shapely.Geometry) -> shapely.Geometry:
+    """A WGS84 geometry in UTM 51N metres."""
+    return shapely.transform(geom, lambda x, y: to_metric(x, y), interleaved=False)
+
+
+def geom_to_lonlat(geom: shapely.Geometry) -> shapely.Geometry:
+    """A UTM 51N geometry back in WGS84."""
+    return shapely.transform(geom, lambda x, y: to_lonlat(x, y), interleaved=False)
+
+
 @dataclass
 class StudyArea:
     """A district boundary with its buffer. Geometries are WGS84 unless named ``*_m`` (metric)."""
@@ -56,13 +65,13 @@ class StudyArea:
 
     @cached_property
     def boundary_m(self) -> shapely.Geometry:
-        return transform(lambda x, y: to_metric(x, y), self.boundary)
+        return geom_to_metric(self.boundary)
 
     def buffered(self, buffer_km: float | None = None) -> shapely.Geometry:
         """The boundary grown by ``buffer_km`` (default: the definition's), in WGS84."""
         km = self.buffer_km if buffer_km is None else buffer_km
         grown = self.boundary_m.buffer(km * 1000.0)
-        return transform(lambda x, y: to_lonlat(x, y), grown)
+        return geom_to_lonlat(grown)
 
     def to_geojson(self) -> dict:
         return {
