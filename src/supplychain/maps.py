@@ -1,0 +1,529 @@
+"""Folium maps built from the workspace and analysis results (no Flask here).
+
+The pages embed these maps; their JavaScript reaches the Leaflet objects through ``window.SC_MAP``
+(see :class:`PageHook`). Choices that matter to users:
+
+- No tile server is needed: the OSM road network (loaded asynchronously from a URL, so the HTML stays small)
+  is the base layer; online OSM tiles are an overlay that is off until the user switches it on.
+- Entities whose location is only known to a town or district never look exact: a hollow dashed marker plus
+  a translucent circle of their uncertainty radius (:data:`registry.PRECISION_RADIUS_M`).
+- Unlocated entities are never drawn.
+- Every map carries "© OpenStreetMap contributors".
+
+Every CDN URL Folium would emit is rewritten through an ``asset_url(name, url)`` function given to
+:func:`render_parts` (the web app passes ``webapp.assets.local_url``), so a page makes no outside request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import folium
+from branca.element import Figure
+from folium.elements import JSCSSMixin
+from folium.plugins import FeatureGroupSubGroup, MarkerCluster
+from folium.template import Template
+
+from . import taxonomy
+from .registry import PRECISION_RADIUS_M, Entity
+
+ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+#: Marker colour per entity kind (also used by the legend).
+KIND_COLORS = {
+    "firm": "#1f6fb4",
+    "institute": "#7b3fa0",
+    "park": "#2a9a3a",
+    "talent_apartment": "#e07b00",
+    "bus_stop": "#c62828",
+}
+#: Precisions drawn as hollow, dashed markers: the point is only a reference for a town or the district.
+COARSE_PRECISIONS = ("town", "district")
+
+#: Road style per OSM highway class (network.HIGHWAY_CLASSES): (colour, weight in px).
+ROAD_STYLE = {
+    "motorway": ("#8d99a6", 3.0), "trunk": ("#8d99a6", 2.6), "primary": ("#9aa5b1", 2.2),
+    "secondary": ("#a7b1bb", 1.8), "tertiary": ("#b4bdc6", 1.4), "unclassified": ("#c1c8cf", 1.0),
+    "residential": ("#c9cfd5", 0.9), "service": ("#d3d8dd", 0.7), "other": ("#d3d8dd", 0.7),
+}
+
+AssetUrl = Callable[[str, str], "str | None"]
+
+DEFAULT_CENTER = (31.26448, 120.62801)  # 吴中区 district reference point
+
+
+# ----------------------------------------------------------------------------------------------------
+# Small Folium elements
+
+class _Script(folium.MacroElement):
+    """A piece of JavaScript that runs inside the map's script, with ``{{ map }}`` as the Leaflet map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(map) { {{ this.code }} })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "Script"
+        self.code = code
+
+
+class AsyncGeoJson(folium.MacroElement):
+    """Fill a FeatureGroup with GeoJSON fetched from ``url`` after the page loads (a 404 leaves it empty).
+
+    ``style_js`` is a JavaScript function ``feature -> Leaflet path options``. Lines are drawn on a canvas
+    and are not interactive, so map clicks pass through them.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(group) {
+            var style = {{ this.style_js }};
+            fetch({{ this.url|tojson }}, {headers: {"Accept": "application/geo+json, application/json"}})
+              .then(function(r) { return r.ok ? r.json() : null; })
+              .then(function(data) {
+                  if (!data) { group.fire("sc:empty"); return; }
+                  var layer = L.geoJSON(data, {style: style, interactive: false,
+                                               renderer: L.canvas({padding: 0.3})});
+                  group.addLayer(layer);
+                  {% if this.to_back %}if (layer.bringToBack) { layer.bringToBack(); }{% endif %}
+                  group.fire("sc:loaded", {layer: layer, data: data});
+              })
+              .catch(function(err) { console.warn("could not load", {{ this.url|tojson }}, err); });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, url: str, style_js: str, to_back: bool = False):
+        super().__init__()
+        self._name = "AsyncGeoJson"
+        self.url = url
+        self.style_js = style_js
+        self.to_back = to_back
+
+
+class EntityLayer(folium.MacroElement):
+    """Registry entities as clustered markers, one LayerControl overlay per kind (built in the browser).
+
+    The data is embedded once as compact JSON and turned into Leaflet markers by a small script, which keeps
+    the page small and fast with thousands of entities. The resulting JavaScript object (named by
+    ``get_name()``) has ``markers``, ``byId``, ``groups`` (kind -> subgroup), ``cluster``, ``popupHtml(d)``
+    and ``setFilter(fn)`` (show only entities whose data ``d`` passes ``fn``; ``null`` shows all).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function(map) {
+            var data = {{ this.data_json }};
+            var catZh = {{ this.cat_zh_json }};
+            var kindLabel = {{ this.kind_labels|tojson }};
+            var colors = {{ this.colors|tojson }};
+            var coarse = {{ this.coarse|tojson }};
+            var groups = { {%- for kind, g in this.groups.items() %}{{ kind|tojson }}: {{ g.get_name() }},{% endfor -%} };
+            var cluster = {{ this.cluster.get_name() }};
+            function esc(s) {
+                return String(s == null ? "" : s).replace(/[&<>"']/g, function(c) {
+                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+                });
+            }
+            function icon(d) {
+                var c = colors[d.kind] || "#555";
+                var html = coarse.indexOf(d.prec) >= 0
+                    ? '<div style="width:11px;height:11px;border-radius:50%;border:2px dashed ' + c +
+                      ';background:rgba(255,255,255,.55)"></div>'
+                    : '<div style="width:11px;height:11px;border-radius:50%;border:2px solid #fff;background:' + c +
+                      ';box-shadow:0 0 0 1px ' + c + '"></div>';
+                return L.divIcon({className: "sc-pin", html: html, iconSize: [15, 15], iconAnchor: [7.5, 7.5],
+                                  popupAnchor: [0, -7]});
+            }
+            function popupHtml(d) {
+                var cats = (d.cats || []).map(function(c) { return esc(catZh[c] || c); }).join("、");
+                var unc = d.unc ? " (±" + (d.unc >= 1000 ? (d.unc / 1000) + " km" : d.unc + " m") + ")" : "";
+                return '<div class="sc-popup" data-entity="' + esc(d.id) + '">' +
+                    "<b>" + esc(d.zh) + "</b>" + (d.en ? "<br><span>" + esc(d.en) + "</span>" : "") +
+                    '<table><tr><th>类型 Kind</th><td>' + esc(kindLabel[d.kind] || d.kind) + "</td></tr>" +
+                    (cats ? "<tr><th>类别 Categories</th><td>" + cats + "</td></tr>" : "") +
+                    (d.addr ? "<tr><th>地址 Address</th><td>" + esc(d.addr) + "</td></tr>" : "") +
+                    "<tr><th>位置精度 Precision</th><td>" + esc(d.prec) + unc +
+                    (coarse.indexOf(d.prec) >= 0 ? " — 仅为参考点 reference point only" : "") + "</td></tr>" +
+                    (d.src ? "<tr><th>来源 Source</th><td class=\\"sc-src\\">" + esc(d.src) + "</td></tr>" : "") +
+                    "<tr><th>ID</th><td><code>" + esc(d.id) + "</code></td></tr></table></div>";
+            }
+            var markers = [], byId = {}, byKind = {};
+            data.forEach(function(d) {
+                var m = L.marker([d.lat, d.lon], {icon: icon(d), title: d.zh + (d.en ? " " + d.en : ""),
+                                                  scId: d.id, scData: d});
+                m.bindPopup(function() { return popupHtml(d); }, {maxWidth: 340});
+                markers.push(m); byId[d.id] = m;
+                (byKind[d.kind] = byKind[d.kind] || []).push(m);
+            });
+            // Fill each subgroup while it is off the map, so the cluster adds its markers in one batch.
+            function refill(kind, list) {
+                var g = groups[kind];
+                if (!g) { return; }
+                var on = map.hasLayer(g);
+                if (on) { map.removeLayer(g); }
+                g.clearLayers();
+                list.forEach(function(m) { g.addLayer(m); });
+                if (on) { map.addLayer(g); }
+            }
+            Object.keys(byKind).forEach(function(k) { refill(k, byKind[k]); });
+            return {
+                markers: markers, byId: byId, groups: groups, cluster: cluster, popupHtml: popupHtml,
+                setFilter: function(fn) {
+                    var shown = 0;
+                    Object.keys(byKind).forEach(function(k) {
+                        var list = fn ? byKind[k].filter(function(m) { return fn(m.options.scData); }) : byKind[k];
+                        shown += list.length;
+                        refill(k, list);
+                    });
+                    return shown;
+                }
+            };
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, entities: Iterable[Entity], cluster: MarkerCluster, groups: dict[str, FeatureGroupSubGroup]):
+        super().__init__()
+        self._name = "EntityLayer"
+        self.cluster = cluster
+        self.groups = groups
+        self.data = [entity_marker_data(e) for e in entities if e.located]
+        self.data_json = js_json(self.data)
+        self.cat_zh_json = js_json({k: v.zh for k, v in taxonomy.CATEGORIES.items()})
+        self.kind_labels = {k: str(v) for k, v in taxonomy.KINDS.items()}
+        self.colors = KIND_COLORS
+        self.coarse = list(COARSE_PRECISIONS)
+
+
+class PageHook(folium.MacroElement):
+    """Publish the map's Leaflet objects as ``window.SC_MAP`` for the page's own JavaScript.
+
+    Runs last in the map script, after the LayerControl exists. ``SC_MAP.ready`` callbacks queued by page
+    scripts before the map existed are run then too.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var hook = {map: {{ this._parent.get_name() }}, name: {{ this._parent.get_name()|tojson }},
+                        control: {{ this.control.get_name() if this.control else "null" }},
+                        layers: { {%- for key, el in this.layers.items() %}{{ key|tojson }}: {{ el.get_name() }},{% endfor -%} },
+                        info: {{ this.info|tojson }}};
+            var queued = (window.SC_MAP && window.SC_MAP._queue) || [];
+            window.SC_MAP = hook;
+            queued.forEach(function(fn) { fn(hook); });
+            document.dispatchEvent(new CustomEvent("sc:map-ready", {detail: hook}));
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, control: folium.LayerControl | None, layers: dict[str, folium.MacroElement], info: dict):
+        super().__init__()
+        self._name = "PageHook"
+        self.control = control
+        self.layers = layers
+        self.info = info
+
+
+# ----------------------------------------------------------------------------------------------------
+# Building maps
+
+def entity_marker_data(e: Entity) -> dict:
+    """The compact per-entity record the marker script and search use."""
+    d = {"id": e.id, "lat": e.lat, "lon": e.lon, "zh": e.name_zh, "kind": e.kind, "prec": e.precision}
+    if e.name_en:
+        d["en"] = e.name_en
+    if e.categories:
+        d["cats"] = list(e.categories)
+    if e.address:
+        d["addr"] = e.address
+    if e.source:
+        d["src"] = e.source
+    unc = PRECISION_RADIUS_M.get(e.precision)
+    if unc:
+        d["unc"] = unc
+    return d
+
+
+def js_json(obj) -> str:
+    """JSON for inside a <script>: UTF-8 kept (Chinese stays 3 bytes, not 6), HTML-significant characters escaped."""
+    import json
+
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _road_style_js() -> str:
+    import json
+
+    table = json.dumps({k: {"color": c, "weight": w} for k, (c, w) in ROAD_STYLE.items()})
+    return ("(function(t) { return function(f) { var s = t[(f.properties || {}).highway] || t.other;"
+            " return {color: s.color, weight: s.weight, opacity: 0.95}; }; })(" + table + ")")
+
+
+def bounds_of(ws, include_boundary: bool = True) -> list[list[float]] | None:
+    """[[south, west], [north, east]] covering the located entities, the network and the study area."""
+    xs, ys = [], []
+    for e in ws.located:
+        xs.append(e.lon)
+        ys.append(e.lat)
+    if ws.network is not None:
+        w, s, e_, n = ws.network.meta["bbox"]
+        xs += [w, e_]
+        ys += [s, n]
+    if include_boundary and ws.study_area is not None:
+        w, s, e_, n = ws.study_area.boundary.bounds
+        xs += [w, e_]
+        ys += [s, n]
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def base_map(ws, *, network_url: str | None = "/api/network.geojson",
+             boundary_url: str | None = "/api/boundary.geojson", bounds=None) -> folium.Map:
+    """An empty map of the study area: road network and 吴中 boundary (both fetched), OSM tiles off.
+
+    Parameters
+    ----------
+    ws
+        The workspace (for the extent and whether a network exists).
+    network_url, boundary_url
+        Where the page fetches the road network and boundary GeoJSON; ``None`` leaves the layer out.
+    bounds
+        [[south, west], [north, east]] to show first (default: everything in the workspace).
+    """
+    # maxZoom must be set on the map itself: with no tile layer shown, Leaflet (and the cluster) have none.
+    m = folium.Map(location=DEFAULT_CENTER, zoom_start=11, tiles=None, control_scale=True)
+    m.options.update(maxZoom=19, minZoom=5)
+    m._sc_layers = {}  # key -> folium element, published through PageHook
+    tiles = folium.TileLayer(OSM_TILES, name="在线底图 OSM tiles (online)", attr=ATTRIBUTION, overlay=True,
+                             show=False, max_zoom=19)
+    tiles.add_to(m)
+    m._sc_layers["tiles"] = tiles
+    if network_url and ws.network is not None:
+        roads = folium.FeatureGroup(name="道路网 Road network (OSM)", show=True)
+        roads.add_child(AsyncGeoJson(network_url, _road_style_js(), to_back=True))
+        roads.add_to(m)
+        m._sc_layers["roads"] = roads
+    if boundary_url and ws.study_area is not None:
+        boundary = folium.FeatureGroup(name="吴中区边界 Wuzhong boundary", show=True)
+        boundary.add_child(AsyncGeoJson(
+            boundary_url, '(function(){ return {color: "#d35400", weight: 2, dashArray: "6 4", fill: true, '
+                          'fillColor: "#f5b041", fillOpacity: 0.04}; })'))
+        boundary.add_to(m)
+        m._sc_layers["boundary"] = boundary
+    # The road network is OSM data: credit it even when no tile layer is shown.
+    m.add_child(_Script(f"map.attributionControl.addAttribution({_js_str(ATTRIBUTION)});"))
+    bounds = bounds if bounds is not None else bounds_of(ws)
+    if bounds:
+        m.fit_bounds(bounds, padding=(10, 10))
+    return m
+
+
+def _js_str(s: str) -> str:
+    import json
+
+    return json.dumps(s)
+
+
+def add_entities(m: folium.Map, entities: Iterable[Entity], *, uncertainty: bool = True) -> EntityLayer:
+    """Clustered entity markers with one overlay per kind, plus the uncertainty circles of imprecise ones."""
+    entities = [e for e in entities if e.located]
+    cluster = MarkerCluster(control=False, options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True,
+                                                    "showCoverageOnHover": False, "chunkedLoading": True})
+    cluster.add_to(m)
+    groups: dict[str, FeatureGroupSubGroup] = {}
+    for kind, label in taxonomy.KINDS.items():
+        n = sum(1 for e in entities if e.kind == kind)
+        if n:
+            g = FeatureGroupSubGroup(cluster, name=f"{label.zh} {label.en} ({n})", show=True)
+            g.add_to(m)
+            groups[kind] = g
+    if uncertainty:
+        circles = uncertainty_layer(entities)
+        if circles is not None:
+            circles.add_to(m)
+            m._sc_layers["uncertainty"] = circles
+    layer = EntityLayer(entities, cluster, groups)
+    m.add_child(layer)
+    m._sc_layers["entities"] = layer
+    return layer
+
+
+def uncertainty_layer(entities: Iterable[Entity]) -> folium.FeatureGroup | None:
+    """One translucent circle per distinct imprecise location (many firms share a town reference point)."""
+    spots: dict[tuple[float, float, str], int] = {}
+    for e in entities:
+        if e.located and PRECISION_RADIUS_M.get(e.precision):
+            spots[(e.lon, e.lat, e.precision)] = spots.get((e.lon, e.lat, e.precision), 0) + 1
+    if not spots:
+        return None
+    fg = folium.FeatureGroup(name="位置不确定范围 Location uncertainty", show=True)
+    for (lon, lat, prec) in spots:
+        coarse = prec in COARSE_PRECISIONS
+        folium.Circle(
+            location=(lat, lon), radius=PRECISION_RADIUS_M[prec], color="#6b7785", weight=1,
+            dash_array="4 4" if coarse else None, fill=True, fill_color="#8395a7", fill_opacity=0.07,
+            interactive=False,
+        ).add_to(fg)
+    return fg
+
+
+def add_route(m: folium.Map, ws, route_id: str = "kechuang") -> bool:
+    """The 科创专线 bus route (its path and located stops), when ``supplychain.route`` provides it.
+
+    Returns False (and draws nothing) when the route module, the route or any located part is missing.
+    """
+    try:
+        from . import route
+        data = route.route_geojson(ws, route_id, with_areas=False)
+    except (ImportError, AttributeError, LookupError, ValueError):
+        return False
+    feats = [f for f in (data or {}).get("features", []) if f.get("geometry")]
+    stops = [f for f in feats if (f.get("properties") or {}).get("role") == "stop"]
+    lines = [f for f in feats if (f.get("properties") or {}).get("role") == "path"]
+    if not stops and not lines:
+        return False
+    info = data.get("route") or {}
+    name = f"{info.get('name_zh') or '科创专线'} {info.get('name_en') or 'Kechuang line'}"
+    fg = folium.FeatureGroup(name="科创专线 Kechuang bus line", show=True)
+    if lines:
+        folium.GeoJson({"type": "FeatureCollection", "features": lines}, name=name,
+                       style_function=lambda f: {"color": "#0a7d6e", "weight": 4, "opacity": 0.85}).add_to(fg)
+    for f in stops:
+        p = f["properties"]
+        lon, lat = f["geometry"]["coordinates"][:2]
+        coarse = p.get("precision") in COARSE_PRECISIONS
+        label = f"{p.get('seq', '')}. {p.get('name_zh', '')} {p.get('name_en') or ''}".strip()
+        if coarse:
+            label += f" ({p.get('precision')}: 仅为参考点 reference point only)"
+        folium.CircleMarker((lat, lon), radius=6, color="#0a7d6e", weight=3, fill=True, fill_color="#ffffff",
+                            fill_opacity=1, dash_array="3 3" if coarse else None,
+                            tooltip=f"科创专线站点 Stop {label}").add_to(fg)
+    fg.add_to(m)
+    m._sc_layers["route"] = fg
+    return True
+
+
+def finish(m: folium.Map, info: dict | None = None, collapsed: bool = False) -> folium.Map:
+    """Add the LayerControl and the page hook (call after every layer is added)."""
+    control = folium.LayerControl(collapsed=collapsed, position="topright")
+    control.add_to(m)
+    m.add_child(PageHook(control, getattr(m, "_sc_layers", {}), info or {}))
+    return m
+
+
+def rate_color(rate: float | None) -> str:
+    """Colour for a local sourcing rate: red (0) through amber to green (1); grey when unknown."""
+    if rate is None:
+        return "#888888"
+    stops = [(0.0, (198, 40, 40)), (0.5, (239, 160, 0)), (1.0, (46, 139, 60))]
+    r = min(max(float(rate), 0.0), 1.0)
+    for (a, ca), (b, cb) in zip(stops[:-1], stops[1:]):
+        if r <= b:
+            t = (r - a) / (b - a)
+            return "#%02x%02x%02x" % tuple(round(x + (y - x) * t) for x, y in zip(ca, cb))
+    return "#2e8b3c"
+
+
+def add_sourcing_makers(m: folium.Map, result: dict) -> folium.FeatureGroup:
+    """Makers of a :func:`sourcing.sourcing_check` result, coloured by their local sourcing rate."""
+    import html
+
+    cat = taxonomy.CATEGORIES
+    cluster = MarkerCluster(name="整机企业配套率 Makers by sourcing rate",
+                            options={"maxClusterRadius": 30, "showCoverageOnHover": False})
+    for mk in result["makers"]:
+        rate = mk["rate"]
+        color = rate_color(rate)
+        coarse = mk["precision"] in COARSE_PRECISIONS
+        pct = "–" if rate is None else f"{round(rate * 100)}%"
+        border = f"2px dashed {color}" if coarse else "2px solid #fff"
+        bg = "#fff" if coarse else color
+        fg = color if coarse else "#fff"
+        icon = folium.DivIcon(
+            html=(f'<div style="width:38px;height:22px;line-height:18px;border-radius:11px;border:{border};'
+                  f'background:{bg};color:{fg};font:bold 11px sans-serif;text-align:center;'
+                  f'box-shadow:0 0 0 1px {color}">{pct}</div>'),
+            icon_size=(38, 22), icon_anchor=(19, 11), class_name="sc-rate-pin")
+        rows = "".join(
+            f"<tr><td>✔ {html.escape(cat[c['category']].zh)}</td><td>"
+            + ("自有 in-house" if c["in_house"] else
+               f"{html.escape(c['supplier_name_zh'])} · {c['road_m'] / 1000:.1f} km"
+               + (f" ±{c['uncertainty_m'] / 1000:g} km" if c.get("uncertainty_m") else "")
+               + f" ({c['distance_method']})")
+            + "</td></tr>" for c in mk["covered"])
+        rows += "".join(f"<tr class='sc-missing'><td>✘ {html.escape(cat[c].zh)}</td><td>10 km 内无 none</td></tr>"
+                        for c in mk["missing"])
+        popup = (f"<div class='sc-popup'><b>{html.escape(mk['name_zh'])}</b><br>{html.escape(mk['name_en'] or '')}"
+                 f"<br>本地配套率 Local rate: <b>{pct}</b> ({len(mk['covered'])}/{len(mk['bom'])})"
+                 f"<br>位置精度 Precision: {html.escape(mk['precision'])}"
+                 + (" — 仅为参考点 reference point only" if coarse else "")
+                 + f"<table>{rows}</table></div>")
+        folium.Marker((mk["lat"], mk["lon"]), icon=icon, tooltip=f"{mk['name_zh']} {pct}",
+                      popup=folium.Popup(popup, max_width=380), sc_id=mk["id"]).add_to(cluster)
+    cluster.add_to(m)
+    m._sc_layers["makers"] = cluster
+    return cluster
+
+
+# ----------------------------------------------------------------------------------------------------
+# Rendering
+
+@dataclass
+class MapParts:
+    """A rendered map split for embedding in a page: ``header`` goes in <head>, ``html`` where the map
+    should appear, ``script`` after it (in a <script> tag); ``name`` is the Leaflet map's JS variable."""
+
+    header: str
+    html: str
+    script: str
+    name: str
+    layers: tuple[str, ...] = ()
+
+
+def localize(m: folium.Map, asset_url: AssetUrl) -> None:
+    """Point every JS/CSS resource of the map and its elements at ``asset_url(name, url)`` (``None`` drops it)."""
+    def visit(el) -> None:
+        if isinstance(el, JSCSSMixin):
+            for attr in ("default_js", "default_css"):
+                links = []
+                for name, url in getattr(el, attr):
+                    local = asset_url(name, url)
+                    if local is not None:
+                        links.append((name, local))
+                setattr(el, attr, links)  # an instance attribute: the class lists stay untouched
+        for child in list(el._children.values()):
+            visit(child)
+
+    visit(m)
+
+
+def render_parts(m: folium.Map, asset_url: AssetUrl) -> MapParts:
+    """Render a finished map into :class:`MapParts` with every asset URL made local."""
+    localize(m, asset_url)
+    root: Figure = m.get_root()
+    root.render()
+    return MapParts(root.header.render(), root.html.render(), root.script.render(), m.get_name(),
+                    tuple(getattr(m, "_sc_layers", {})))
+
+
+def render_html(m: folium.Map, asset_url: AssetUrl) -> str:
+    """A whole standalone HTML document (e.g. to save a map to a file)."""
+    localize(m, asset_url)
+    return m.get_root().render()
+
+
+__all__ = [
+    "ATTRIBUTION", "AsyncGeoJson", "EntityLayer", "KIND_COLORS", "MapParts", "PageHook", "add_entities",
+    "add_route", "add_sourcing_makers", "base_map", "bounds_of", "finish", "localize", "rate_color",
+    "render_html", "render_parts", "uncertainty_layer",
+]

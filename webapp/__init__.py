@@ -1,0 +1,81 @@
+"""The web app: HTML pages (Folium maps) and the JSON API of CONTRACT.md, over one workspace per process.
+
+``create_app`` opens ONE :class:`supplychain.workspace.Workspace` (registry, network, snapping) and keeps it in
+``app.config["WORKSPACE"]``; requests never reload it. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
+(HTML), plus the optional feature blueprints ``webapp.sites`` and ``webapp.route`` when those modules exist.
+
+Imports stay inside the factory so ``python -m webapp.assets`` works before the heavy libraries are needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+#: Optional feature blueprints (module exposes ``bp``), registered when the module exists.
+OPTIONAL_BLUEPRINTS = ("webapp.sites", "webapp.route")
+
+log = logging.getLogger("webapp")
+
+
+def create_app(data_dir=None, workspace=None, testing: bool = False):
+    """Build the Flask app.
+
+    Parameters
+    ----------
+    data_dir
+        The data dir to open (default: ``$SUPPLYCHAIN_DATA_DIR``, else the per-user default).
+    workspace
+        An already opened workspace to serve instead (tests, benchmarks).
+    testing
+        Flask's testing mode.
+    """
+    from flask import Flask
+
+    from supplychain.workspace import Workspace
+
+    from . import assets, errors
+    from .api import bp as api_bp
+    from .pages import bp as pages_bp
+
+    app = Flask(__name__)
+    app.config["TESTING"] = testing
+    app.config["JSON_AS_ASCII"] = False
+    app.json.ensure_ascii = False  # 中文 stays readable in JSON answers
+    app.json.sort_keys = False
+    ws = workspace if workspace is not None else Workspace.open(data_dir)
+    _warm_up(ws)
+    app.config["WORKSPACE"] = ws
+    app.extensions["supplychain_cache"] = {}
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pages_bp)
+    for module_name in OPTIONAL_BLUEPRINTS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:  # the module exists but something it imports is missing
+                raise
+            continue
+        app.register_blueprint(module.bp)
+    errors.register(app)
+
+    missing = assets.missing_files()
+    if missing:
+        log.warning("web assets missing (%s): run `python -m webapp.assets ensure`; maps will not load",
+                    ", ".join(missing))
+
+    @app.context_processor
+    def _navigation():
+        from .pages import navigation
+
+        return {"nav_items": navigation(app)}
+
+    return app
+
+
+def _warm_up(ws) -> None:
+    """Compute the workspace's lazy parts now, once, instead of racing on them in request threads."""
+    _ = ws.snapping, ws.estimator, ws.extent, ws.study_area, ws.located
+    if ws.network is not None:
+        _ = ws.network.tree

@@ -1,0 +1,56 @@
+"""Error handling: the API answers JSON ``{"error": {"code", "message", "field"}}``, pages a plain page.
+
+A bad request is a 4xx naming the field at fault; anything unexpected is logged with its traceback on the
+server and answered with a generic 500 that reveals nothing of the code.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from supplychain.errors import InputError
+
+log = logging.getLogger("webapp.errors")
+
+
+def wants_json() -> bool:
+    """API paths (and only they) get JSON errors."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(InputError)
+    def _input_error(exc: InputError):
+        status = exc.status if 400 <= exc.status < 500 else 400
+        if wants_json():
+            return jsonify(exc.to_dict()), status
+        return _page(status, "输入有误 Bad input", f"{exc.field}: {exc.message}" if exc.field else exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(exc.code, "http_error")
+        if exc.code and exc.code >= 500:
+            log.error("HTTP %s on %s %s: %s", exc.code, request.method, request.path, exc.description)
+        if wants_json():
+            return jsonify(error_body(code, exc.description or exc.name, None)), exc.code
+        title = {404: "页面不存在 Page not found"}.get(exc.code, f"{exc.code} {exc.name}")
+        return _page(exc.code or 500, title, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.full_path)
+        message = "服务器内部错误 Internal server error (logged on the server)"
+        if wants_json():
+            return jsonify(error_body("internal", message, None)), 500
+        return _page(500, "出错了 Something went wrong", message)

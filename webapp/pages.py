@@ -1,0 +1,122 @@
+"""HTML pages: the entity map, the supplier query and the sourcing check (each with a Folium map).
+
+Pages call the same library functions as the JSON API; interactive parts (map clicks, queries) are small
+scripts in ``static/`` that call the API.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, render_template, request
+
+from supplychain import maps, reach, sourcing, taxonomy
+from supplychain.registry import PRECISION_RADIUS_M
+
+from .api import arg, workspace
+from .mapview import cached_map
+
+bp = Blueprint("pages", __name__)
+
+#: The navigation bar: (path, 中文, English). Entries whose page is not registered are left out.
+NAV = (
+    ("/", "地图", "Map"),
+    ("/suppliers", "供应商查询", "Supplier query"),
+    ("/sourcing", "10公里配套", "10 km sourcing"),
+    ("/sites", "选址", "Sites"),
+    ("/route", "科创专线", "Kechuang line"),
+)
+
+
+def navigation(app: Flask) -> list[dict]:
+    rules = {r.rule for r in app.url_map.iter_rules()}
+    return [{"href": href, "zh": zh, "en": en, "active": request.path == href}
+            for href, zh, en in NAV if href in rules]
+
+
+def _labels(table) -> dict:
+    return {k: {"zh": v.zh, "en": v.en} for k, v in table.items()}
+
+
+def _network_info(ws) -> dict:
+    est = ws.estimator.describe()
+    if ws.network is None:
+        return {"loaded": False, "estimator": est}
+    return {"loaded": True, "nodes": ws.network.n_nodes, "source": ws.network.meta.get("source", ""),
+            "estimator": est}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it whatever the page says; answer with the SVG icon instead of a 404."""
+    return current_app.send_static_file("favicon.svg")
+
+
+@bp.get("/")
+def index():
+    ws = workspace()
+
+    def build():
+        m = maps.base_map(ws)
+        maps.add_entities(m, ws.entities)
+        maps.add_route(m, ws)
+        return maps.finish(m, info={"page": "index"})
+
+    parts = cached_map("index", build)
+    located = ws.located
+    kinds = [{"key": k, "label": v, "color": maps.KIND_COLORS.get(k, "#555"),
+              "count": sum(1 for e in located if e.kind == k)} for k, v in taxonomy.KINDS.items()]
+    categories = [{"key": k, "label": v, "count": sum(1 for e in ws.entities if k in e.categories)}
+                  for k, v in taxonomy.CATEGORIES.items()]
+    no_category = sum(1 for e in ws.entities if not e.categories)
+    search_index = [{"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind, "located": e.located}
+                    for e in ws.entities]
+    return render_template(
+        "index.html", map=parts, kinds=kinds, categories=categories, no_category=no_category,
+        unlocated=[{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "address": e.address,
+                    "cats_zh": "、".join(taxonomy.CATEGORIES[c].zh for c in e.categories)}
+                   for e in ws.entities if not e.located],
+        search_index=search_index,
+        cat_labels=_labels(taxonomy.CATEGORIES), precision_radius=PRECISION_RADIUS_M,
+        network=_network_info(ws), n_entities=len(ws.entities), n_located=len(located),
+        has_route="route" in parts.layers)
+
+
+@bp.get("/suppliers")
+def suppliers():
+    ws = workspace()
+
+    def build():
+        bounds = None
+        if ws.network is not None:  # queries are exact there: open on it
+            w, s, e, n = ws.network.meta["bbox"]
+            bounds = [[s, w], [n, e]]
+        m = maps.base_map(ws, bounds=bounds)
+        maps.add_entities(m, ws.entities, uncertainty=False)
+        return maps.finish(m, info={"page": "suppliers"}, collapsed=True)
+
+    parts = cached_map("suppliers", build)
+    origins = sorted((e for e in ws.located), key=lambda e: (e.kind != "firm", e.name_zh))
+    return render_template(
+        "suppliers.html", map=parts, origins=origins, kinds=_labels(taxonomy.KINDS),
+        categories=_labels(taxonomy.CATEGORIES), component_categories=list(taxonomy.COMPONENT_CATEGORIES),
+        max_radius=reach.MAX_RADIUS_KM, network=_network_info(ws))
+
+
+@bp.get("/sourcing")
+def sourcing_page():
+    ws = workspace()
+    radius_km = reach.check_radius(arg("radius_km"))
+    result = sourcing.sourcing_check(ws, radius_km=radius_km)
+
+    def build():
+        m = maps.base_map(ws)
+        maps.add_sourcing_makers(m, result)
+        return maps.finish(m, info={"page": "sourcing"}, collapsed=True)
+
+    parts = cached_map(("sourcing", radius_km), build)
+    per_cat = result["summary"]["per_category"]
+    chart = [{"key": c, "label": taxonomy.CATEGORIES[c], "needed_by": v["needed_by"], "lacking": v["lacking"],
+              "covered": v["needed_by"] - v["lacking"]} for c, v in per_cat.items()]
+    chart.sort(key=lambda r: (-r["lacking"], r["key"]))
+    return render_template(
+        "sourcing.html", map=parts, result=result, chart=chart, categories=_labels(taxonomy.CATEGORIES),
+        radius_km=radius_km, rate_color=maps.rate_color, network=_network_info(ws))

@@ -1,0 +1,237 @@
+/* The supplier query page: pick an origin (map click, firm list or a marker's popup), query /api/suppliers and
+ * /api/isochrone, draw the service area, the road paths and the suppliers, fill the table.
+ * The query lives in the URL (?entity=… or ?lon=…&lat=…, &radius_km, &category, &area, &paths): shareable. */
+(function () {
+  "use strict";
+  var page = JSON.parse(document.getElementById("page-data").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var form = $("query-form"), entitySel = $("origin-entity"), lonIn = $("lon"), latIn = $("lat"),
+      radiusIn = $("radius"), catSel = $("category"), areaBox = $("show-area"), pathsBox = $("show-paths"),
+      statusBox = $("status"), summary = $("summary"), table = $("results"), tbody = table.querySelector("tbody"),
+      unlocatedNote = $("unlocated-note"), csvLink = $("export-csv"), geoLink = $("export-geojson");
+  var METHOD_COLOR = {network: "#1b7f3b", estimated: "#c77700"};
+  var ISO_COLORS = ["#7fb3d5", "#1f77b4", "#0b4f80", "#08306b", "#041c40", "#020d20"];
+
+  function catLabel(c) { var l = page.categories[c]; return l ? l.zh : c; }
+
+  function readUrl() {
+    var q = new URLSearchParams(location.search);
+    if (q.get("entity")) {
+      entitySel.value = q.get("entity");
+      if (entitySel.value !== q.get("entity")) {  // not in the list: keep it, the API will say what is wrong
+        entitySel.add(new Option(q.get("entity"), q.get("entity"), true, true));
+      }
+    }
+    lonIn.value = q.get("lon") || "";
+    latIn.value = q.get("lat") || "";
+    if (q.get("radius_km")) { radiusIn.value = q.get("radius_km"); }
+    if (q.get("category")) { catSel.value = q.get("category"); }
+    if (q.get("area")) { areaBox.checked = q.get("area") !== "0"; }
+    if (q.get("paths")) { pathsBox.checked = q.get("paths") !== "0"; }
+    return !!(q.get("entity") || (q.get("lon") && q.get("lat")));
+  }
+
+  function params() {
+    var p = {radius_km: radiusIn.value.trim(), category: catSel.value};
+    if (entitySel.value) { p.entity = entitySel.value; } else { p.lon = lonIn.value.trim(); p.lat = latIn.value.trim(); }
+    return p;
+  }
+
+  SC.onMap(function (hook) {
+    var map = hook.map;
+    // Results draw above the registry's clustered markers (markerPane is 600, popups 700).
+    map.createPane("scResults").style.zIndex = 650;
+    var result = L.featureGroup().addTo(map);
+    var areaLayer = L.featureGroup().addTo(result);
+    var pathLayer = L.featureGroup().addTo(result);
+    var pointLayer = L.featureGroup().addTo(result);
+    if (hook.control) { hook.control.addOverlay(result, "查询结果 Query result"); }
+    var rowLayers = {};
+    var seq = 0;
+
+    function setStatus(text, isError) {
+      statusBox.className = isError ? "sc-error" : "sc-muted";
+      statusBox.textContent = text;
+    }
+
+    function clearResult() {
+      areaLayer.clearLayers(); pathLayer.clearLayers(); pointLayer.clearLayers();
+      tbody.innerHTML = ""; table.hidden = true; summary.innerHTML = ""; unlocatedNote.innerHTML = "";
+      rowLayers = {};
+      [csvLink, geoLink].forEach(function (a) { a.href = "#"; a.setAttribute("aria-disabled", "true"); });
+    }
+
+    function methodBadge(method, est) {
+      if (method === "network") { return '<span class="sc-badge network">路网 network</span>'; }
+      var f = est && est.circuity_factor ? " ×" + (+est.circuity_factor).toFixed(2) : "";
+      return '<span class="sc-badge estimated" title="直线 × 绕行系数 straight line × circuity factor">估算 estimated' + f + "</span>";
+    }
+
+    function precisionBadge(precision, unc) {
+      var coarse = precision === "town" || precision === "district";
+      var u = unc ? " ±" + (unc >= 1000 ? (unc / 1000) + " km" : unc + " m") : "";
+      return "<span class='sc-badge" + (coarse ? " coarse" : "") + "' title='位置精度 location precision'>" +
+        SC.esc(precision) + u + "</span>";
+    }
+
+    function drawArea(fc) {
+      var feats = fc.features || [];
+      feats.forEach(function (f, i) {
+        var color = ISO_COLORS[Math.min(feats.length - 1 - i, ISO_COLORS.length - 1)];
+        var p = f.properties;
+        L.geoJSON(f, {interactive: false, style: {color: color, weight: 1.5, fillColor: color, fillOpacity: 0.12,
+                                                   dashArray: p.distance_method === "estimated" ? "6 4" : null}})
+          .addTo(areaLayer);
+      });
+    }
+
+    function render(ans, area) {
+      var o = ans.origin, est = ans.estimator;
+      clearResult();
+      if (area) { drawArea(area); }
+      var originMarker = L.circleMarker([o.lat, o.lon], {radius: 8, color: "#111", weight: 3, fillColor: "#fff",
+                                                         fillOpacity: 1, pane: "scResults"}).addTo(pointLayer);
+      originMarker.bindTooltip("起点 Origin" + (o.name_zh ? ": " + o.name_zh : ""), {permanent: false});
+      ans.results.forEach(function (r, i) {
+        var color = METHOD_COLOR[r.distance_method] || "#555";
+        var layers = [];
+        if (r.path && r.path.length > 1) {
+          layers.push(L.polyline(r.path.map(function (c) { return [c[1], c[0]]; }),
+                                 {color: "#1565c0", weight: 3, opacity: 0.75}).addTo(pathLayer));
+        } else if (r.distance_method === "estimated") {
+          layers.push(L.polyline([[o.lat, o.lon], [r.lat, r.lon]],
+                                 {color: color, weight: 2, opacity: 0.7, dashArray: "2 6"}).addTo(pathLayer));
+        }
+        var coarse = r.precision === "town" || r.precision === "district";
+        var mk = L.circleMarker([r.lat, r.lon], {radius: 7, color: color, weight: 2, dashArray: coarse ? "3 3" : null,
+                                                 fillColor: coarse ? "#fff" : color, fillOpacity: coarse ? 0.6 : 0.9,
+                                                 pane: "scResults"})
+          .addTo(pointLayer);
+        mk.bindPopup("<div class='sc-popup'><b>" + (i + 1) + ". " + SC.esc(r.name_zh) + "</b><br>" + SC.esc(r.name_en || "") +
+          "<table><tr><th>道路 Road</th><td>" + SC.km(r.road_m) + "</td></tr>" +
+          "<tr><th>车程 Drive</th><td>" + SC.minutes(r.time_s) + "</td></tr>" +
+          "<tr><th>直线 Straight</th><td>" + SC.km(r.straight_m) + "</td></tr>" +
+          "<tr><th>方法 Method</th><td>" + methodBadge(r.distance_method, est) + "</td></tr>" +
+          "<tr><th>精度 Precision</th><td>" + precisionBadge(r.precision, r.uncertainty_m) + "</td></tr>" +
+          "<tr><th>类别 Categories</th><td>" + r.categories.map(catLabel).map(SC.esc).join("、") + "</td></tr></table></div>");
+        layers.push(mk);
+        rowLayers[r.id] = {marker: mk, layers: layers};
+        var tr = document.createElement("tr");
+        tr.dataset.id = r.id;
+        tr.innerHTML = "<td>" + (i + 1) + "</td><td class='name'><b>" + SC.esc(r.name_zh) + "</b><br><span class='sc-muted'>" +
+          SC.esc(r.name_en || "") + " · " + r.categories.map(catLabel).map(SC.esc).join("、") + "</span></td>" +
+          "<td class='num'>" + SC.km(r.road_m) + "</td><td class='num'>" + SC.minutes(r.time_s) + "</td>" +
+          "<td class='num'>" + SC.km(r.straight_m) + "</td><td>" + methodBadge(r.distance_method, est) + "<br>" +
+          precisionBadge(r.precision, r.uncertainty_m) + "</td>";
+        tr.addEventListener("click", function () {
+          tbody.querySelectorAll("tr.selected").forEach(function (x) { x.classList.remove("selected"); });
+          tr.classList.add("selected");
+          map.panTo(mk.getLatLng());
+          mk.openPopup();
+        });
+        tbody.appendChild(tr);
+      });
+      table.hidden = ans.results.length === 0;
+
+      var where = o.name_zh ? SC.esc(o.name_zh) : o.lon.toFixed(5) + ", " + o.lat.toFixed(5);
+      var snap = o.snap_m == null ? "" : o.on_network ? " · 吸附 snapped " + Math.round(o.snap_m) + " m"
+        : " · 离路网 " + SC.km(o.snap_m, 1) + "，不在已加载路网上 off the loaded network";
+      var html = "<p><b>起点 Origin:</b> " + where + snap + "<br><b>方法 Method:</b> " + methodBadge(ans.distance_method, est) +
+        " · <b>" + ans.results.length + "</b> 个供应商在 " + ans.radius_km + " km 内 suppliers within " + ans.radius_km + " km by road" +
+        (ans.category ? " · " + SC.esc(catLabel(ans.category)) : "") + "</p>";
+      if (est) {
+        html += "<div class='sc-note'>估算距离 = 直线距离 × 绕行系数 " + (+est.circuity_factor).toFixed(2) +
+          (est.calibrated_on_network ? "（在已加载道路网上标定 calibrated on the loaded network）" : "（默认值 default）") +
+          "；车程按 " + est.speed_kph + " km/h。Estimated = straight line × circuity factor; it is not a road path. " +
+          "位置仅到镇/区的企业距离误差可达数公里。Town/district-level positions are off by kilometres.</div>";
+      }
+      if (!ans.results.length) { html += "<p class='sc-muted'>半径内没有供应商。No supplier within the radius.</p>"; }
+      summary.innerHTML = html;
+      if (ans.unlocated && ans.unlocated.length) {
+        unlocatedNote.innerHTML = "<p class='sc-muted'>位置未知、未计入 not located, not counted: " +
+          ans.unlocated.map(function (u) { return SC.esc(u.name_zh); }).join("、") + "</p>";
+      }
+      var bounds = result.getBounds();
+      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05), {maxZoom: 15}); }
+    }
+
+    function run() {
+      var p = params();
+      var token = ++seq;
+      var shareable = Object.assign({}, p, {area: areaBox.checked ? null : "0", paths: pathsBox.checked ? null : "0"});
+      history.replaceState(null, "", location.pathname + "?" + SC.query(shareable));
+      setStatus("查询中… querying…");
+      var calls = [SC.api("/api/suppliers", Object.assign({paths: pathsBox.checked ? "1" : null}, p))];
+      if (areaBox.checked) {
+        var r = parseFloat(p.radius_km || "10");
+        var km = isFinite(r) && r > 0.2 ? [+(r / 2).toFixed(2), r].join(",") : String(p.radius_km || "10");
+        var ip = {km: km};
+        if (p.entity) { ip.entity = p.entity; } else { ip.lon = p.lon; ip.lat = p.lat; }
+        calls.push(SC.api("/api/isochrone", ip));
+      }
+      Promise.all(calls).then(function (res) {
+        if (token !== seq) { return; }  // a newer query was started
+        var ans = res[0];
+        if (!ans.ok) {
+          clearResult();
+          setStatus("错误 Error: " + SC.errorText(ans.error), true);
+          var bad = ans.error && ans.error.field;
+          var input = {lon: lonIn, lat: latIn, radius_km: radiusIn, category: catSel, entity: entitySel}[bad];
+          if (input) { input.focus(); }
+          return;
+        }
+        var area = res[1] && res[1].ok ? res[1].data : null;
+        render(ans.data, area);
+        setStatus(res[1] && !res[1].ok ? "服务区不可用 service area unavailable: " + SC.errorText(res[1].error) : "");
+        var q = SC.query(Object.assign({paths: "1"}, p));
+        csvLink.href = "/api/suppliers.csv?" + SC.query(p);
+        geoLink.href = "/api/suppliers.geojson?" + q;
+        [csvLink, geoLink].forEach(function (a) { a.removeAttribute("aria-disabled"); });
+        document.body.dataset.queryDone = String(token);
+      });
+    }
+
+    function setPoint(latlng) {
+      entitySel.value = "";
+      lonIn.value = latlng.lng.toFixed(6);
+      latIn.value = latlng.lat.toFixed(6);
+      run();
+    }
+
+    map.on("click", function (e) { setPoint(e.latlng); });
+    entitySel.addEventListener("change", function () {
+      if (entitySel.value) { lonIn.value = ""; latIn.value = ""; run(); }
+    });
+    [lonIn, latIn].forEach(function (el) {
+      el.addEventListener("input", function () { if (el.value) { entitySel.value = ""; } });
+    });
+    form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+    catSel.addEventListener("change", function () { if (entitySel.value || lonIn.value) { run(); } });
+    $("clear").addEventListener("click", function () {
+      clearResult(); setStatus("");
+      entitySel.value = ""; lonIn.value = ""; latIn.value = "";
+      history.replaceState(null, "", location.pathname);
+    });
+    [csvLink, geoLink].forEach(function (a) {
+      a.addEventListener("click", function (e) { if (a.getAttribute("aria-disabled")) { e.preventDefault(); } });
+    });
+
+    // A registry marker's popup offers "use as origin".
+    map.on("popupopen", function (e) {
+      var src = e.popup._source;
+      var id = src && src.options && src.options.scId;
+      var box = e.popup.getElement() && e.popup.getElement().querySelector(".sc-popup");
+      if (!id || !box || box.querySelector(".sc-use")) { return; }
+      var btn = document.createElement("button");
+      btn.type = "button"; btn.className = "sc-use"; btn.textContent = "设为起点 Use as origin";
+      btn.addEventListener("click", function () {
+        map.closePopup();
+        entitySel.value = id; lonIn.value = ""; latIn.value = "";
+        run();
+      });
+      box.appendChild(btn);
+    });
+
+    if (readUrl()) { run(); }
+  });
+})();
