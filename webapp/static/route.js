@@ -1,0 +1,475 @@
+/* The route page: show a route measured (path, stops, catchment areas, served entities), edit it (click to
+ * add a stop, drag to move, reorder, remove), compare variants side by side, and run the route designer.
+ * Every edit is one API call that answers with the route measured afresh; the page redraws from that answer.
+ * The route in view lives in the URL (?id=…). */
+(function () {
+  "use strict";
+  var page = JSON.parse(document.getElementById("page-data").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var routeSel = $("route-select"), walkIn = $("walk"), statusBox = $("status"), summary = $("summary"),
+      stopsBody = $("stops").querySelector("tbody"), segBody = $("segments").querySelector("tbody"),
+      coverageBox = $("coverage"), lockedNote = $("locked-note"), unlockBox = $("unlock"),
+      entitySel = $("entity-select"), candList = $("candidates"), designBox = $("design-result"),
+      saveDesignBtn = $("save-design");
+  var COLORS = {network: "#0a7d6e", estimated: "#c77700"};
+  var AREA_COLORS = ["#0a7d6e", "#48a999", "#8fd1c5", "#c8ebe5"];
+  var state = {id: page.route_id, data: null, mode: null, candidates: [], design: null, seq: 0, renders: 0, errors: 0};
+  window.SC_ROUTE = state;  // the page's state, for scripts and browser tests
+
+  function catLabel(c) { var l = page.categories[c]; return l ? l.zh : c; }
+  function kindLabel(k) { var l = page.kinds[k]; return l ? l.zh + " " + l.en : k; }
+
+  function setStatus(text, isError) {
+    if (isError) { state.errors += 1; }
+    statusBox.className = isError ? "sc-error" : "sc-muted";
+    statusBox.textContent = text || "";
+  }
+
+  /** fetch JSON with any method; never throws on a 4xx (the same shape as SC.api). */
+  function send(method, path, body, params) {
+    var url = path + (params ? "?" + SC.query(params) : "");
+    var opts = {method: method, headers: {"Accept": "application/json"}};
+    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    return fetch(url, opts).then(function (r) {
+      return r.json().then(function (b) {
+        return {ok: r.ok, status: r.status, data: r.ok ? b : null, error: r.ok ? null : (b && b.error) || {message: r.statusText}};
+      }, function () { return {ok: false, status: r.status, data: null, error: {message: r.status + " " + r.statusText}}; });
+    }, function (err) { return {ok: false, status: 0, data: null, error: {message: "网络错误 network error: " + err}}; });
+  }
+
+  function methodBadge(m) {
+    if (m === "network") { return '<span class="sc-badge network">路网 network</span>'; }
+    if (m === "estimated") { return '<span class="sc-badge estimated" title="直线 × 绕行系数 straight line × circuity">估算 estimated</span>'; }
+    return '<span class="sc-badge">—</span>';
+  }
+
+  function editable() {
+    var d = state.data;
+    return !!d && (d.route.stop_list === "design" || unlockBox.checked);
+  }
+
+  SC.onMap(function (hook) {
+    var map = hook.map;
+    var group = L.featureGroup().addTo(map);
+    var areaLayer = L.featureGroup().addTo(group), pathLayer = L.featureGroup().addTo(group),
+        servedLayer = L.featureGroup().addTo(group), stopLayer = L.featureGroup().addTo(group),
+        designLayer = L.featureGroup().addTo(map), candLayer = L.featureGroup().addTo(map);
+    if (hook.control) {
+      hook.control.addOverlay(areaLayer, "步行服务区 Walk catchments");
+      hook.control.addOverlay(pathLayer, "线路路径 Route path");
+      hook.control.addOverlay(servedLayer, "服务的实体 Served entities");
+      hook.control.addOverlay(stopLayer, "站点 Stops");
+      hook.control.addOverlay(designLayer, "设计方案 Designed variant");
+    }
+    var firstFit = true;
+
+    function walkParam() { return walkIn.value.trim(); }
+
+    function load(fit) {
+      var token = ++state.seq;
+      setStatus("计算中 computing …");
+      return SC.api("/api/routes/" + encodeURIComponent(state.id), {walk_m: walkParam()}).then(function (res) {
+        if (token !== state.seq) { return; }
+        if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
+        render(res.data, fit);
+        setStatus("");
+      });
+    }
+
+    function edit(method, path, body) {
+      var token = ++state.seq;
+      setStatus("保存中 saving …");
+      body = body || {};
+      body.walk_m = walkParam();
+      return send(method, path, body).then(function (res) {
+        if (token !== state.seq) { return res; }
+        if (!res.ok) { setStatus(SC.errorText(res.error), true); load(false); return res; }
+        render(res.data, false);
+        setStatus("已保存 saved");
+        return res;
+      });
+    }
+
+    function stopsPath() { return "/api/routes/" + encodeURIComponent(state.id) + "/stops"; }
+
+    // --- drawing ----------------------------------------------------------------------------------
+    function render(d, fit) {
+      state.data = d;
+      state.renders += 1;
+      areaLayer.clearLayers(); pathLayer.clearLayers(); servedLayer.clearLayers(); stopLayer.clearLayers();
+      var walks = d.parameters.walk_m;
+      var feats = d.features || [];
+      feats.filter(function (f) { return f.properties.role === "catchment"; }).forEach(function (f) {
+        var p = f.properties, i = walks.length - 1 - walks.indexOf(p.walk_m);
+        var color = AREA_COLORS[Math.min(Math.max(i, 0), AREA_COLORS.length - 1)];
+        L.geoJSON(f, {interactive: false, style: {color: color, weight: 1, fillColor: color, fillOpacity: 0.10,
+                                                   dashArray: p.distance_method === "estimated" ? "5 5" : null}})
+          .addTo(areaLayer);
+      });
+      feats.filter(function (f) { return f.properties.role === "segment"; }).forEach(function (f) {
+        var p = f.properties, est = p.distance_method === "estimated";
+        var line = L.geoJSON(f, {style: {color: COLORS[p.distance_method], weight: est ? 3 : 5, opacity: 0.9,
+                                         dashArray: est ? "8 6" : null}}).addTo(pathLayer);
+        line.bindTooltip(p.from_seq + "→" + p.to_seq + " · " + SC.km(p.length_m) + " · " +
+                         (est ? "估算 estimated (直线 straight × " + (p.circuity_factor || "") + ")" : "路网 network"));
+      });
+      var widest = d.coverage[String(walks[walks.length - 1])];
+      (widest ? widest.served : []).forEach(function (s) {
+        if (s.lat == null) { return; }
+        var est = s.distance_method === "estimated";
+        L.circleMarker([s.lat, s.lon], {radius: 11, color: est ? COLORS.estimated : "#1565c0", weight: 2, fill: false,
+                                        dashArray: est ? "3 3" : null, interactive: true})
+          .bindTooltip("服务 served: " + SC.esc(s.name_zh) + " · 步行 walk " + SC.km(s.walk_m) + " → 站 stop " +
+                       s.nearest_stop + " · " + (est ? "估算 estimated" : "路网 network"))
+          .addTo(servedLayer);
+      });
+      d.stops.forEach(function (s) {
+        if (!s.located) { return; }
+        var coarse = s.precision === "town" || s.precision === "district";
+        var cls = "rt-stop-icon" + (coarse ? " coarse" : "") + (s.distance_method === "estimated" ? " estimated" : "");
+        var mk = L.marker([s.lat, s.lon], {
+          icon: L.divIcon({className: "", html: '<div class="' + cls + '">' + s.seq + "</div>", iconSize: [22, 22], iconAnchor: [12, 12]}),
+          draggable: editable(), title: s.seq + ". " + s.name_zh, keyboard: true, zIndexOffset: 1000});
+        mk.bindTooltip(s.seq + ". " + SC.esc(s.name_zh) + (coarse ? " (" + s.precision + ": 仅参考点 reference point only)" : ""));
+        mk.on("dragend", function () {
+          var ll = mk.getLatLng();
+          edit("PATCH", stopsPath() + "/" + s.seq, {lon: +ll.lng.toFixed(6), lat: +ll.lat.toFixed(6)});
+        });
+        mk.addTo(stopLayer);
+        mk.getElement && mk.getElement() && mk.getElement().setAttribute("data-seq", s.seq);
+      });
+      fillPanel(d);
+      if (fit || firstFit) {
+        var b = L.featureGroup([pathLayer, stopLayer]).getBounds();
+        if (b.isValid()) { map.fitBounds(b.pad(0.25), {maxZoom: 15}); firstFit = false; }
+      }
+    }
+
+    // --- the side panel ---------------------------------------------------------------------------
+    function fillPanel(d) {
+      var r = d.route, chk = d.length_check;
+      var lengthText = d.length_m == null ? "无法测量 not measurable yet" :
+        SC.km(d.length_m) + (d.length_complete ? "" : " (部分 partial: 缺 missing " + d.missing_segments.join(", ") + ")");
+      var chkCls = chk.status === "ok" ? "rt-check-ok" : chk.status === "flagged" ? "rt-check-flagged" : "rt-check-other";
+      var chkText = {ok: "通过 ok", flagged: "偏差过大 flagged", incomplete: "不完整 incomplete",
+                     unmeasurable: "无法核对 cannot check", no_stated_length: "无公布长度 no stated length"}[chk.status] || chk.status;
+      var html = "<div><span class='big'>" + SC.esc(r.name_zh) + "</span> <span class='sc-muted'>" + SC.esc(r.name_en || "") +
+        " · " + SC.esc(r.id) + " · " + ({partial: "站点表不完整 stop list partial", complete: "站点表完整 complete",
+                                         design: "设计方案 design variant"}[r.stop_list] || r.stop_list) + "</span></div>" +
+        "<div>长度 Length: <b>" + lengthText + "</b> " + methodBadge(d.distance_method) +
+        (d.time_s != null ? " · 运行时间 running time <b>" + SC.minutes(d.time_s) + "</b>" : "") +
+        (r.stated_length_m ? " · 公布 stated " + SC.km(r.stated_length_m) : "") + "</div>" +
+        "<div>长度核对 Length check: <span class='" + chkCls + "'>" + chkText + "</span>" +
+        (chk.difference_m != null ? " (差 difference " + (chk.difference_m >= 0 ? "+" : "") + SC.km(chk.difference_m) + ")" : "") +
+        " <span class='sc-muted'>" + SC.esc(chk.rule) + "</span></div>";
+      html += "<div><b>已知 Known</b><ul class='rt-lines'>" + d.known.map(function (t) { return "<li>" + SC.esc(t) + "</li>"; }).join("") + "</ul></div>";
+      if (d.unknown.length) {
+        html += "<div><b>未知与注意 Not known / caveats</b><ul class='rt-lines rt-unknown'>" +
+          d.unknown.map(function (t) { return "<li>" + SC.esc(t) + "</li>"; }).join("") + "</ul></div>";
+      }
+      summary.innerHTML = html;
+      var canEdit = editable();
+      lockedNote.classList.toggle("rt-hidden", r.stop_list === "design");
+      document.querySelectorAll("#modes button[data-mode=add], #add-entity-stop").forEach(function (b) { b.disabled = !canEdit; });
+      if (!canEdit && state.mode === "add") { setMode(null); }
+      $("export-route").href = "/api/routes/" + encodeURIComponent(r.id) + "/export";
+
+      var walks = d.parameters.walk_m;
+      $("walk-head").innerHTML = "服务<span class='en'>Served ≤" + walks.join("/") + " m</span>";
+      stopsBody.innerHTML = "";
+      d.stops.forEach(function (s, i) {
+        var tr = document.createElement("tr");
+        tr.dataset.seq = s.seq;
+        var where = s.located ? s.lon.toFixed(5) + ", " + s.lat.toFixed(5) + "<br><span class='sc-badge" +
+          (s.precision === "town" || s.precision === "district" ? " coarse" : "") + "'>" + SC.esc(s.precision) +
+          (s.uncertainty_m ? " ±" + SC.km(s.uncertainty_m, 0) : "") + "</span>" :
+          "<span class='sc-badge estimated'>位置未知 unlocated</span>";
+        var served = s.catchment ? walks.map(function (w) { return s.catchment[String(w)].length; }).join(" / ") : "–";
+        tr.innerHTML = "<td>" + s.seq + "</td><td><b>" + SC.esc(s.name_zh) + "</b><br><span class='sc-muted'>" +
+          SC.esc(s.name_en || "") + (s.entity_id ? " · 实体 entity " + SC.esc(s.entity_id) : "") + "</span></td>" +
+          "<td class='rt-small'>" + where + "</td><td class='num'>" + (s.snap_m == null ? "–" : Math.round(s.snap_m) + " m") +
+          "</td><td class='num'>" + served + "</td><td class='rt-actions'>" +
+          (canEdit ? "<button type='button' class='secondary' data-act='up' title='上移 up'" + (i === 0 ? " disabled" : "") + ">↑</button>" +
+                     "<button type='button' class='secondary' data-act='down' title='下移 down'" + (i === d.stops.length - 1 ? " disabled" : "") + ">↓</button>" +
+                     "<button type='button' class='secondary' data-act='rename' title='改名 rename'>✎</button>" +
+                     "<button type='button' class='secondary' data-act='remove' title='删除 remove'>✕</button>" : "") + "</td>";
+        stopsBody.appendChild(tr);
+      });
+      segBody.innerHTML = "";
+      d.segments.forEach(function (g) {
+        var tr = document.createElement("tr");
+        var note = g.status === "missing" ? g.reason : (g.estimated_because || (g.uncertain_ends || []).join("; ") || "");
+        tr.innerHTML = "<td>" + g.from_seq + "→" + g.to_seq + " <span class='sc-muted'>" + SC.esc(g.from) + " → " + SC.esc(g.to) +
+          "</span></td><td class='num'>" + SC.km(g.length_m) + "</td><td class='num'>" + SC.minutes(g.time_s) + "</td><td>" +
+          (g.status === "missing" ? "<span class='sc-badge coarse'>缺 missing</span>" : methodBadge(g.distance_method)) +
+          "</td><td class='rt-small'>" + SC.esc(note) + "</td>";
+        segBody.appendChild(tr);
+      });
+      if (!d.segments.length) { segBody.innerHTML = "<tr><td colspan='5' class='sc-muted'>少于两个站点 fewer than two stops</td></tr>"; }
+
+      var cov = "";
+      walks.forEach(function (w) {
+        var c = d.coverage[String(w)], n = c.served_count;
+        var kinds = Object.keys(c.by_kind).map(function (k) { return SC.esc(kindLabel(k)) + " " + c.by_kind[k].length; }).join("，") || "—";
+        var sup = Object.keys(c.suppliers_by_category).map(function (k) {
+          var v = c.suppliers_by_category[k];
+          return SC.esc(catLabel(k)) + " " + v.total + (v.estimated ? "（估算 est. " + v.estimated + "）" : "");
+        }).join("，") || "—";
+        cov += "<p><b>≤" + w + " m:</b> " + n.total + " 个实体 entities (" + n.network + " 路网 network, " + n.estimated +
+          " 估算 estimated) · " + kinds + "<br>整机企业 makers: " + c.makers.total + (c.makers.estimated ? "（估算 est. " + c.makers.estimated + "）" : "") +
+          " · 供应商 suppliers: " + sup + "<br><span class='sc-muted'>超出步行范围 farther than " + w + " m: " + c.not_served.length + "</span></p>";
+      });
+      var widest = d.coverage[String(walks[walks.length - 1])];
+      if (widest && widest.served.length) {
+        cov += "<div class='rt-served'><table class='sc-table'><thead><tr><th>实体<span class='en'>Entity</span></th><th class='num'>步行<span class='en'>Walk</span></th>" +
+          "<th>站<span class='en'>Stop</span></th><th>方法<span class='en'>Method</span></th></tr></thead><tbody>" +
+          widest.served.map(function (s) {
+            return "<tr><td>" + SC.esc(s.name_zh) + "<br><span class='sc-muted'>" + SC.esc(kindLabel(s.kind)) +
+              (s.estimated_because ? " · " + SC.esc(s.estimated_because) : "") + "</span></td><td class='num'>" + SC.km(s.walk_m) +
+              "</td><td>" + s.nearest_stop + "</td><td>" + methodBadge(s.distance_method) + "</td></tr>";
+          }).join("") + "</tbody></table></div>";
+      }
+      if (d.unlocated_entities.length) {
+        cov += "<p class='sc-muted'>位置未知、无法判断 unlocated, cannot tell: " +
+          d.unlocated_entities.map(function (e) { return SC.esc(e.name_zh); }).join("、") + "</p>";
+      }
+      coverageBox.innerHTML = cov;
+    }
+
+    stopsBody.addEventListener("click", function (ev) {
+      var btn = ev.target.closest("button[data-act]");
+      if (!btn || !state.data) { return; }
+      var seq = +btn.closest("tr").dataset.seq, act = btn.dataset.act, base = stopsPath() + "/" + seq;
+      if (act === "remove") { edit("DELETE", base); }
+      if (act === "up") { edit("PATCH", base, {to: seq - 1}); }
+      if (act === "down") { edit("PATCH", base, {to: seq + 1}); }
+      if (act === "rename") {
+        var cur = state.data.stops[seq - 1];
+        var name = window.prompt("站名 Stop name (中文)", cur.name_zh);
+        if (name) { edit("PATCH", base, {name_zh: name}); }
+      }
+    });
+
+    // --- modes: click the map to add a stop or a candidate -----------------------------------------
+    function setMode(mode) {
+      state.mode = state.mode === mode ? null : mode;
+      document.querySelectorAll("#modes button").forEach(function (b) { b.classList.toggle("on", b.dataset.mode === state.mode); });
+      map.getContainer().style.cursor = state.mode ? "crosshair" : "";
+    }
+    document.querySelectorAll("#modes button").forEach(function (b) {
+      b.addEventListener("click", function () { setMode(b.dataset.mode); });
+    });
+    map.on("click", function (ev) {
+      var lon = +ev.latlng.lng.toFixed(6), lat = +ev.latlng.lat.toFixed(6);
+      if (state.mode === "add" && editable()) {
+        edit("POST", stopsPath(), {lon: lon, lat: lat, at: "best"});
+      } else if (state.mode === "candidate") {
+        addCandidate({lon: lon, lat: lat, label: lon.toFixed(5) + ", " + lat.toFixed(5)});
+      }
+    });
+    unlockBox.addEventListener("change", function () { if (state.data) { render(state.data, false); } });
+    $("add-entity-stop").addEventListener("click", function () {
+      edit("POST", stopsPath(), {entity: entitySel.value, at: "best"});
+    });
+    $("add-entity-cand").addEventListener("click", function () {
+      var opt = entitySel.options[entitySel.selectedIndex];
+      addCandidate({entity: entitySel.value, label: opt ? opt.textContent : entitySel.value});
+    });
+
+    // --- routes: choose, copy, create, delete, import ---------------------------------------------
+    function refreshRoutes(select) {
+      return SC.api("/api/routes").then(function (res) {
+        if (!res.ok) { return; }
+        routeSel.innerHTML = "";
+        res.data.routes.forEach(function (r) { routeSel.add(new Option(r.name_zh + " (" + r.id + ")", r.id)); });
+        var cmp = $("cmp-choices");
+        cmp.innerHTML = res.data.routes.map(function (r) {
+          return "<label><input type='checkbox' value='" + SC.esc(r.id) + "' checked> " + SC.esc(r.name_zh) +
+            " <span class='sc-muted'>" + SC.esc(r.id) + "</span><span class='count'>" + r.located_stops + "/" + r.stops + "</span></label>";
+        }).join("");
+        if (select) { choose(select); } else { routeSel.value = state.id; }
+      });
+    }
+
+    function choose(id) {
+      state.id = id;
+      routeSel.value = id;
+      history.replaceState(null, "", "/route?id=" + encodeURIComponent(id));
+      clearDesign();
+      return load(true);
+    }
+
+    routeSel.addEventListener("change", function () { choose(routeSel.value); });
+    walkIn.addEventListener("change", function () { load(false); });
+
+    $("copy-route").addEventListener("click", function () {
+      var id = window.prompt("新方案 id New variant id (letters, digits, - _)", state.id + "-v" + (routeSel.options.length));
+      if (!id) { return; }
+      var name = window.prompt("方案名称 Variant name (中文)", (state.data ? state.data.route.name_zh : "") + " 方案");
+      if (!name) { return; }
+      send("POST", "/api/routes", {id: id, name_zh: name, copy_from: state.id}).then(function (res) {
+        if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
+        refreshRoutes(id);
+      });
+    });
+    $("new-route").addEventListener("click", function () {
+      var id = window.prompt("新线路 id New route id");
+      if (!id) { return; }
+      var name = window.prompt("线路名称 Route name (中文)", "新线路");
+      if (!name) { return; }
+      send("POST", "/api/routes", {id: id, name_zh: name}).then(function (res) {
+        if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
+        refreshRoutes(id);
+      });
+    });
+    $("delete-route").addEventListener("click", function () {
+      if (!window.confirm("删除线路 Delete route " + state.id + "?")) { return; }
+      send("DELETE", "/api/routes/" + encodeURIComponent(state.id)).then(function (res) {
+        if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
+        refreshRoutes(page.routes.length ? null : null).then(function () {
+          var first = routeSel.options.length ? routeSel.options[0].value : null;
+          if (first) { choose(first); } else { state.data = null; summary.innerHTML = ""; }
+        });
+      });
+    });
+    $("import-file").addEventListener("change", function (ev) {
+      var file = ev.target.files[0];
+      if (!file) { return; }
+      file.text().then(function (text) {
+        var data;
+        try { data = JSON.parse(text); } catch (e) { setStatus("不是 JSON not JSON: " + e, true); return; }
+        send("POST", "/api/routes/import", data).then(function (res) {
+          if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
+          refreshRoutes(res.data.route.id);
+        });
+      });
+      ev.target.value = "";
+    });
+
+    // --- comparison -------------------------------------------------------------------------------
+    $("compare").addEventListener("click", function () {
+      var ids = Array.prototype.map.call(document.querySelectorAll("#cmp-choices input:checked"), function (b) { return b.value; });
+      if (!ids.length) { setStatus("请选择线路 choose routes to compare", true); return; }
+      SC.api("/api/routes/compare", {ids: ids.join(","), walk_m: walkParam()}).then(function (res) {
+        if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
+        var t = $("cmp-table"), rows = res.data.routes, walks = res.data.walk_m;
+        var fields = [
+          ["名称 Name", function (r) { return "<b>" + SC.esc(r.name_zh) + "</b><br><span class='sc-muted'>" + SC.esc(r.id) + "</span>"; }],
+          ["站点 Stops (located/all)", function (r) { return r.located_stops + " / " + r.stops; }],
+          ["长度 Length", function (r) { return SC.km(r.length_m) + (r.length_m != null && !r.length_complete ? " (部分 partial)" : ""); }],
+          ["方法 Method", function (r) { return methodBadge(r.distance_method); }],
+          ["时间 Time", function (r) { return SC.minutes(r.time_s); }],
+          ["长度核对 Length check", function (r) { return SC.esc(r.length_check); }]
+        ];
+        walks.forEach(function (w) {
+          fields.push(["服务 Served ≤" + w + " m", function (r) { var s = r.served[String(w)]; return s.total + " (" + s.network + " 路网, " + s.estimated + " 估算)"; }]);
+        });
+        fields.push(["人才公寓 Talent apts", function (r) { return r.talent_apartments.length; }]);
+        fields.push(["研究机构 Institutes", function (r) { return r.institutes.length; }]);
+        fields.push(["企业 Firms", function (r) { return r.firms.length; }]);
+        fields.push(["整机 Makers", function (r) { return r.makers; }]);
+        fields.push(["覆盖类别 Categories", function (r) { return r.categories_covered.map(catLabel).map(SC.esc).join("、") || "—"; }]);
+        fields.push(["仅此线路 Only this route", function (r) { return SC.esc(r.only_here.join("、")) || "—"; }]);
+        t.querySelector("thead").innerHTML = "<tr><th></th>" + rows.map(function (r) { return "<th>" + SC.esc(r.id) + "</th>"; }).join("") + "</tr>";
+        t.querySelector("tbody").innerHTML = fields.map(function (f) {
+          return "<tr><th>" + f[0] + "</th>" + rows.map(function (r) { return "<td>" + f[1](r) + "</td>"; }).join("") + "</tr>";
+        }).join("");
+        t.hidden = false;
+      });
+    });
+
+    // --- the designer -----------------------------------------------------------------------------
+    function addCandidate(c) {
+      state.candidates.push(c);
+      drawCandidates();
+    }
+    function drawCandidates() {
+      candLayer.clearLayers();
+      candList.innerHTML = "";
+      state.candidates.forEach(function (c, i) {
+        var li = document.createElement("li");
+        li.innerHTML = "◇ " + (i + 1) + ". " + SC.esc(c.label) + " <button type='button' class='secondary' data-i='" + i + "'>✕</button>";
+        candList.appendChild(li);
+        if (c.lat != null) {
+          L.marker([c.lat, c.lon], {icon: L.divIcon({className: "", html: "<div class='rt-cand-icon'>" + (i + 1) + "</div>",
+                                                       iconSize: [18, 18], iconAnchor: [9, 9]})})
+            .bindTooltip("候选点 candidate " + (i + 1)).addTo(candLayer);
+        }
+      });
+      if (!state.candidates.length) { candList.innerHTML = "<li class='sc-muted'>无候选点：在地图上点击（先选 ◇ 模式）或加入登记实体。No candidates: click the map (◇ mode) or add registry entities.</li>"; }
+    }
+    candList.addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-i]");
+      if (!b) { return; }
+      state.candidates.splice(+b.dataset.i, 1);
+      drawCandidates();
+    });
+    function clearDesign() {
+      designLayer.clearLayers();
+      designBox.innerHTML = "";
+      state.design = null;
+      saveDesignBtn.disabled = true;
+    }
+    $("clear-cands").addEventListener("click", function () { state.candidates = []; drawCandidates(); clearDesign(); });
+
+    function designBody(saveAs, name) {
+      return {
+        base_route: state.id, budget_km: $("budget").value, walk_m: $("design-walk").value,
+        count_estimated: $("count-estimated").checked, save_as: saveAs || undefined, name_zh: name || undefined,
+        candidates: state.candidates.map(function (c) {
+          return c.entity ? {entity: c.entity} : {lon: c.lon, lat: c.lat};
+        })
+      };
+    }
+
+    $("design").addEventListener("click", function () {
+      setStatus("设计中 designing …");
+      send("POST", "/api/routes/design", designBody()).then(function (res) {
+        if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
+        setStatus("");
+        showDesign(res.data);
+      });
+    });
+    saveDesignBtn.addEventListener("click", function () {
+      var id = window.prompt("保存为方案 id Save as route id", state.id + "-design");
+      if (!id) { return; }
+      send("POST", "/api/routes/design", designBody(id, "设计方案 " + id)).then(function (res) {
+        if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
+        refreshRoutes(res.data.saved_as);
+      });
+    });
+
+    function showDesign(a) {
+      designLayer.clearLayers();
+      state.design = a;
+      (a.route.segments || []).forEach(function (g) {
+        if (!g.coordinates) { return; }
+        L.polyline(g.coordinates.map(function (c) { return [c[1], c[0]]; }),
+                   {color: "#7b1fa2", weight: 4, opacity: 0.85, dashArray: "10 6"}).addTo(designLayer);
+      });
+      var html = "<p><b>方法 Method:</b> " + SC.esc(a.method) + (a.optimal ? " (最优 optimal)" : " (启发式 heuristic)") +
+        "<br><span class='sc-muted'>" + SC.esc(a.method_note) + "</span></p>";
+      if (!a.feasible) { html += "<p class='sc-error'>" + SC.esc(a.message) + "</p>"; }
+      html += "<p><b>顺序 Sequence:</b> " + a.sequence.map(function (s) { return SC.esc(s.name_zh); }).join(" → ") + "<br>" +
+        "<b>长度 Length:</b> " + SC.km(a.length_m) + " " + methodBadge(a.legs_network ? "network" : "estimated") +
+        " / 预算 budget " + SC.km(a.budget_m) + " · <b>目标值 objective</b> " + a.objective +
+        " · 服务 serves " + a.served.length + "</p>";
+      html += "<table class='sc-table'><thead><tr><th>方案<span class='en'>Variant</span></th><th class='num'>长度<span class='en'>Length</span></th>" +
+        "<th class='num'>时间<span class='en'>Time</span></th><th class='num'>目标<span class='en'>Objective</span></th>" +
+        "<th>服务<span class='en'>Served</span></th><th>类别<span class='en'>Categories</span></th></tr></thead><tbody>" +
+        a.variants.map(function (v) {
+          return "<tr><td>" + SC.esc(v.name_zh) + "</td><td class='num'>" + SC.km(v.length_m) + "</td><td class='num'>" +
+            SC.minutes(v.time_s) + "</td><td class='num'>" + v.objective + "</td><td>" + v.served.length + "</td><td>" +
+            (v.categories_covered.map(catLabel).map(SC.esc).join("、") || "—") + "</td></tr>";
+        }).join("") + "</tbody></table>";
+      designBox.innerHTML = html;
+      saveDesignBtn.disabled = !a.feasible;
+      var b = designLayer.getBounds();
+      if (b.isValid()) { map.fitBounds(b.pad(0.2), {maxZoom: 15}); }
+    }
+
+    drawCandidates();
+    refreshRoutes(null);
+    load(true);
+  });
+})();
