@@ -1,0 +1,134 @@
+"""``supplychain sites evaluate|optimize``: score candidate sites, and choose the best k by maximal covering."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .. import siting
+from ..errors import InputError
+from ..workspace import Workspace
+from .common import Progress, add_data_dir, add_format, print_json, table
+
+WEIGHTS_HELP = ("JSON {criterion: percent} or CSV criterion,weight; must sum to 100. Criteria: "
+                + ", ".join(f"{k} (default {v:g})" for k, v in siting.DEFAULT_WEIGHTS.items()))
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sites", help="evaluate candidate sites, or choose the best k sites (选址)")
+    ssub = p.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
+
+    ev = ssub.add_parser("evaluate", help="score and rank candidate sites on supply-chain criteria")
+    ev.add_argument("--candidates", required=True, help="CSV (name,lon,lat or entity) or GeoJSON points, WGS84")
+    ev.add_argument("--weights", help=WEIGHTS_HELP)
+    ev.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
+    ev.add_argument("--bom", default="humanoid",
+                    help="robot type (humanoid, quadruped, service, industrial) or comma-separated component categories")
+    ev.add_argument("--normalization", choices=siting.NORMALISATIONS, default="fixed",
+                    help="fixed scales (default) or min-max across the candidates")
+    add_format(ev, choices=("table", "json", "csv"))
+    ev.add_argument("--output", help="also write the table to this .xlsx or .csv file")
+    add_data_dir(ev)
+    ev.set_defaults(func=cmd_evaluate)
+
+    op = ssub.add_parser("optimize", help="choose the best k sites to cover the makers' unmet BOM categories")
+    op.add_argument("--k", required=True, help="number of sites to choose")
+    op.add_argument("--candidates", help="CSV or GeoJSON of candidate points (default: a grid on the network)")
+    op.add_argument("--grid-m", default=1000, help="grid spacing in metres when no candidates are given (default 1000)")
+    op.add_argument("--radius-km", default=10, help="a site covers makers within this road distance (default 10)")
+    op.add_argument("--weights", help="JSON {category: weight} or CSV category,weight (default 1 per category)")
+    op.add_argument("--fixed", help="CSV or GeoJSON of existing sites: what they cover counts as covered")
+    op.add_argument("--method", choices=("auto", "exact", "heuristic"), default="auto",
+                    help="auto (default): exact unless the instance is very large")
+    op.add_argument("--time-limit", type=float, default=120.0, help="solver time limit in seconds (default 120)")
+    op.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_format(op, choices=("table", "json", "csv"))
+    op.add_argument("--output", help="also write the chosen sites to this .xlsx or .csv file")
+    add_data_dir(op)
+    op.set_defaults(func=cmd_optimize)
+
+
+def _write_output(path: str, result: dict, table_fn) -> None:
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise InputError("output", f"--output must end in .xlsx or .csv, got {out.name!r}")
+    if not out.parent.exists():
+        raise InputError("output", f"no such directory: {out.parent}", "not_found")
+    if suffix == ".xlsx":
+        out.write_bytes(siting.to_xlsx(result))
+    else:
+        out.write_text(siting.to_csv(*table_fn(result)), encoding="utf-8-sig")
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def cmd_evaluate(args) -> int:
+    ws = Workspace.open(args.data_dir)
+    candidates = siting.read_candidates_file(args.candidates)
+    weights = siting.read_weights_file(args.weights) if args.weights else None
+    ans = siting.evaluate_sites(ws, candidates, weights=weights, radius_km=args.radius_km, bom=args.bom,
+                                normalization=args.normalization)
+    if args.output:
+        _write_output(args.output, ans, siting.evaluation_table)
+    if args.format == "json":
+        print_json(ans)
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(siting.to_csv(*siting.evaluation_table(ans)))
+        return 0
+    crit = [c for c in ans["criteria"] if c["available"]]
+    rows = []
+    for cand in sorted(ans["candidates"], key=lambda c: c["rank"]):
+        row = {"rank": cand["rank"], "name": cand["name"], "score": f"{cand['score']:.1f}",
+               "method": cand["distance_method"]}
+        for c in crit:
+            row[c["key"]] = f"{cand['criteria'][c['key']]['score']:.2f}"
+        rows.append(row)
+    print(f"选址评价 site evaluation: {len(rows)} candidates, radius {ans['radius_km']:g} km by road, "
+          f"BOM {ans['bom']['robot_type'] or ','.join(ans['bom']['categories'])}, {ans['normalization']} normalisation")
+    print(table(rows, [("rank", "rank"), ("name", "候选 candidate"), ("score", "score/100"), ("method", "method")]
+                + [(c["key"], f"{c['key']} ({c['effective_weight']:.0f}%)") for c in crit]))
+    print()
+    print(ans["explanation"]["zh"])
+    print(ans["explanation"]["en"])
+    for n in ans["notes"]:
+        print(f"note: {n}")
+    print("scores 0–1 per criterion (weights in brackets, rescaled over available criteria); --format json for "
+          "every raw value")
+    return 0
+
+
+def cmd_optimize(args) -> int:
+    ws = Workspace.open(args.data_dir)
+    candidates = siting.read_candidates_file(args.candidates) if args.candidates else None
+    fixed = siting.read_candidates_file(args.fixed, "fixed") if args.fixed else None
+    weights = siting.read_weights_file(args.weights) if args.weights else None
+    ans = siting.optimize_sites(ws, args.k, candidates=candidates, radius_km=args.radius_km, weights=weights,
+                                fixed=fixed, grid_m=args.grid_m, method=args.method, time_limit_s=args.time_limit,
+                                progress=Progress(quiet=args.quiet))
+    if args.output:
+        _write_output(args.output, ans, siting.optimization_table)
+    if args.format == "json":
+        print_json(ans)
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(siting.to_csv(*siting.optimization_table(ans)))
+        return 0
+    d = ans["demand"]
+    print(f"最优选址 best {ans['k']} sites from {ans['n_candidates']:,} {ans['candidate_source']} candidates, "
+          f"radius {ans['radius_km']:g} km by road")
+    print(f"demand: {d['makers']} makers with {d['items']} unmet (maker, category) items, weight {d['total_weight']:g}"
+          + (f"; {d['covered_by_fixed']:g} already covered by fixed sites" if ans["fixed"] else "")
+          + (f"; {d['synthetic_makers']} synthetic makers" if d["synthetic_makers"] else ""))
+    rows = [{"order": c["order"], "name": c["name"], "lon": f"{c['lon']:.5f}", "lat": f"{c['lat']:.5f}",
+             "gain": f"{c['marginal_weight']:g}", "makers": c["makers_covered"], "method": c["distance_method"]}
+            for c in ans["chosen"]]
+    print(table(rows, [("order", "#"), ("name", "site"), ("lon", "lon"), ("lat", "lat"), ("gain", "added weight"),
+                       ("makers", "makers in reach"), ("method", "method")]))
+    share = ans["objective_share"]
+    print(f"\nobjective {ans['objective']:g}" + (f" ({share * 100:.1f}% of the demand)" if share is not None else "")
+          + f"; bound {ans['bound']:g}; gap {ans['gap'] * 100:.3f}%; {ans['status']}; {ans['solver']}; "
+          f"{ans['runtime_s']['total']:.2f} s")
+    for n in ans["notes"]:
+        print(f"note: {n}")
+    return 0

@@ -1,0 +1,152 @@
+"""Site planning on the web: the sites API (``/api/sites/…``) and the ``/sites`` page (选址).
+
+``POST /api/sites/evaluate`` and ``POST /api/sites/optimize`` wrap :func:`supplychain.siting.evaluate_sites`
+and :func:`supplychain.siting.optimize_sites` (CONTRACT.md); ``….csv`` / ``….xlsx`` answer the same request as a
+download. The page places candidates by map clicks (or from the registry), weighs the criteria, compares the
+candidates side by side and asks for the best k sites, all through this API.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from supplychain import maps, siting, taxonomy
+from supplychain.errors import InputError, parse_float
+
+from .api import workspace
+from .mapview import cached_map
+
+bp = Blueprint("sites", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EVALUATE_FIELDS = {"candidates", "weights", "radius_km", "bom", "normalization"}
+OPTIMIZE_FIELDS = {"k", "candidates", "weights", "radius_km", "fixed", "grid_m", "method", "time_limit_s"}
+#: The web caps the solver's time so one request cannot hold a worker for long.
+MAX_TIME_LIMIT_S = 120.0
+
+# The workspace's SQLite connection (read for the 科创专线 stops) is shared by every request thread.
+_lock = threading.Lock()
+
+
+def _body(known: set[str]) -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InputError("body", "send a JSON object (Content-Type: application/json)")
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InputError(unknown[0], f"unknown field {unknown[0]!r}; expected: {', '.join(sorted(known))}")
+    return data
+
+
+def _evaluate() -> dict:
+    d = _body(EVALUATE_FIELDS)
+    with _lock:
+        return siting.evaluate_sites(workspace(), d.get("candidates"), weights=d.get("weights"),
+                                     radius_km=d.get("radius_km"), bom=d.get("bom"),
+                                     normalization=d.get("normalization"))
+
+
+def _optimize() -> dict:
+    d = _body(OPTIMIZE_FIELDS)
+    limit = d.get("time_limit_s")
+    limit = MAX_TIME_LIMIT_S if limit in (None, "") else parse_float(limit, "time_limit_s", 1, MAX_TIME_LIMIT_S)
+    with _lock:
+        return siting.optimize_sites(workspace(), d.get("k"), candidates=d.get("candidates"),
+                                     radius_km=d.get("radius_km"), weights=d.get("weights"), fixed=d.get("fixed"),
+                                     grid_m=d.get("grid_m") if d.get("grid_m") not in (None, "") else 1000,
+                                     method=d.get("method") or "auto", time_limit_s=limit)
+
+
+def _download(result: dict, kind: str, fmt: str) -> Response:
+    table = siting.evaluation_table if kind == "evaluate" else siting.optimization_table
+    name = "sites-evaluation" if kind == "evaluate" else "sites-optimized"
+    if fmt == "xlsx":
+        resp = Response(siting.to_xlsx(result), mimetype=XLSX)
+    else:
+        # A BOM so Excel opens the UTF-8 Chinese names correctly.
+        resp = Response("\ufeff" + siting.to_csv(*table(result)), mimetype="text/csv")
+        resp.charset = "utf-8"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return resp
+
+
+# ----------------------------------------------------------------------------------------------------
+# API
+
+@bp.get("/api/sites/criteria")
+def criteria():
+    """The criteria, default weights, BOM choices and limits (what the page and API clients need)."""
+    return jsonify({
+        "criteria": [{"key": c.key, "zh": c.zh, "en": c.en, "short_zh": c.short_zh, "short_en": c.short_en,
+                      "direction": c.direction, "per_category": c.per_category,
+                      "default_weight": siting.DEFAULT_WEIGHTS[c.key]} for c in siting.CRITERIA.values()],
+        "normalizations": list(siting.NORMALISATIONS),
+        "bom_default": siting.DEFAULT_BOM_TYPE,
+        "robot_types": {k: {"zh": v.zh, "en": v.en, "bom": list(taxonomy.DEFAULT_BOM[k])}
+                        for k, v in taxonomy.ROBOT_TYPES.items()},
+        "component_categories": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.COMPONENT_CATEGORIES.items()},
+        "limits": {"evaluate_candidates": siting.MAX_EVALUATE_CANDIDATES,
+                   "optimize_candidates": siting.MAX_OPTIMIZE_CANDIDATES, "grid_points": siting.MAX_GRID_POINTS},
+    })
+
+
+@bp.post("/api/sites/evaluate")
+def evaluate():
+    return jsonify(_evaluate())
+
+
+@bp.post("/api/sites/evaluate.<fmt>")
+def evaluate_download(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise InputError("format", f"unknown export format {fmt!r}; expected csv or xlsx", "not_found", 404)
+    return _download(_evaluate(), "evaluate", fmt)
+
+
+@bp.post("/api/sites/optimize")
+def optimize():
+    return jsonify(_optimize())
+
+
+@bp.post("/api/sites/optimize.<fmt>")
+def optimize_download(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise InputError("format", f"unknown export format {fmt!r}; expected csv or xlsx", "not_found", 404)
+    return _download(_optimize(), "optimize", fmt)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The page
+
+@bp.get("/sites")
+def sites_page():
+    ws = workspace()
+
+    def build():
+        bounds = None
+        if ws.network is not None:  # road distances are exact there: open on it
+            w, s, e, n = ws.network.meta["bbox"]
+            bounds = [[s, w], [n, e]]
+        m = maps.base_map(ws, bounds=bounds)
+        maps.add_entities(m, ws.entities, uncertainty=False)
+        maps.add_route(m, ws)
+        return maps.finish(m, info={"page": "sites"}, collapsed=True)
+
+    parts = cached_map("sites-page", build)
+    entities = sorted(({"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind, "precision": e.precision,
+                        "lon": e.lon, "lat": e.lat}
+                       for e in ws.located), key=lambda e: (e["kind"] != "park", e["kind"], e["zh"]))
+    page = {
+        "criteria": [{"key": c.key, "zh": c.zh, "en": c.en, "short_zh": c.short_zh, "short_en": c.short_en,
+                      "direction": c.direction, "per_category": c.per_category,
+                      "default_weight": siting.DEFAULT_WEIGHTS[c.key]} for c in siting.CRITERIA.values()],
+        "robot_types": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.ROBOT_TYPES.items()},
+        "categories": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.CATEGORIES.items()},
+        "kinds": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.KINDS.items()},
+        "entities": entities, "bom_default": siting.DEFAULT_BOM_TYPE,
+        "network": ws.network is not None, "estimator": ws.estimator.describe(),
+        "saturation": siting.SUPPLIER_COUNT_SATURATION,
+    }
+    return render_template("sites.html", map=parts, page=page, network_loaded=ws.network is not None,
+                           estimator=ws.estimator.describe())
