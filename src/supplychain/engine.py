@@ -172,33 +172,168 @@ def edge_positions(graph: RoadGraph, tails: np.ndarray, heads: np.ndarray) -> np
     return np.searchsorted(keys, np.asarray(tails, np.int64) * graph.n + np.asarray(heads, np.int64))
 
 
+def row_scan_positions(m: sp.csr_matrix, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """CSR positions of edges tails[i] -> heads[i], found by scanning each tail's row.
+
+    Every edge must exist (tree edges of a search always do): the scan does not stop at a row's end.
+
+    Faster than :func:`edge_positions` for a few thousand edges: road nodes have a handful of out-edges,
+    so a few vectorised passes replace a binary search over all edges (cache misses on large graphs).
+    """
+    heads = np.asarray(heads, dtype=np.int64)
+    pos = m.indptr[np.asarray(tails, dtype=np.int64)].astype(np.int64)
+    todo = np.flatnonzero(m.indices[pos] != heads)
+    while len(todo):  # at most (out-degree - 1) passes; the edge exists, so the scan stops inside the row
+        pos[todo] += 1
+        todo = todo[m.indices[pos[todo]] != heads[todo]]
+    return pos
+
+
+#: Tree levels climbed per round in :func:`tree_ancestors`: fewer rounds, so fewer numpy calls per level.
+ANCESTOR_JUMP = 8
+
+
+def tree_ancestors(predecessors: np.ndarray, nodes: np.ndarray, jump: int = ANCESTOR_JUMP) -> np.ndarray:
+    """``nodes`` and every node on their tree paths to the root, each once.
+
+    All paths are climbed together, ``jump`` levels per round; a round continues only from the top nodes
+    not seen before it (a node seen earlier already has its path to the root covered). Work is about the
+    size of the answer plus a few numpy calls per level, with no O(n) pass: a 10 km tree on 130k nodes is
+    over 100 levels deep, so per-level call overhead is what counts.
+    """
+    pred = np.asarray(predecessors)
+    seen = np.zeros(len(pred), dtype=bool)
+    slot = np.empty(len(pred), dtype=np.int64)  # scratch: de-duplicates without sorting
+
+    def distinct(a: np.ndarray) -> np.ndarray:
+        if len(a) > 1:
+            order = np.arange(len(a))
+            slot[a] = order
+            a = a[slot[a] == order]  # the last write into a slot wins: one copy per node
+        return a
+
+    frontier = distinct(np.asarray(nodes, dtype=np.int64))
+    seen[frontier] = True
+    parts = [frontier]
+    while len(frontier):
+        steps = []
+        top = frontier
+        for _ in range(jump):
+            top = pred[top]
+            top = top[top >= 0]  # a path that reached the root ends here
+            if not len(top):
+                break
+            steps.append(top)
+        if not steps:
+            break
+        top = distinct(top[~seen[top]])  # before marking this round's nodes seen
+        found = np.concatenate(steps)
+        found = distinct(found[~seen[found]])
+        seen[found] = True
+        parts.append(found)
+        frontier = top
+    return np.concatenate(parts)
+
+
 def cost_along_tree(graph: RoadGraph, predecessors: np.ndarray, nodes: np.ndarray, metric: str = "time") -> np.ndarray:
     """Cost in ``metric`` of the tree path from the root to each of ``nodes``.
 
     Used to report the drive time of the *shortest-distance* route found by a length search, so that the
-    time shown belongs to the path drawn. Pointer jumping over the reached part of the tree: O(k log depth).
+    time shown belongs to the path drawn. Only the tree paths to ``nodes`` are visited, not the whole reached
+    tree (which is most of the graph's work on a large network): collect their nodes
+    (:func:`tree_ancestors`), then pointer jumping over them, O(m log depth) for m path nodes. The root and
+    unreached nodes cost 0; pass reached nodes.
     """
-    reached = np.flatnonzero((predecessors >= 0))
-    local = np.full(len(predecessors), -1, dtype=np.int64)
-    members = np.concatenate([reached, np.asarray(nodes, np.int64)])
-    members = np.unique(np.concatenate([members, predecessors[reached]]))
-    members = members[members >= 0]
+    nodes = np.asarray(nodes, dtype=np.int64)
+    if len(nodes) == 0:
+        return np.zeros(0)
+    pred = np.asarray(predecessors)
+    members = tree_ancestors(pred, nodes)
+    local = np.empty(len(pred), dtype=np.int64)  # read only at members, which are all written
     local[members] = np.arange(len(members))
-    pred = predecessors[members]
-    has_pred = pred >= 0
-    parent = np.where(has_pred, local[np.where(has_pred, pred, 0)], np.arange(len(members)))
+    up = pred[members]
+    has_parent = up >= 0
+    own = np.arange(len(members))
+    parent = own.copy()
+    parent[has_parent] = local[up[has_parent]]
     cost = np.zeros(len(members))
-    if has_pred.any():
-        pos = edge_positions(graph, pred[has_pred], members[has_pred])
-        cost[has_pred] = graph.matrix(metric).data[pos]
+    if has_parent.any():
+        m = graph.matrix(metric)
+        cost[has_parent] = m.data[row_scan_positions(m, up[has_parent], members[has_parent])]
+    # After each round a node's cost covers twice as many tree edges above it, up to its current parent.
     while True:
+        cost = cost + np.where(parent != own, cost[parent], 0.0)
         grand = parent[parent]
         if np.array_equal(grand, parent):
             break
-        cost = cost + np.where(parent != np.arange(len(members)), cost[parent], 0.0)
         parent = grand
-    out = cost[local[np.asarray(nodes, np.int64)]]
-    return out
+    return cost[local[nodes]]
+
+
+def pairs_within(graph: RoadGraph, sources: np.ndarray, targets: np.ndarray, limit: float,
+                 metric: str = "length", max_cells: int = 4_000_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (source, target) pair within ``limit`` along the road, source -> target.
+
+    The batch form of "which suppliers are within 10 km of each maker": one bounded Dijkstra per distinct
+    node of the *smaller* side. When there are fewer distinct targets than sources, it searches from the
+    targets over the reversed graph (distance *to* a target), which gives the same source -> target
+    distances. Rows are computed in chunks of at most ``max_cells`` floats to bound memory.
+
+    Parameters
+    ----------
+    sources, targets
+        Node indices (repeats allowed: several entities snapped to one node).
+    limit
+        Inclusive bound on the distance, in the metric's unit.
+
+    Returns
+    -------
+    source_pos, target_pos : ndarray of int
+        Positions into ``sources`` and ``targets`` of each pair found, sorted by source then target.
+    dist : ndarray of float
+        The pair's shortest distance (<= ``limit``).
+    """
+    sources = np.asarray(sources, dtype=np.int64)
+    targets = np.asarray(targets, dtype=np.int64)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if len(sources) == 0 or len(targets) == 0:
+        return empty
+    src_nodes, src_of = np.unique(sources, return_inverse=True)
+    tgt_nodes, tgt_of = np.unique(targets, return_inverse=True)
+    reverse = len(tgt_nodes) < len(src_nodes)
+    search, other = (tgt_nodes, src_nodes) if reverse else (src_nodes, tgt_nodes)
+    chunk = int(max(1, min(len(search), max_cells // max(graph.n, 1))))
+    rows_i, cols_i, dists = [], [], []
+    m = graph.matrix(metric, reverse)
+    for start in range(0, len(search), chunk):
+        part = search[start:start + chunk]
+        sub = np.atleast_2d(dijkstra(m, directed=True, indices=part, limit=limit))[:, other]
+        r, c = np.nonzero(sub <= limit)
+        rows_i.append(r + start)
+        cols_i.append(c)
+        dists.append(sub[r, c])
+    r, c, d = np.concatenate(rows_i), np.concatenate(cols_i), np.concatenate(dists)
+    s_node, t_node = (c, r) if reverse else (r, c)  # positions into src_nodes / tgt_nodes
+    # Expand distinct nodes back to the positions that share them (several entities on one node).
+    s_order, s_start, s_count = _groups(src_of, len(src_nodes))
+    t_order, t_start, t_count = _groups(tgt_of, len(tgt_nodes))
+    block = s_count[s_node] * t_count[t_node]
+    pair = np.repeat(np.arange(len(d)), block)
+    k = np.arange(len(pair)) - np.repeat(np.cumsum(block) - block, block)
+    width = t_count[t_node][pair]
+    s_pos = s_order[s_start[s_node][pair] + k // width]
+    t_pos = t_order[t_start[t_node][pair] + k % width]
+    dist = d[pair]
+    order = np.lexsort((t_pos, s_pos))
+    return s_pos[order], t_pos[order], dist[order]
+
+
+def _groups(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions sorted by label, and each label's start and count in that order."""
+    order = np.argsort(labels, kind="stable")
+    count = np.bincount(labels, minlength=n_groups)
+    start = np.cumsum(count) - count
+    return order, start, count
 
 
 #: Circuity used when no network is loaded (a common planning default for urban road networks).
