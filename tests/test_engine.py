@@ -374,22 +374,3 @@ def test_circuity_falls_back_without_enough_pairs():
     graph = engine.build_graph(2, np.array([0, 1]), np.array([1, 0]), np.full(2, 120.0), np.full(2, 10.0))
     cal = engine.calibrate_circuity(graph, np.array([0.0, 100.0]), np.array([0.0, 0.0]))
     assert not cal["calibrated"] and cal["factor"] == engine.DEFAULT_CIRCUITY
-
-
-# ----------------------------------------------------------------------------------------------------
-# reach's bulk rounding (added with the speed work of issue 3; it must equal round(v, 1) exactly)
-
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(values=st.lists(st.one_of(st.floats(min_value=-1e6, max_value=1e6),
-                                 st.sampled_from([float("nan"), float("inf"), -float("inf")]),
-                                 st.integers(min_value=-10**7, max_value=10**7).map(lambda k: k / 20),  # ties
-                                 st.integers(min_value=0, max_value=10**6).map(lambda k: k / 100)),
-                       max_size=40))
-def test_reach_round1_equals_builtin_round(values):
-    from supplychain.reach import _round1
-
-    got = _round1(np.array(values, dtype=float))
-    want = [round(v, 1) if np.isfinite(v) else v for v in values]
-    assert len(got) == len(want)
-    for g, w in zip(got, want):
-        assert (g == w and type(g) is float) or (g != g and w != w)

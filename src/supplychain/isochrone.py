@@ -22,6 +22,8 @@ HULL_RATIO = 0.08
 #: Half-width (m) of the road corridor added around the hull.
 CORRIDOR_M = 60.0
 MAX_BREAKS = 6
+#: Grid cell (m) for thinning reached points before the hull; well under CORRIDOR_M.
+THIN_CELL_M = 25.0
 
 
 def parse_breaks(text, field: str = "km", hi: float = 50.0) -> list[float]:
@@ -57,9 +59,17 @@ def _frontier_points(graph: engine.RoadGraph, dist: np.ndarray, budget: float, x
     return a + (b - a) * frac
 
 
+def _thin(points: np.ndarray, cell_m: float = THIN_CELL_M) -> np.ndarray:
+    """One point per ``cell_m`` grid cell: the hull's cost grows with the points, its shape barely changes."""
+    cells = np.floor(points / cell_m).astype(np.int64)
+    _, first = np.unique(cells, axis=0, return_index=True)
+    return points[np.sort(first)]
+
+
 def _polygon(points: np.ndarray) -> shapely.Geometry:
-    # The concave hull contains every point; a thin buffer gives the roads at its edge some width.
-    hull = shapely.concave_hull(shapely.multipoints(points), ratio=HULL_RATIO)
+    # The concave hull contains every point; a thin buffer gives the roads at its edge some width
+    # (and covers the at most THIN_CELL_M * sqrt(2) by which thinning may move the edge).
+    hull = shapely.concave_hull(shapely.multipoints(_thin(points)), ratio=HULL_RATIO)
     return shapely.buffer(hull, CORRIDOR_M, quad_segs=2)
 
 

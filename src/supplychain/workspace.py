@@ -49,9 +49,22 @@ class Workspace:
     network: Network | None
     snap_limit_m: float = DEFAULT_SNAP_LIMIT_M
     by_id: dict[str, registry.Entity] = field(init=False)
+    _memo: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {e.id: e for e in self.entities}
+
+    def memo(self, key, build):
+        """A value derived from the registry (e.g. a category's supplier arrays), built once per registry.
+
+        Queries call this so that per-request work is only what depends on the request; concurrent first
+        calls may both build, which is harmless.
+        """
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
 
     @classmethod
     def open(cls, data_dir=None, seed: bool = True, with_network: bool = True,
@@ -68,6 +81,7 @@ class Workspace:
         """Re-read the registry after an import (drops derived caches)."""
         self.entities = registry.load_entities(self.store)
         self.__post_init__()
+        self._memo = {}
         for name in ("located", "snapping"):
             self.__dict__.pop(name, None)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from .. import network, studyarea
 from ..store import resolve_data_dir
