@@ -147,6 +147,7 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
     unlocated = [e for e in table.unlocated if origin.entity is None or e.id != origin.entity.id]
 
     results = []
+    on = within = np.zeros(0, dtype=bool)
     if located:
         nodes, snap_m = table.nodes[keep], table.snap_m[keep]
         on = table.on[keep] & origin.on_network
@@ -187,6 +188,6 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
         "results": results,
         "unlocated": [{"id": e.id, "name_zh": e.name_zh} for e in unlocated],
     }
-    if any(r["distance_method"] == ESTIMATED for r in results) or origin.method == ESTIMATED:
+    if origin.method == ESTIMATED or (located and not on[within].all()):
         answer["estimator"] = ws.estimator.describe()
     return answer
