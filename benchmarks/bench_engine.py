@@ -4,8 +4,9 @@ Two graphs:
 
 - ``sip``: the real SIP road network (../shared/geo/sip-core.osm, 5,860 nodes), imported through the product
   into a temporary data dir;
-- ``synthetic``: a SYNTHETIC road-like graph of about 130,000 nodes (benchmarks/synthetic.py), pushed through
-  the product's own ``network.build_arrays`` + ``network.save``. Its suppliers and makers are synthetic too.
+- ``synthetic``: a SYNTHETIC road-like graph of about 130,000 nodes (benchmarks/synthetic_graph.py), pushed
+  through the product's own ``network.build_arrays`` + ``network.save``. Its suppliers and makers are synthetic
+  too (``supplychain.synthetic``).
 
 Measured for each: one 10 km supplier query (snap + bounded search + filter), the 600 makers × suppliers
 within 10 km matrix, a 10 km isochrone, the cold load of the cached network in a fresh process, and peak
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import common  # noqa: E402
-import synthetic  # noqa: E402
+import synthetic_graph  # noqa: E402
 from common import fmt_s, say, summary, timed  # noqa: E402
 
 RADIUS_M = 10_000.0
@@ -100,43 +101,18 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "first_query_s": t3 - 
 # ----------------------------------------------------------------------------------------------------
 # Synthetic registry on a network
 
-def synthetic_entities(net, n_suppliers: int, n_makers: int, seed: int) -> list:
-    """SYNTHETIC suppliers and makers placed within 40 m of random nodes (so every one snaps on the network)."""
-    from supplychain import studyarea, taxonomy
-    from supplychain.registry import Entity
-
-    rng = np.random.default_rng(seed)
-    cats = list(taxonomy.COMPONENT_CATEGORIES)
-
-    def places(k):
-        nodes = rng.integers(0, net.n_nodes, k)
-        ang = rng.uniform(0, 2 * np.pi, k)
-        r = rng.uniform(0, 40, k)
-        x = net.arrays["x"][nodes] + r * np.cos(ang)
-        y = net.arrays["y"][nodes] + r * np.sin(ang)
-        return np.column_stack(studyarea.to_lonlat(x, y))
-
-    out = []
-    for i, (lon, lat) in enumerate(places(n_suppliers)):
-        k = int(rng.integers(1, 3))
-        out.append(Entity(id=f"SYN-S{i:05d}", name_zh=f"合成供应商{i}（基准测试）", name_en=f"Synthetic supplier {i}",
-                          kind="firm", categories=tuple(rng.choice(cats, size=k, replace=False).tolist()),
-                          lon=float(lon), lat=float(lat), precision="exact", source="synthetic benchmark data"))
-    for i, (lon, lat) in enumerate(places(n_makers)):
-        out.append(Entity(id=f"SYN-M{i:05d}", name_zh=f"合成整机企业{i}（基准测试）", name_en=f"Synthetic maker {i}",
-                          kind="firm", categories=("whole_robot",), robot_types=("humanoid",),
-                          lon=float(lon), lat=float(lat), precision="exact", source="synthetic benchmark data"))
-    return out
-
-
 def open_workspace(data_dir: Path, n_suppliers: int, store_dir: Path, seed: int):
-    """A workspace on the cached network whose registry is SYNTHETIC suppliers and makers (not stored)."""
+    """A workspace on the cached network whose registry is SYNTHETIC suppliers (1–2 random component
+    categories) and humanoid makers, each within 40 m of a distinct random node (so every one snaps on the
+    network but not exactly onto a node); held in memory, not stored."""
+    from supplychain import synthetic
     from supplychain.network import Network
     from supplychain.store import Store
     from supplychain.workspace import Workspace
 
     net = Network.load(data_dir)
-    entities = synthetic_entities(net, n_suppliers, N_MAKERS, seed)
+    entities = synthetic.makers_and_suppliers(net, N_MAKERS, n_suppliers, seed, max_categories=2,
+                                              robot_types=["humanoid"], jitter_m=40.0)
     store_dir.mkdir(parents=True, exist_ok=True)
     ws = Workspace(data_dir, Store(store_dir), entities, net)
     # Everything a long-running process computes once: snapping of the registry, the KD-tree, edge keys.
@@ -162,8 +138,8 @@ def bench_graph(label: str, data_dir: Path, G, work: Path, plan: dict, seed: int
     net = ws.network
     osmid = net.arrays["osmid"]
     out["nodes"], out["edges"] = net.n_nodes, net.n_edges
-    suppliers = [e for e in entities if e.id.startswith("SYN-S")]
-    makers = [e for e in entities if e.id.startswith("SYN-M")]
+    suppliers = [e for e in entities if not e.is_maker]
+    makers = [e for e in entities if e.is_maker]
     out["registry"] = {"suppliers": len(suppliers), "makers": len(makers), "note": "synthetic entities"}
 
     # The baseline user's setup: a projected copy for nearest_nodes (osmnx needs scikit-learn, not installed
@@ -427,8 +403,8 @@ def prepare_synthetic(work: Path, side: int):
     import osmnx as ox
 
     data_dir = work / "synthetic"
-    t_gen, G = timed(synthetic.generate, side=side)
-    info = synthetic.build_data_dir(data_dir, G)
+    t_gen, G = timed(synthetic_graph.generate, side=side)
+    info = synthetic_graph.build_data_dir(data_dir, G)
     info["generate_s"] = t_gen
     t_scc, G = timed(ox.truncate.largest_component, G, strongly=True)
     info["baseline_largest_component_s"] = t_scc
@@ -463,9 +439,7 @@ def main(argv: list[str] | None = None) -> dict:
             del G
             gc.collect()
     results["total_s"] = time.perf_counter() - t_all
-    path = common.write_json("bench_engine", results)
-    print(report(results))
-    print(f"\n(bench_engine: {results['total_s']:.0f} s; JSON in {path.relative_to(common.ROOT)})")
+    common.finish("bench_engine", "bench_engine", results, report(results))
     return results
 
 

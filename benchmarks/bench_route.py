@@ -4,8 +4,8 @@ Two graphs, as in bench_engine:
 
 - ``sip``: the real SIP road network (../shared/geo/sip-core.osm, 5,860 nodes); stops at real road-name label
   points; SYNTHETIC entities (labelled synthetic) on random network nodes so catchments have members;
-- ``synthetic``: the SYNTHETIC ~130,000-node road-like graph of benchmarks/synthetic.py (the expected size of
-  the full Wuzhong network + buffer), with synthetic stops and entities.
+- ``synthetic``: the SYNTHETIC ~130,000-node road-like graph of benchmarks/synthetic_graph.py (the expected
+  size of the full Wuzhong network + buffer), with synthetic stops and entities.
 
 Measured: ``route.analyse`` (path + segments + catchments at 500/800 m), ``route.route_geojson`` with the walk
 areas, one edit + re-measure, the designer's exact method (10 candidates) and its heuristic (40 candidates).
@@ -28,25 +28,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import common  # noqa: E402
-import synthetic  # noqa: E402
+import synthetic_graph  # noqa: E402
 from common import say, summary, time_calls, timed  # noqa: E402
 
 
 def _synthetic_entities(ws, n: int, seed: int):
-    """SYNTHETIC entities on random network nodes (kinds mixed), labelled synthetic in every field."""
-    from supplychain.registry import Entity, store_entities
+    """SYNTHETIC entities on distinct random network nodes, stored: reducer and motor suppliers, talent
+    apartments and institutes in turn (what catchments count)."""
+    from supplychain import synthetic
 
-    rng = np.random.default_rng(seed)
-    a = ws.network.arrays
-    nodes = rng.choice(len(a["lon"]), size=n, replace=False)
-    kinds = ["firm", "firm", "talent_apartment", "institute"]
-    cats = [("reducer",), ("motor",), ("whole_robot",), ("sensor",)]
-    ents = [Entity(id=f"syn-{i}", name_zh=f"合成{i}", kind=kinds[i % 4], name_en=f"SYNTHETIC {i}",
-                   categories=cats[i % 4] if kinds[i % 4] == "firm" else (), lon=float(a["lon"][v]),
-                   lat=float(a["lat"][v]), precision="exact", source="SYNTHETIC benchmark data", note="synthetic")
-            for i, v in enumerate(nodes)]
-    store_entities(ws.store, ents, "synthetic-benchmark")
-    ws.reload_entities()
+    roles = [("firm", ("reducer",)), ("firm", ("motor",)), ("talent_apartment", ()), ("institute", ())]
+    _, lon, lat = synthetic.node_points(ws.network, n, np.random.default_rng(seed))
+    entities = [synthetic.entity(i + 1, lon[i], lat[i], kind=roles[i % 4][0], categories=roles[i % 4][1])
+                for i in range(n)]
+    synthetic.import_into(ws, entities, "synthetic-benchmark")
 
 
 def _stops_along(ws, n: int, length_m: float, seed: int) -> list[tuple[float, float]]:
@@ -120,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         results["cases"].append(run_case("sip", tmp / "sip", sip_stops, 300))
         if not args.quick:
             say("building the SYNTHETIC ~130k-node graph …")
-            results["synthetic_build"] = synthetic.build_data_dir(tmp / "syn")
+            results["synthetic_build"] = synthetic_graph.build_data_dir(tmp / "syn")
             results["cases"].append(run_case("synthetic", tmp / "syn", None, 3000))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

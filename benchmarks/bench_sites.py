@@ -107,14 +107,14 @@ def run_spopt(cover, weights, k: int, tmp: Path, label: str) -> dict:
 
 def optimise_case(ws, n_cand: int, n_makers: int, k: int, radius_km: float, seed: int, tmp: Path,
                   with_spopt: bool, repeat: int) -> dict:
-    from supplychain import mclp, siting
+    from supplychain import mclp, sitemeasure, siteopt, synthetic
 
-    demand = siting.synthetic_demand(ws, n_makers, seed=seed)
-    cands = siting.synthetic_candidates(ws, n_cand, seed=seed + 1)
+    demand = siteopt.demand_of(ws, *synthetic.makers_with_gaps(ws.network, n_makers, seed=seed))
+    cands = synthetic.candidate_points(ws.network, n_cand, seed=seed + 1)
     label = f"optimize_{n_cand}x{n_makers}_k{k}_r{radius_km:g}km"
     say(f"{label} …")
-    med, times, ans = _median_time(lambda: siting.optimize_sites(ws, k, candidates=cands, radius_km=radius_km,
-                                                                 demand=demand), repeat)
+    med, times, ans = _median_time(lambda: siteopt.optimize_sites(ws, k, candidates=cands, radius_km=radius_km,
+                                                                  demand=demand), repeat)
     case = {"case": label, "candidates": n_cand, "makers": n_makers, "k": k, "radius_km": radius_km,
             "synthetic": "makers (each missing 1-4 BOM categories) and candidates on random SIP nodes",
             "items": ans["demand"]["items"], "total_weight": ans["demand"]["total_weight"],
@@ -124,19 +124,19 @@ def optimise_case(ws, n_cand: int, n_makers: int, k: int, radius_km: float, seed
             "solver": ans["solver"], "reduction": ans["solver_details"]}
     # The other modes on the same instance: the MILP always (its own mip_gap), and the heuristic alone.
     t0 = time.perf_counter()
-    milp = siting.optimize_sites(ws, k, candidates=cands, radius_km=radius_km, demand=demand, method="exact")
+    milp = siteopt.optimize_sites(ws, k, candidates=cands, radius_km=radius_km, demand=demand, method="exact")
     case["forced_milp"] = {"s": round(time.perf_counter() - t0, 4), "objective": milp["objective"],
                            "status": milp["status"], "mip_gap": milp["mip_gap"]}
     t0 = time.perf_counter()
-    heur = siting.optimize_sites(ws, k, candidates=cands, radius_km=radius_km, demand=demand, method="heuristic")
+    heur = siteopt.optimize_sites(ws, k, candidates=cands, radius_km=radius_km, demand=demand, method="heuristic")
     case["heuristic_only"] = {"s": round(time.perf_counter() - t0, 4), "objective": heur["objective"],
                               "gap_to_lp_bound": heur["gap"]}
     best = max(ans["objective"], milp["objective"])
     case["gap_to_best_known"] = round((best - ans["objective"]) / best, 6) if best else 0.0
     if with_spopt:
         # The very same instance: makers x candidates coverage, one weight per maker.
-        sites = siting.parse_sites(ws, cands, max_n=siting.MAX_OPTIMIZE_CANDIDATES)
-        a_net, a_est = siting.coverage(ws, sites, demand, radius_km * 1000)
+        sites = sitemeasure.parse_sites(ws, cands, max_n=siteopt.MAX_OPTIMIZE_CANDIDATES)
+        a_net, a_est = siteopt.coverage(ws, sites, demand, radius_km * 1000)
         cover = (a_net + a_est).tocsc()
         ours = mclp.covered_weight(cover, demand.weight, [c["index"] for c in ans["chosen"]])
         assert abs(ours - ans["objective"]) < 1e-6, "objective re-check failed"
@@ -150,9 +150,9 @@ def optimise_case(ws, n_cand: int, n_makers: int, k: int, radius_km: float, seed
 
 
 def evaluate_case(ws, label: str, n: int, repeat: int) -> dict:
-    from supplychain import siting
+    from supplychain import siting, synthetic
 
-    cands = siting.synthetic_candidates(ws, n, seed=21) if ws.network else None
+    cands = synthetic.candidate_points(ws.network, n, seed=21) if ws.network else None
     siting.evaluate_sites(ws, cands[:3])  # warm: cached snapping, route table
     med, times, ans = _median_time(lambda: siting.evaluate_sites(ws, cands), repeat)
     return {"case": f"evaluate_{n}_{label}", "candidates": n, "registry": label,
@@ -161,21 +161,28 @@ def evaluate_case(ws, label: str, n: int, repeat: int) -> dict:
             "target_s": TARGETS["evaluate_100_s"]}
 
 
+def with_synthetic_firms(ws):
+    """``ws`` with 600 SYNTHETIC makers and 300 suppliers on its network added to its registry, in memory."""
+    from supplychain import synthetic
+
+    return synthetic.workspace(ws, synthetic.makers_and_suppliers(ws.network, 600, 300, seed=1), keep_registry=True)
+
+
 def large_graph_cases(tmp: Path, repeat: int) -> list[dict]:
     """The same work on the SYNTHETIC ~130k-node graph (the expected size of the full Wuzhong network)."""
-    import synthetic
-    from supplychain import siting
+    import synthetic_graph
+
+    from supplychain import siteopt, synthetic
     from supplychain.workspace import Workspace
 
     say("building the SYNTHETIC ~130k-node graph …")
-    build = synthetic.build_data_dir(tmp / "syn")
+    build = synthetic_graph.build_data_dir(tmp / "syn")
     ws = Workspace.open(tmp / "syn")
-    syn = siting.synthetic_workspace(ws, n_makers=600, n_suppliers=300, seed=1, keep_registry=True)
-    ev = evaluate_case(syn, "synthetic_130k_graph_600_makers_300_suppliers", 100, repeat)
+    ev = evaluate_case(with_synthetic_firms(ws), "synthetic_130k_graph_600_makers_300_suppliers", 100, repeat)
     ev["graph_nodes"] = build["nodes"]
-    demand = siting.synthetic_demand(ws, 600, seed=3)
+    demand = siteopt.demand_of(ws, *synthetic.makers_with_gaps(ws.network, 600, seed=3))
     say("optimise on a 1 km grid of the SYNTHETIC graph …")
-    med, times, ans = _median_time(lambda: siting.optimize_sites(ws, 5, radius_km=10, grid_m=1000, demand=demand),
+    med, times, ans = _median_time(lambda: siteopt.optimize_sites(ws, 5, radius_km=10, grid_m=1000, demand=demand),
                                    repeat)
     opt = {"case": f"optimize_grid{ans['n_candidates']}x600_k5_r10km_synthetic_130k_graph",
            "candidates": ans["n_candidates"], "makers": 600, "k": 5, "radius_km": 10.0, "graph_nodes": build["nodes"],
@@ -192,7 +199,7 @@ def main(argv: list[str] | None = None) -> dict | None:
     args = p.parse_args(argv)
     quick = args.quick or os.environ.get("BENCH_QUICK") == "1"
     repeat = 1 if quick else 3
-    from supplychain import network, siting
+    from supplychain import network
     from supplychain.workspace import Workspace
 
     no_spopt = spopt_available()
@@ -206,8 +213,8 @@ def main(argv: list[str] | None = None) -> dict | None:
         network.import_file(tmp / "sip", common.SIP_OSM)
         ws = Workspace.open(tmp / "sip")
         results["cases"].append(evaluate_case(ws, "seed", 100, repeat * 3))
-        syn = siting.synthetic_workspace(ws, n_makers=600, n_suppliers=300, seed=1, keep_registry=True)
-        results["cases"].append(evaluate_case(syn, "seed+synthetic_600_makers_300_suppliers", 100, repeat * 3))
+        results["cases"].append(evaluate_case(with_synthetic_firms(ws), "seed+synthetic_600_makers_300_suppliers", 100,
+                                              repeat * 3))
         for radius in RADII_KM:
             results["cases"].append(optimise_case(ws, 2000, 600, 5, radius, 100, tmp, no_spopt is None, repeat))
             results["cases"].append(optimise_case(ws, 10_000, 1000, 10, radius, 200, tmp,

@@ -124,6 +124,14 @@ def write_json(name: str, data: dict) -> Path:
     return path
 
 
+def finish(script: str, name: str, results: dict, report: str) -> Path:
+    """End a benchmark run: write ``results/<name>.json``, print the report and the run's time and JSON path."""
+    path = write_json(name, results)
+    print(report)
+    print(f"\n({script}: {results['total_s']:.0f} s; JSON in {path.relative_to(ROOT)})")
+    return path
+
+
 def _jsonable(o):
     try:
         import numpy as np

@@ -15,9 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import dijkstra
 
-from supplychain import engine, reach
+from supplychain import engine, reach, synthetic
 from supplychain.network import Network
-from supplychain.registry import Entity
 from supplychain.store import Store
 from supplychain.workspace import Workspace
 
@@ -138,6 +137,8 @@ def test_pairs_within_empty_sides(net):
     for a, b in ((np.array([], np.int64), np.array([1, 2])), (np.array([1, 2]), np.array([], np.int64))):
         mi, si, d = engine.pairs_within(net.graph, a, b, 1000.0)
         assert len(mi) == len(si) == len(d) == 0
+        within = engine.node_pairs_within(net.graph, a, b, 1000.0)
+        assert within.shape == (len(a), len(b)) and within.nnz == 0
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -148,16 +149,10 @@ N_SYNTHETIC_SUPPLIERS = 120
 
 @pytest.fixture(scope="module")
 def synthetic_supplier_ws(net, tmp_path_factory) -> Workspace:
-    """A workspace on the real SIP network whose registry holds SYNTHETIC suppliers at random SIP nodes."""
-    rng = np.random.default_rng(11)
-    nodes = rng.choice(net.n_nodes, size=N_SYNTHETIC_SUPPLIERS, replace=False)
-    lonlat = net.node_lonlat(nodes)
-    entities = [
-        Entity(id=f"SYN-S{i:04d}", name_zh=f"合成测试供应商{i}", name_en=f"Synthetic test supplier {i}",
-               kind="firm", categories=("motor",) if i % 2 else ("reducer", "sensor"),
-               lon=float(lon), lat=float(lat), precision="exact", source="synthetic test data (not a real firm)")
-        for i, (lon, lat) in enumerate(lonlat)
-    ]
+    """A workspace on the real SIP network whose registry holds SYNTHETIC suppliers at distinct random SIP nodes
+    (reducer+sensor and motor in turn), in memory."""
+    entities = synthetic.makers_and_suppliers(net, n_makers=0, n_suppliers=N_SYNTHETIC_SUPPLIERS, seed=11,
+                                              categories=[("reducer", "sensor"), "motor"])
     data_dir = tmp_path_factory.mktemp("synthetic-suppliers")
     return Workspace(data_dir, Store(data_dir), entities, net)
 
@@ -346,6 +341,12 @@ def test_directed_multigraph_queries_equal_networkx(g, limit, picks, others):
     assert set(got) == set(want)
     for key, x in want.items():
         assert got[key] == pytest.approx(x, abs=TOL_M)
+    # The same pairs as a 0/1 matrix over the distinct nodes.
+    s_nodes, t_nodes = np.unique(sources), np.unique(targets)
+    within = engine.node_pairs_within(graph, s_nodes, t_nodes, limit)
+    assert within.shape == (len(s_nodes), len(t_nodes))
+    assert {(int(s_nodes[a]), int(t_nodes[b])) for a, b in zip(*within.nonzero())} == \
+        {(int(s), int(t)) for s in s_nodes for t in t_nodes if int(t) in expect(G, int(s))}
     # Drive time along the length tree = time summed over the path's (collapsed) edges.
     s0 = int(sources[0])
     dist, pred = engine.distances_with_predecessors(graph, s0, limit=limit)

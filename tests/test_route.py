@@ -100,7 +100,7 @@ def test_road_path_lengths_and_time_match_networkx(ws, ind):
     assert a["distance_method"] == "network" and a["length_complete"] and len(a["segments"]) == 4
     total = 0.0
     for seg, (s1, s2) in zip(a["segments"], zip(ROAD_STOPS[:-1], ROAD_STOPS[1:])):
-        (na, da), (nb, db) = ind.snap(*pt(*s1)), ind.snap(*pt(*s2))
+        (na, _), (nb, _) = ind.snap(*pt(*s1)), ind.snap(*pt(*s2))
         expect = ind.length(na, nb)
         assert seg["distance_method"] == "network"
         assert seg["length_m"] == pytest.approx(expect, abs=0.06)

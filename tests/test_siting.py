@@ -11,7 +11,7 @@ import pytest
 import scipy.sparse as sp
 from pyproj import Geod
 
-from supplychain import mclp, siting, taxonomy
+from supplychain import mclp, siteopt, siting, synthetic, taxonomy
 from supplychain.cli import main
 from supplychain.errors import InputError
 from supplychain.workspace import Workspace
@@ -87,7 +87,8 @@ def test_swap_search_escapes_a_greedy_trap():
 @pytest.fixture(scope="module")
 def synth_ws(sip_ws):
     """The SIP network with 40 synthetic makers and 60 synthetic suppliers on random nodes."""
-    return siting.synthetic_workspace(sip_ws, n_makers=40, n_suppliers=60, seed=7)
+    entities = synthetic.makers_and_suppliers(sip_ws.network, n_makers=40, n_suppliers=60, seed=7)
+    return synthetic.workspace(sip_ws, entities)
 
 
 def osmid_of(ws, lon, lat):
@@ -101,13 +102,15 @@ def nx_from(G, ws, lon, lat):
 
 
 def test_synthetic_entities_are_labelled(synth_ws):
-    assert synth_ws.entities and all(e.id.startswith("synthetic-") and e.source == siting.SYNTHETIC_SOURCE
-                                     for e in synth_ws.entities)
+    assert len(synth_ws.entities) == 100 and len({e.id for e in synth_ws.entities}) == 100
+    for e in synth_ws.entities:
+        assert e.id.startswith("synthetic-") and e.name_zh.startswith("合成") and e.name_en.startswith("Synthetic")
+        assert e.source == synthetic.SOURCE and "synthetic" in e.note and synthetic.is_synthetic(e)
 
 
 def test_evaluate_matches_networkx_on_the_same_graph(synth_ws, sip_graph_nx):
     G = sip_graph_nx
-    cands = siting.synthetic_candidates(synth_ws, 4, seed=11)
+    cands = synthetic.candidate_points(synth_ws.network, 4, seed=11)
     radius_km = 3.0
     ans = siting.evaluate_sites(synth_ws, cands, radius_km=radius_km, bom="humanoid")
     suppliers = {c: [e for e in synth_ws.entities if c in e.categories] for c in taxonomy.DEFAULT_BOM["humanoid"]}
@@ -157,7 +160,7 @@ def test_off_network_candidate_is_estimated_and_labelled(sip_ws):
 # Normalisation, weights, ranking, explanation
 
 def test_fixed_scores_weights_and_totals(synth_ws):
-    cands = siting.synthetic_candidates(synth_ws, 6, seed=3)
+    cands = synthetic.candidate_points(synth_ws.network, 6, seed=3)
     r_km = 2.5
     ans = siting.evaluate_sites(synth_ws, cands, radius_km=r_km)
     R = r_km * 1000
@@ -190,7 +193,7 @@ def test_fixed_scores_weights_and_totals(synth_ws):
 
 
 def test_minmax_normalisation_and_single_criterion_weights(synth_ws):
-    cands = siting.synthetic_candidates(synth_ws, 5, seed=5)
+    cands = synthetic.candidate_points(synth_ws.network, 5, seed=5)
     ans = siting.evaluate_sites(synth_ws, cands, radius_km=3, normalization="minmax",
                                 weights={"makers_served": 100})
     counts = np.array([c["criteria"]["makers_served"]["count"] for c in ans["candidates"]], float)
@@ -205,7 +208,7 @@ def test_minmax_normalisation_and_single_criterion_weights(synth_ws):
 
 
 def test_explanation_names_the_top_two_and_the_biggest_reason(synth_ws):
-    cands = siting.synthetic_candidates(synth_ws, 5, seed=9)
+    cands = synthetic.candidate_points(synth_ws.network, 5, seed=9)
     ans = siting.evaluate_sites(synth_ws, cands, radius_km=3)
     ex = ans["explanation"]
     by_rank = sorted(ans["candidates"], key=lambda c: (c["rank"], ans["candidates"].index(c)))
@@ -258,12 +261,12 @@ def nx_coverage(G, ws, sites, demand, radius_m):
 
 @pytest.mark.parametrize("radius_km,k", [(1.5, 3), (3.0, 2)])
 def test_optimize_is_optimal_against_brute_force_with_networkx_coverage(sip_ws, sip_graph_nx, radius_km, k):
-    demand = siting.synthetic_demand(sip_ws, 30, seed=2)
-    cands = siting.synthetic_candidates(sip_ws, 10, seed=4)
+    demand = siteopt.demand_of(sip_ws, *synthetic.makers_with_gaps(sip_ws.network, 30, seed=2))
+    cands = synthetic.candidate_points(sip_ws.network, 10, seed=4)
     cover = nx_coverage(sip_graph_nx, sip_ws, cands, demand, radius_km * 1000)
     best = brute_force(cover, demand.weight, k)
     for method in ("auto", "exact"):
-        ans = siting.optimize_sites(sip_ws, k, candidates=cands, radius_km=radius_km, demand=demand, method=method)
+        ans = siteopt.optimize_sites(sip_ws, k, candidates=cands, radius_km=radius_km, demand=demand, method=method)
         assert ans["objective"] == pytest.approx(best)
         assert ans["status"] == "optimal" and ans["gap"] == pytest.approx(0.0, abs=1e-9)
         chosen = [c["index"] for c in ans["chosen"]]
@@ -272,26 +275,26 @@ def test_optimize_is_optimal_against_brute_force_with_networkx_coverage(sip_ws, 
         assert demand.weight[hit].sum() == pytest.approx(ans["objective"])
         assert ans["demand"]["synthetic_makers"] == 30
         assert any("synthetic" in n for n in ans["notes"])
-    heur = siting.optimize_sites(sip_ws, k, candidates=cands, radius_km=radius_km, demand=demand, method="heuristic")
+    heur = siteopt.optimize_sites(sip_ws, k, candidates=cands, radius_km=radius_km, demand=demand, method="heuristic")
     assert heur["objective"] <= best + 1e-9 and heur["bound"] >= best - 1e-6
 
 
 def test_fixed_sites_count_as_already_covered(sip_ws, sip_graph_nx):
-    demand = siting.synthetic_demand(sip_ws, 30, seed=3)
-    cands = siting.synthetic_candidates(sip_ws, 9, seed=8)
-    fixed = siting.synthetic_candidates(sip_ws, 1, seed=99)
+    demand = siteopt.demand_of(sip_ws, *synthetic.makers_with_gaps(sip_ws.network, 30, seed=3))
+    cands = synthetic.candidate_points(sip_ws.network, 9, seed=8)
+    fixed = synthetic.candidate_points(sip_ws.network, 1, seed=99)
     R = 2000.0
     cover = nx_coverage(sip_graph_nx, sip_ws, cands, demand, R)
     already = nx_coverage(sip_graph_nx, sip_ws, fixed, demand, R)[:, 0]
     best = brute_force(cover, demand.weight, 2, already=already)
-    ans = siting.optimize_sites(sip_ws, 2, candidates=cands, radius_km=2, demand=demand, fixed=fixed)
+    ans = siteopt.optimize_sites(sip_ws, 2, candidates=cands, radius_km=2, demand=demand, fixed=fixed)
     assert ans["demand"]["covered_by_fixed"] == pytest.approx(demand.weight[already].sum())
     assert ans["objective"] == pytest.approx(best)
     assert len(ans["fixed"]) == 1
 
 
 def test_optimize_on_the_synthetic_registry_uses_the_sourcing_gaps(synth_ws):
-    ans = siting.optimize_sites(synth_ws, 3, radius_km=2, grid_m=1500)
+    ans = siteopt.optimize_sites(synth_ws, 3, radius_km=2, grid_m=1500)
     assert ans["candidate_source"] == "grid" and ans["n_candidates"] > 3
     assert ans["demand"]["makers"] > 0 and ans["demand"]["synthetic_makers"] == ans["demand"]["makers"]
     # Each item is one missing category of one maker; objective is the weight of items newly covered.
@@ -302,14 +305,14 @@ def test_optimize_on_the_synthetic_registry_uses_the_sourcing_gaps(synth_ws):
 
 
 def test_grid_points_stand_on_the_network(sip_ws):
-    sites = siting.grid_candidates(sip_ws, 800)
+    sites = siteopt.grid_candidates(sip_ws, 800)
     assert len(sites) > 20
     assert all(s.on_network and s.snap_m < 1e-6 for s in sites)
     assert len({s.node for s in sites}) == len(sites)
 
 
 def test_seed_registry_optimisation_labels_estimated_coverage(sip_ws):
-    ans = siting.optimize_sites(sip_ws, 2)
+    ans = siteopt.optimize_sites(sip_ws, 2)
     assert ans["demand"]["synthetic_makers"] == 0
     assert ans["status"] == "optimal"
     methods = {m["distance_method"] for c in ans["chosen"] for m in c["makers"]}
@@ -360,7 +363,7 @@ def test_evaluate_rejects_bad_input_naming_the_field(sip_ws, kwargs, field):
 ])
 def test_optimize_rejects_bad_input_naming_the_field(sip_ws, kwargs, field):
     with pytest.raises(InputError) as err:
-        siting.optimize_sites(sip_ws, **kwargs)
+        siteopt.optimize_sites(sip_ws, **kwargs)
     assert err.value.field == field
 
 
@@ -446,14 +449,12 @@ def test_cli_optimize_and_bad_input_exit_2(capsys, sip_dir, cand_csv):
 def client(sip_cache, tmp_path_factory):
     import shutil
 
-    from supplychain.registry import store_entities
     from webapp import create_app
 
     target = tmp_path_factory.mktemp("sites-api") / "data"
     shutil.copytree(sip_cache, target)
     ws = Workspace.open(target)
-    store_entities(ws.store, siting.synthetic_workspace(ws, n_makers=15, n_suppliers=40, seed=6).entities, "synthetic")
-    ws.reload_entities()
+    synthetic.import_into(ws, synthetic.makers_and_suppliers(ws.network, n_makers=15, n_suppliers=40, seed=6))
     app = create_app(workspace=ws, testing=True)
     return app.test_client(), ws
 
@@ -480,7 +481,7 @@ def test_api_optimize_and_downloads(client):
     ans = r.json
     assert len(ans["chosen"]) == 3 and ans["status"] == "optimal" and ans["candidate_source"] == "grid"
     assert {"objective", "gap", "mip_gap", "runtime_s", "bound"} <= set(ans)
-    lib = siting.optimize_sites(ws, 3, radius_km=3, grid_m=1200)
+    lib = siteopt.optimize_sites(ws, 3, radius_km=3, grid_m=1200)
     assert ans["objective"] == lib["objective"] and [x["name"] for x in ans["chosen"]] == [x["name"] for x in lib["chosen"]]
 
     r = c.post("/api/sites/optimize.csv", json={"k": 3, "radius_km": 3, "grid_m": 1200})
@@ -527,3 +528,11 @@ def test_api_rejects_a_non_json_body_and_serves_the_page(client):
     crit = c.get("/api/sites/criteria").json
     assert [x["key"] for x in crit["criteria"]] == list(siting.CRITERIA)
     assert sum(x["default_weight"] for x in crit["criteria"]) == 100
+
+
+def test_cli_candidates_file_in_gbk_is_refused_with_advice(capsys, sip_dir, tmp_path):
+    gbk = tmp_path / "cands.csv"
+    gbk.write_bytes("name,lon,lat\n候选一,120.72,31.32\n".encode("gbk"))
+    code = main(["--data-dir", str(sip_dir), "sites", "evaluate", "--candidates", str(gbk)])
+    err = capsys.readouterr().err
+    assert code == 2 and "not UTF-8" in err and "(candidates)" in err

@@ -1,7 +1,7 @@
 """Maximal covering location problem (MCLP): open k sites to maximise the weight of demand they cover.
 
 Pure combinatorics over a sparse 0/1 coverage matrix (demand items x candidate sites); the geography (which
-site covers which maker within the radius by road) is built by :mod:`supplychain.siting` with the engine.
+site covers which maker within the radius by road) is built by :mod:`supplychain.siteopt` with the engine.
 
 Two ways to solve it, combined by :func:`solve`:
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import siting
+from .. import siteio, siteopt, siting
 from ..errors import InputError
 from ..workspace import Workspace
 from .common import Progress, add_data_dir, add_format, print_json, table
@@ -38,7 +38,7 @@ def register(sub) -> None:
     op.add_argument("--radius-km", default=10, help="a site covers makers within this road distance (default 10)")
     op.add_argument("--weights", help="JSON {category: weight} or CSV category,weight (default 1 per category)")
     op.add_argument("--fixed", help="CSV or GeoJSON of existing sites: what they cover counts as covered")
-    op.add_argument("--method", choices=("auto", "exact", "heuristic"), default="auto",
+    op.add_argument("--method", choices=siteopt.METHODS, default="auto",
                     help="auto (default): exact unless the instance is very large")
     op.add_argument("--time-limit", type=float, default=120.0, help="solver time limit in seconds (default 120)")
     op.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -56,25 +56,32 @@ def _write_output(path: str, result: dict, table_fn) -> None:
     if not out.parent.exists():
         raise InputError("output", f"no such directory: {out.parent}", "not_found")
     if suffix == ".xlsx":
-        out.write_bytes(siting.to_xlsx(result))
+        out.write_bytes(siteio.to_xlsx(result))
     else:
-        out.write_text(siting.to_csv(*table_fn(result)), encoding="utf-8-sig")
+        out.write_text(siteio.to_csv(*table_fn(result)), encoding="utf-8-sig")
     print(f"wrote {out}", file=sys.stderr)
+
+
+def _emit(args, result: dict, table_fn) -> bool:
+    """Write ``--output``, then print JSON or CSV when asked; ``False`` leaves the text table to the caller."""
+    if args.output:
+        _write_output(args.output, result, table_fn)
+    if args.format == "json":
+        print_json(result)
+        return True
+    if args.format == "csv":
+        sys.stdout.write(siteio.to_csv(*table_fn(result)))
+        return True
+    return False
 
 
 def cmd_evaluate(args) -> int:
     ws = Workspace.open(args.data_dir)
-    candidates = siting.read_candidates_file(args.candidates)
-    weights = siting.read_weights_file(args.weights) if args.weights else None
+    candidates = siteio.read_candidates_file(args.candidates)
+    weights = siteio.read_weights_file(args.weights) if args.weights else None
     ans = siting.evaluate_sites(ws, candidates, weights=weights, radius_km=args.radius_km, bom=args.bom,
                                 normalization=args.normalization)
-    if args.output:
-        _write_output(args.output, ans, siting.evaluation_table)
-    if args.format == "json":
-        print_json(ans)
-        return 0
-    if args.format == "csv":
-        sys.stdout.write(siting.to_csv(*siting.evaluation_table(ans)))
+    if _emit(args, ans, siteio.evaluation_table):
         return 0
     crit = [c for c in ans["criteria"] if c["available"]]
     rows = []
@@ -100,19 +107,13 @@ def cmd_evaluate(args) -> int:
 
 def cmd_optimize(args) -> int:
     ws = Workspace.open(args.data_dir)
-    candidates = siting.read_candidates_file(args.candidates) if args.candidates else None
-    fixed = siting.read_candidates_file(args.fixed, "fixed") if args.fixed else None
-    weights = siting.read_weights_file(args.weights) if args.weights else None
-    ans = siting.optimize_sites(ws, args.k, candidates=candidates, radius_km=args.radius_km, weights=weights,
-                                fixed=fixed, grid_m=args.grid_m, method=args.method, time_limit_s=args.time_limit,
-                                progress=Progress(quiet=args.quiet))
-    if args.output:
-        _write_output(args.output, ans, siting.optimization_table)
-    if args.format == "json":
-        print_json(ans)
-        return 0
-    if args.format == "csv":
-        sys.stdout.write(siting.to_csv(*siting.optimization_table(ans)))
+    candidates = siteio.read_candidates_file(args.candidates) if args.candidates else None
+    fixed = siteio.read_candidates_file(args.fixed, "fixed") if args.fixed else None
+    weights = siteio.read_weights_file(args.weights) if args.weights else None
+    ans = siteopt.optimize_sites(ws, args.k, candidates=candidates, radius_km=args.radius_km, weights=weights,
+                                 fixed=fixed, grid_m=args.grid_m, method=args.method, time_limit_s=args.time_limit,
+                                 progress=Progress(quiet=args.quiet))
+    if _emit(args, ans, siteio.optimization_table):
         return 0
     d = ans["demand"]
     print(f"最优选址 best {ans['k']} sites from {ans['n_candidates']:,} {ans['candidate_source']} candidates, "

@@ -1,0 +1,333 @@
+"""Site optimisation: choose the best k sites for the makers' unmet BOM categories by maximal covering.
+
+Demand items are (maker, missing BOM category) pairs from the 10 km sourcing check
+(:func:`demand_from_sourcing`; tests and benchmarks pass their own, :func:`demand_of`); a site covers a maker's
+items when the maker lies within the radius by road (:func:`coverage`, measured by
+:mod:`supplychain.sitemeasure`). The maximal covering model (solved by :mod:`supplychain.mclp`) picks k sites
+from user candidates or a regular grid of network points (:func:`grid_candidates`), optionally on top of fixed
+(existing) sites whose coverage counts as already covered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import shapely
+
+from . import mclp, studyarea, taxonomy
+from .errors import InputError, parse_float
+from .reach import check_radius
+from .registry import Entity
+from .sitemeasure import Site, Targets, parse_sites, snap_points, snap_sites, within_radius
+from .sourcing import sourcing_check
+from .synthetic import is_synthetic
+from .workspace import ESTIMATED, NETWORK, Workspace
+
+Progress = Callable[[str], None]
+
+MAX_OPTIMIZE_CANDIDATES = 50_000
+MAX_FIXED_SITES = 5_000
+MAX_GRID_POINTS = 20_000
+MAX_LISTED = 200  # uncovered makers listed in an optimisation answer
+MIN_GRID_M = 100.0
+METHODS = ("auto", "exact", "heuristic")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Inputs
+
+def parse_category_weights(weights, field_name: str = "weights") -> dict[str, float]:
+    """Optimisation weights: one non-negative weight per component category (default 1 each)."""
+    out = {c: 1.0 for c in taxonomy.COMPONENT_CATEGORIES}
+    if weights is None or (isinstance(weights, dict) and not weights):
+        return out
+    if not isinstance(weights, dict):
+        raise InputError(field_name, "weights must be an object {component category: weight}")
+    unknown = [k for k in weights if k not in taxonomy.COMPONENT_CATEGORIES]
+    if unknown:
+        raise InputError(field_name, f"unknown categor{'y' if len(unknown) == 1 else 'ies'} "
+                         f"{', '.join(map(repr, unknown))}: optimisation weights are per component category "
+                         f"({', '.join(taxonomy.COMPONENT_CATEGORIES)})")
+    for k, v in weights.items():
+        out[k] = parse_float(v, f"{field_name}.{k}", 0, 1e6)
+    if not any(out.values()):
+        raise InputError(field_name, "every category weight is 0: nothing to cover")
+    return out
+
+
+def parse_k(k, n_candidates: int, field_name: str = "k") -> int:
+    if k is None or (isinstance(k, str) and not k.strip()):
+        raise InputError(field_name, "k (number of sites to choose) is required", "missing")
+    try:
+        value = float(k)
+    except (TypeError, ValueError):
+        raise InputError(field_name, f"k must be a whole number, got {k!r}") from None
+    if not value.is_integer():
+        raise InputError(field_name, f"k must be a whole number, got {k!r}")
+    value = int(value)
+    if value < 1:
+        raise InputError(field_name, f"k must be at least 1, got {value}", "out_of_range")
+    if value > n_candidates:
+        raise InputError(field_name, f"k = {value} is larger than the number of candidates ({n_candidates})",
+                         "out_of_range")
+    return value
+
+
+
+# ----------------------------------------------------------------------------------------------------
+# Demand, candidates, coverage
+
+@dataclass
+class Demand:
+    """Makers with unmet BOM categories: the demand items of the covering model, aggregated per maker."""
+
+    ids: list[str]
+    names: list[str]
+    lon: np.ndarray
+    lat: np.ndarray
+    node: np.ndarray
+    on: np.ndarray
+    missing: list[list[str]]
+    weight: np.ndarray  # sum of the category weights of each maker's missing categories
+    synthetic: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def demand_of(ws: Workspace, makers: list[Entity], missing: list[list[str]],
+              category_weights: dict[str, float] | None = None) -> Demand:
+    """The demand of located ``makers``, each lacking the categories ``missing[i]``, snapped on ``ws``'s network.
+
+    A maker's weight is the sum of its missing categories' weights (default 1 each).
+    """
+    weights = category_weights or {}
+    lon = np.array([e.lon for e in makers], float)
+    lat = np.array([e.lat for e in makers], float)
+    node, _, on = snap_points(ws, lon, lat)
+    return Demand([e.id for e in makers], [e.name_zh for e in makers], lon, lat, node, on,
+                  [list(m) for m in missing],
+                  np.array([sum(weights.get(c, 1.0) for c in m) for m in missing], float),
+                  np.array([is_synthetic(e) for e in makers], bool))
+
+
+def demand_from_sourcing(ws: Workspace, radius_km, category_weights: dict[str, float]) -> Demand:
+    """Demand items from the sourcing check: each located maker's categories without a supplier in reach."""
+    rows = [r for r in sourcing_check(ws, radius_km)["makers"] if r["missing"]]
+    return demand_of(ws, [ws.by_id[r["id"]] for r in rows], [r["missing"] for r in rows], category_weights)
+
+
+def grid_candidates(ws: Workspace, grid_m=1000, field_name: str = "grid_m") -> list[Site]:
+    """A regular grid over the network's extent (points kept within half a cell of a road, moved onto it),
+    or over the study area when no network is loaded (estimated distances)."""
+    grid = parse_float(grid_m, field_name, MIN_GRID_M, 50_000)
+    if ws.network is not None:
+        a = ws.network.arrays
+        xmin, xmax, ymin, ymax = a["x"].min(), a["x"].max(), a["y"].min(), a["y"].max()
+    elif ws.study_area is not None:
+        xmin, ymin, xmax, ymax = ws.study_area.boundary_m.bounds
+    else:
+        raise InputError("candidates", "no network and no study area loaded: give candidates explicitly", "missing")
+    nx_, ny_ = int((xmax - xmin) // grid) + 1, int((ymax - ymin) // grid) + 1
+    if nx_ * ny_ > MAX_GRID_POINTS * 4:
+        raise InputError(field_name, f"a {grid:g} m grid over this area has {nx_ * ny_:,} cells; use a coarser grid",
+                         "too_many")
+    gx, gy = np.meshgrid(xmin + grid / 2 + np.arange(nx_) * grid, ymin + grid / 2 + np.arange(ny_) * grid)
+    gx, gy = gx.ravel(), gy.ravel()
+    if ws.network is not None:
+        dist, node = ws.network.tree.query(np.column_stack([gx, gy]))
+        keep = dist <= min(grid / 2, ws.snap_limit_m)
+        node = np.unique(node[keep])  # one candidate per road node
+        lon, lat = ws.network.arrays["lon"][node], ws.network.arrays["lat"][node]
+    else:
+        inside = shapely.contains_xy(ws.study_area.boundary_m, gx, gy)
+        lon, lat = studyarea.to_lonlat(gx[inside], gy[inside])
+        lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
+    if len(lon) > MAX_GRID_POINTS:
+        raise InputError(field_name, f"a {grid:g} m grid gives {len(lon):,} candidates (at most {MAX_GRID_POINTS:,}); "
+                         "use a coarser grid", "too_many")
+    if not len(lon):
+        raise InputError(field_name, f"a {grid:g} m grid leaves no candidate on the network", "empty")
+    points = [(f"G{i + 1}", float(x), float(y), None) for i, (x, y) in enumerate(zip(lon, lat))]
+    return snap_sites(ws, points, "grid")
+
+
+def coverage(ws: Workspace, sites: list[Site], demand: Demand, radius_m: float) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+    """Which site covers which maker within the radius: (network pairs, estimated pairs), makers x sites."""
+    t = Targets(demand.ids, demand.names, [""] * len(demand), demand.lon, demand.lat, demand.node, demand.on)
+    net, est = within_radius(ws, sites, t, radius_m)
+    return net.T.tocsc(), est.T.tocsc()
+
+
+
+# ----------------------------------------------------------------------------------------------------
+# Optimise
+
+def _solver_text(sol: mclp.Solution) -> str:
+    proof = sol.details.get("proof")
+    if sol.status == "optimal" and proof == "HiGHS MILP":
+        return "HiGHS MILP (scipy.optimize.milp): proven optimal"
+    if sol.status == "optimal":
+        return f"greedy + swap search; proven optimal: {proof}"
+    if sol.status == "time_limit":
+        return "HiGHS MILP stopped at the time limit: best answer found, gap from HiGHS's bound"
+    return "greedy + swap search (heuristic); gap to the LP relaxation bound (HiGHS)"
+
+
+def _chosen_out(sites: list[Site], picked: list[int], group_of: np.ndarray, cover: sp.csc_matrix,
+                a_est: sp.csc_matrix, demand: Demand, residual_w: np.ndarray,
+                already: np.ndarray) -> tuple[list[dict], np.ndarray]:
+    """The chosen sites in order, each with the makers it covers and what it adds; and which makers end covered."""
+    chosen_out = []
+    covered = already.copy()
+    for order, i_site in enumerate(picked, start=1):
+        s, j = sites[i_site], int(group_of[i_site])
+        col = cover.indices[cover.indptr[j]:cover.indptr[j + 1]]
+        new = col[~covered[col]]
+        covered[col] = True
+        est_rows = set(a_est.indices[a_est.indptr[j]:a_est.indptr[j + 1]].tolist())
+        makers = [{"id": demand.ids[m], "name_zh": demand.names[m], "missing": demand.missing[m],
+                   "weight": round(float(demand.weight[m]), 4), "newly_covered": bool(m in set(new.tolist())),
+                   "distance_method": ESTIMATED if m in est_rows else NETWORK,
+                   "synthetic": bool(demand.synthetic[m])} for m in col.tolist()]
+        chosen_out.append({**s.to_dict(), "order": order, "index": i_site,
+                           "marginal_weight": round(float(residual_w[new].sum()), 4),
+                           "makers_covered": len(col),
+                           "items_newly_covered": int(sum(len(demand.missing[m]) for m in new)),
+                           "makers": makers})
+    return chosen_out, covered
+
+
+def _notes(ws: Workspace, source: str, cover: sp.csc_matrix, a_est: sp.csc_matrix, demand: Demand,
+           chosen_out: list[dict]) -> list[str]:
+    notes = []
+    if ws.network is None:
+        notes.append(f"no road network loaded: coverage is estimated (straight line x {ws.estimator.factor:g})"
+                     + ("; the grid covers the whole study-area polygon, water included" if source == "grid" else "")
+                     + " / 未加载道路网：覆盖按估算距离")
+    elif a_est.nnz:
+        notes.append(f"{a_est.nnz:,} of {cover.nnz:,} (maker, site) pairs are estimated (straight line x "
+                     f"{ws.estimator.factor:g}): one end lies off the road network / 部分距离为估算")
+    idle = [c["order"] for c in chosen_out if c["marginal_weight"] <= 0]
+    if idle and len(demand):
+        notes.append(f"site(s) #{', #'.join(map(str, idle))} add nothing: every item the candidates can reach is "
+                     "already covered (fewer sites would do) / 其余站点不再增加覆盖")
+    if demand.synthetic.any():
+        notes.append(f"{int(demand.synthetic.sum())} of {len(demand)} makers are synthetic (generated by code)")
+    if len(demand) == 0:
+        notes.append("no maker lacks a category within the radius: nothing to cover / 没有缺口需要覆盖")
+    return notes
+
+
+def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None, fixed=None, grid_m=1000,
+                   method: str = "auto", time_limit_s: float = 120.0, demand: Demand | None = None,
+                   progress: Progress | None = None) -> dict:
+    """Choose the best ``k`` sites to cover the makers' unmet BOM categories (maximal covering).
+
+    Parameters
+    ----------
+    k
+        Number of new sites (1 <= k <= number of candidates).
+    candidates
+        ``[{name, lon, lat}]``; ``None`` for a regular grid of network points every ``grid_m`` metres.
+    radius_km
+        A site covers the makers within this road distance (default 10 km).
+    weights
+        Weight per component category of a missing (maker, category) item; default 1 each.
+    fixed
+        Existing or decided sites ``[{name, lon, lat}]``: what they cover is already covered, and the k new
+        sites come on top of them.
+    method
+        ``auto``, ``exact`` (HiGHS MILP) or ``heuristic`` (greedy + swap, gap to the LP bound).
+    demand
+        Override the demand (tests and benchmarks); default: from the sourcing check.
+
+    Returns
+    -------
+    dict
+        ``chosen`` (sites in order of marginal gain, with the makers and items each covers and how the
+        distance was measured), ``objective`` (weight covered by the new sites), ``bound``, ``gap``,
+        ``mip_gap``, ``status``, ``runtime_s``, ``demand`` summary, ``notes``.
+    """
+    t0 = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    radius_m = check_radius(radius_km) * 1000.0
+    cat_w = parse_category_weights(weights)
+    if method not in METHODS:
+        raise InputError("method", f"unknown method {method!r}; expected auto, exact or heuristic")
+    if candidates is None:
+        sites = grid_candidates(ws, grid_m)
+        source = "grid"
+        say(f"{len(sites):,} grid candidates every {float(grid_m):g} m on the network")
+    else:
+        sites = parse_sites(ws, candidates, max_n=MAX_OPTIMIZE_CANDIDATES)
+        source = "user"
+    kk = parse_k(k, len(sites))
+    fixed_sites = (parse_sites(ws, fixed, max_n=MAX_FIXED_SITES, field_name="fixed", allow_empty=True,
+                               default_prefix="F") if fixed else [])
+
+    if demand is None:
+        say("sourcing check: which makers lack which categories within the radius …")
+        demand = demand_from_sourcing(ws, radius_m / 1000.0, cat_w)
+    say(f"coverage: {len(sites):,} candidates x {len(demand):,} makers with unmet categories, "
+        f"radius {radius_m / 1000:g} km …")
+    t_cov = time.perf_counter()
+    # Sites on the same road node cover the same makers: measure one representative per node.
+    group_key = np.array([s.node if s.on_network else -1 - i for i, s in enumerate(sites)], np.int64)
+    _, rep, group_of = np.unique(group_key, return_index=True, return_inverse=True)
+    a_net, a_est = coverage(ws, [sites[i] for i in rep], demand, radius_m)
+    cover = (a_net + a_est).tocsc()
+    cover.data[:] = 1
+    already = np.zeros(len(demand), bool)
+    if fixed_sites:
+        f_net, f_est = coverage(ws, fixed_sites, demand, radius_m)
+        already = np.asarray((f_net + f_est).sum(axis=1)).ravel() > 0
+    build_s = time.perf_counter() - t_cov
+    say(f"coverage built in {build_s:.2f} s: {cover.nnz:,} (maker, site) pairs within reach "
+        f"({a_est.nnz:,} estimated)")
+
+    residual_w = np.where(already, 0.0, demand.weight)
+    sol = mclp.solve(cover, residual_w, min(kk, len(rep)), method=method, time_limit_s=time_limit_s, progress=say)
+    picked = [int(rep[g]) for g in sol.chosen]
+    # k larger than the number of distinct nodes: the extra sites stand on nodes already chosen (add nothing).
+    taken = set(picked)
+    picked += [i for i in range(len(sites)) if i not in taken][:kk - len(picked)]
+
+    # -- describe the answer
+    chosen_out, covered = _chosen_out(sites, picked, group_of, cover, a_est, demand, residual_w, already)
+    total_w = float(demand.weight.sum())
+    coverable = np.asarray(cover.sum(axis=1)).ravel() > 0
+    uncovered = [{"id": demand.ids[m], "name_zh": demand.names[m], "missing": demand.missing[m],
+                  "reason": "no candidate within the radius" if not coverable[m] else "not covered by the chosen sites"}
+                 for m in np.flatnonzero(~covered)]
+    result = {
+        "k": kk, "radius_km": radius_m / 1000.0, "candidate_source": source,
+        "grid_m": float(grid_m) if source == "grid" else None, "n_candidates": len(sites),
+        "category_weights": {c: w for c, w in cat_w.items() if w != 1.0} or "1 per category",
+        "demand": {"makers": len(demand), "items": int(sum(len(m) for m in demand.missing)),
+                   "total_weight": round(total_w, 4),
+                   "covered_by_fixed": round(float(demand.weight[already].sum()), 4),
+                   "coverable_weight": round(float(demand.weight[coverable & ~already].sum()), 4),
+                   "synthetic_makers": int(demand.synthetic.sum())},
+        "fixed": [s.to_dict() for s in fixed_sites],
+        "chosen": chosen_out,
+        "objective": round(sol.objective, 6),
+        "objective_share": round(sol.objective / (total_w - float(demand.weight[already].sum())), 4)
+        if total_w - float(demand.weight[already].sum()) > 0 else None,
+        "bound": round(sol.bound, 6), "gap": round(sol.gap, 6), "mip_gap": sol.mip_gap,
+        "lp_bound": sol.lp_bound, "method": sol.method, "status": sol.status,
+        "solver": _solver_text(sol),
+        "runtime_s": {"coverage": round(build_s, 4), "solve": round(sol.runtime_s, 4),
+                      "total": round(time.perf_counter() - t0, 4)},
+        "solver_details": sol.details,
+        "uncovered": uncovered[:MAX_LISTED],
+        "uncovered_count": len(uncovered),
+        "notes": _notes(ws, source, cover, a_est, demand, chosen_out),
+        "estimator": ws.estimator.describe(),
+    }
+    say(f"done: objective {sol.objective:g} (bound {sol.bound:g}, gap {100 * sol.gap:.3f} %), {sol.status}")
+    return result
