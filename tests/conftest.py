@@ -53,3 +53,25 @@ def sip_graph_nx():
 
     G = ox.graph_from_xml(SIP_OSM, retain_all=True)
     return ox.truncate.largest_component(G, strongly=True)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Browser tests (tests/test_*browser.py): Chromium per module, a fresh page per test. Each module serves the
+# app with its own data through browser_support.serve_copy in a module-scoped fixture.
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (skips when it is not installed)."""
+    from .browser_support import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser):
+    """A 1400×860 zh-CN page in a fresh context; ``page.recorder`` holds its requests and console errors."""
+    from .browser_support import open_page
+
+    with open_page(browser) as pg:
+        yield pg

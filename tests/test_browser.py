@@ -8,8 +8,6 @@ Synthetic suppliers (ids ``syn-*``, labelled synthetic) sit on real SIP network 
 from __future__ import annotations
 
 import csv
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -17,17 +15,13 @@ import numpy as np
 import pytest
 
 from supplychain import registry, taxonomy
+from supplychain.registry import PRECISION_RADIUS_M
 from supplychain.store import ENTITY_COLUMNS
 from supplychain.workspace import Workspace
-from webapp import assets, create_app
+
+from .browser_support import NARROW_VIEWPORT, click_free_map_spot, open_map_page, open_page, serve_copy, shot
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--no-first-run"]
-VIEWPORT = {"width": 1400, "height": 860}
 
 
 def synthetic_csv(ws: Workspace, path: Path, n: int = 24, seed: int = 5) -> Path:
@@ -48,76 +42,33 @@ def synthetic_csv(ws: Workspace, path: Path, n: int = 24, seed: int = 5) -> Path
     return path
 
 
+def _seed_synthetic(ws: Workspace, data_dir: Path) -> Workspace:
+    registry.import_file(ws.store, synthetic_csv(ws, data_dir / "synthetic.csv"))
+    return Workspace.open(data_dir)  # served fresh, as `supplychain serve` would open it
+
+
 @pytest.fixture(scope="module")
 def live_url(sip_cache, tmp_path_factory):
     """The app on SIP + synthetic suppliers, served by waitress on 127.0.0.1 (a free port) in a thread."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): run ./run.sh setup or apt-get install chromium")
-    import waitress
-
-    assets.ensure()
-    target = tmp_path_factory.mktemp("browser") / "data"
-    shutil.copytree(sip_cache, target)
-    ws = Workspace.open(target)
-    registry.import_file(ws.store, synthetic_csv(ws, target / "synthetic.csv"))
-    app = create_app(workspace=Workspace.open(target))
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, ident="test")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-
-    def close_all() -> None:  # from inside waitress's loop thread: closing from outside races its select()
-        for channel in list(server._map.values()):
-            channel.close()
-
-    server.trigger.pull_trigger(close_all)
-    thread.join(timeout=10)
-    server.task_dispatcher.shutdown()
+    yield from serve_copy(sip_cache, tmp_path_factory, "browser", seed=_seed_synthetic)
 
 
-@pytest.fixture(scope="module")
-def browser(live_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield b
-        b.close()
+def span(m: float) -> str:
+    """An uncertainty radius as the pages write it: "300 m", "3 km", "20 km"."""
+    return f"{m / 1000:.1f}".removesuffix(".0") + " km" if m >= 1000 else f"{round(m)} m"
 
 
-class Recorder:
-    """Every request and every console error/page error of a page."""
-
-    def __init__(self, page):
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-
-    def check(self):
-        assert self.errors == []
-        outside = [u for u in self.requests if urlparse(u).hostname != "127.0.0.1" and not u.startswith("data:")]
-        assert outside == [], outside
+def is_approximate(method: str | None, uncertainty_m: float) -> bool:
+    return method == "estimated" or uncertainty_m > 0
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    pg = context.new_page()
-    pg.recorder = Recorder(pg)
-    yield pg
-    context.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
-def open_map_page(page, url: str) -> None:
-    page.goto(url, wait_until="networkidle")
-    page.wait_for_function("window.SC_MAP && window.SC_MAP.map")
+def assert_distance_cell(text: str, method: str | None, uncertainty_m: float) -> None:
+    """A shown distance says how sure it is: "≈" when estimated, "±…" when an end is only roughly located."""
+    assert text.startswith("≈") == (method == "estimated"), text
+    if uncertainty_m:
+        assert f"±{span(uncertainty_m)}" in text, (text, uncertainty_m)
+    else:
+        assert "±" not in text, text
 
 
 def test_map_page_renders_layers(page, live_url):
@@ -131,6 +82,8 @@ def test_map_page_renders_layers(page, live_url):
         assert name in joined, labels
     tiles_box = page.locator(".leaflet-control-layers-overlays label", has_text="OSM tiles").locator("input")
     assert not tiles_box.is_checked()  # online tiles are off by default
+    assert page.locator(".leaflet-control-layers-expanded").count() == 1  # wide map: the layer list stays open
+    assert page.locator(".leaflet-control-scale-line:visible").count() == 1  # metric only
     n_markers = page.evaluate("SC_MAP.layers.entities.markers.length")
     assert n_markers == page.evaluate("JSON.parse(document.getElementById('search-index').textContent)"
                                       ".filter(e => e.located).length")
@@ -160,26 +113,6 @@ def test_map_search_and_category_filter(page, live_url):
     page.recorder.check()
 
 
-def _click_free_map_spot(page, lon: float, lat: float) -> None:
-    """Click the map near (lon, lat) where no marker is in the way (markers swallow map clicks)."""
-    box = page.locator(".folium-map").bounding_box()
-    spot = page.evaluate("""([lat, lon]) => {
-        const map = SC_MAP.map, el = map.getContainer(), r = el.getBoundingClientRect();
-        const p = map.latLngToContainerPoint([lat, lon]);
-        for (let d = 0; d < 200; d += 6) {
-            for (const [dx, dy] of [[d, 0], [0, d], [-d, 0], [0, -d], [d, d], [-d, -d]]) {
-                const x = p.x + dx, y = p.y + dy;
-                const hit = document.elementFromPoint(r.left + x, r.top + y);
-                if (hit && (hit === el || hit.tagName === 'CANVAS' || hit.classList.contains('leaflet-pane')
-                            || hit.closest('.leaflet-tile-pane'))) { return [x, y]; }
-            }
-        }
-        return null;
-    }""", [lat, lon])
-    assert spot, "no free spot to click"
-    page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
-
-
 def test_suppliers_click_runs_a_query(page, live_url):
     open_map_page(page, live_url + "/suppliers")
     page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane canvas').length >= 1")
@@ -188,9 +121,9 @@ def test_suppliers_click_runs_a_query(page, live_url):
     page.click("#run")  # no origin yet: the API names the missing field
     page.wait_for_function("document.getElementById('status').className === 'sc-error'")
     assert "[lon]" in page.locator("#status").inner_text()
-    page.recorder.errors = [e for e in page.recorder.errors if "400" not in e]
+    page.recorder.forgive_http_400()
     page.fill("#radius", "6")
-    _click_free_map_spot(page, 120.735, 31.318)
+    click_free_map_spot(page, 120.735, 31.318)
     page.wait_for_selector("body[data-query-done]", state="attached")
     page.wait_for_timeout(300)  # fitBounds animation
     query = parse_qs(urlparse(page.url).query)
@@ -201,6 +134,8 @@ def test_suppliers_click_runs_a_query(page, live_url):
     assert rows.count() == len(api["results"])
     first = rows.first.inner_text()
     assert api["results"][0]["name_zh"] in first and "路网 network" in first
+    for row, r in zip(rows.all(), api["results"]):  # a point origin is exact: only the supplier's place is rough
+        assert_distance_cell(row.locator("td.road").inner_text(), r["distance_method"], r["uncertainty_m"] or 0)
     assert "路网 network" in page.locator("#summary").inner_text()
     # Service area polygons, road paths and supplier markers are drawn (SVG paths).
     assert page.locator(".leaflet-overlay-pane svg path").count() >= len(api["results"]) + 2
@@ -224,13 +159,24 @@ def test_suppliers_state_from_url_and_errors(page, live_url):
     page.wait_for_selector("body[data-query-done]", state="attached")
     summary = page.locator("#summary").inner_text()
     assert "估算 estimated" in summary and "绕行系数" in summary
+    api = page.request.get(f"{live_url}/api/suppliers?entity=magiclab&radius_km=20").json()
+    origin_unc = PRECISION_RADIUS_M[api["origin"]["precision"]]
+    assert f"{api['origin']['precision']} ±{span(origin_unc)}" in summary  # the origin's own uncertainty
+    rows = page.locator("#results tbody tr")
+    assert api["results"] and rows.count() == len(api["results"])
+    for row, r in zip(rows.all(), api["results"]):  # "0 m" between two district points must not read as exact
+        assert_distance_cell(row.locator("td.road").inner_text(), r["distance_method"], (r["uncertainty_m"] or 0) + origin_unc)
+    # The view moves to the answer, far from the network the page opened on (once lost to a running zoom).
+    page.wait_for_function("([lat, lon]) => SC_MAP.map.getBounds().contains([lat, lon])",
+                           arg=[api["origin"]["lat"], api["origin"]["lon"]])
+    assert "±10 km" in page.locator("#origin-entity option[value=magiclab]").inner_text()
     page.wait_for_timeout(400)  # fitBounds animation
     shot(page, "suppliers-estimated")
 
     page.goto(live_url + "/suppliers?lon=abc&lat=31.3", wait_until="networkidle")
     page.wait_for_function("document.getElementById('status').className === 'sc-error'")
     assert "[lon]" in page.locator("#status").inner_text()
-    page.recorder.errors = [e for e in page.recorder.errors if "400" not in e]  # the API's 4xx answer is expected
+    page.recorder.forgive_http_400()  # the API's 4xx answer is expected
     page.recorder.check()
 
 
@@ -249,6 +195,15 @@ def test_sourcing_page(page, live_url):
         "#makers tbody tr td:nth-child(2)", "tds => tds.map(td => td.dataset.sort)")]
     assert rates == sorted(rates, reverse=True)
     assert page.locator(".sc-rate-pin, .marker-cluster").count() > 0
+    for m in api["makers"]:  # a rate resting on a rough place or an estimated distance is marked "≈"
+        rough = (m["precision"] in ("town", "district") or m["distance_method"] == "estimated"
+                 or any(is_approximate(c["distance_method"], c.get("uncertainty_m") or 0) for c in m["covered"]))
+        rate = page.locator(f"#makers tbody tr[data-id='{m['id']}'] .sc-rate").inner_text()
+        assert rate.startswith("≈") == rough, (m["id"], rate)
+    assert page.locator("#coarse-note").count() == (1 if api["summary"]["makers_at_coarse_precision"] else 0)
+    labels = page.locator("#category-chart .sc-bar-row .label").all_inner_texts()
+    english = {taxonomy.CATEGORIES[c].en.split(" (")[0] for c in api["summary"]["per_category"]}
+    assert len(labels) == len(english) and all(any(e in label for e in english) for label in labels), labels
     page.locator("#makers tbody tr", has_text="魔法原子").click()  # a row shows its maker on the map
     page.wait_for_selector(".leaflet-popup-content .sc-popup")
     assert "魔法原子" in page.locator(".leaflet-popup-content").inner_text()
@@ -260,3 +215,23 @@ def test_sourcing_page(page, live_url):
     page.wait_for_url("**/sourcing?radius_km=20")
     assert page.locator("h1").inner_text().startswith("20 公里配套半径")
     page.recorder.check()
+
+
+@pytest.mark.parametrize("path", ["/", "/suppliers", "/route"])
+def test_narrow_window_keeps_the_map_usable(browser, live_url, path):
+    """At 900×800 every page stays reachable, the layer list folds away, and the map keeps real room."""
+    with open_page(browser, NARROW_VIEWPORT) as page:
+        open_map_page(page, live_url + path)
+        width = NARROW_VIEWPORT["width"]
+        for link in page.locator(".sc-nav nav a").all():  # no page hidden off the right edge of the bar
+            box = link.bounding_box()
+            assert box["x"] + box["width"] <= width, link.inner_text()
+            assert any(c.isascii() and c.isalpha() for c in link.get_attribute("title"))  # the English stays
+        assert page.locator(".leaflet-control-layers-expanded").count() == 0
+        assert page.locator(".leaflet-control-layers-toggle").is_visible()
+        assert page.locator(".sc-map").bounding_box()["width"] >= 0.45 * width
+        assert page.locator(".leaflet-control-scale-line:visible").count() == 1  # metric only
+        shot(page, "narrow-" + (path.strip("/") or "index"))
+        page.hover(".leaflet-control-layers")  # ... and the layer list opens on hover
+        assert page.locator(".leaflet-control-layers-expanded").count() == 1
+        page.recorder.check()

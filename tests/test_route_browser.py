@@ -5,15 +5,9 @@ Synthetic entities (ids ``syn-*``, labelled synthetic) sit at SIP community labe
 
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
 
-from supplychain.workspace import Workspace
-from webapp import assets, create_app
-
-from .test_browser import CHROMIUM, LAUNCH_ARGS, VIEWPORT, Recorder, _click_free_map_spot, shot
+from .browser_support import click_free_map_spot, serve_copy, shot
 from .test_route import add_synthetic, pt
 
 pytestmark = pytest.mark.browser
@@ -21,34 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def route_url(sip_cache, tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    import waitress
-
-    assets.ensure()
-    target = tmp_path_factory.mktemp("route-browser") / "data"
-    shutil.copytree(sip_cache, target)
-    ws = Workspace.open(target)
-    add_synthetic(ws)
-    server = waitress.create_server(create_app(workspace=ws), host="127.0.0.1", port=0, threads=4, ident="test")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown()
-
-
-@pytest.fixture(scope="module")
-def page(route_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = b.new_context(viewport=VIEWPORT, locale="zh-CN")
-        pg = context.new_page()
-        pg.recorder = Recorder(pg)
-        yield pg
-        b.close()
+    yield from serve_copy(sip_cache, tmp_path_factory, "route-browser", seed=lambda ws, _dir: add_synthetic(ws))
 
 
 def renders(page) -> int:
@@ -77,6 +44,21 @@ def test_route_page_kechuang_then_edit_a_variant(page, route_url):
     assert page.locator("#stops tbody tr").count() == 2
     assert "位置未知 unlocated" in page.locator("#stops tbody tr").nth(1).inner_text()
     assert page.locator("#modes button[data-mode=add]").is_disabled()  # the recorded route is locked
+    # A stop known only to the district is said so on the map, and walks to it are never shown as exact.
+    data = api(page, route_url, "kechuang")
+    rough = [st for st in data["stops"] if st["located"] and st["precision"] in ("town", "district")]
+    note = page.locator(".rt-map-note")
+    assert note.is_visible() == bool(rough)
+    for st in rough:
+        assert st["name_zh"] in note.inner_text() and f"±{st['uncertainty_m'] / 1000:g} km" in note.inner_text()
+    walks = data["parameters"]["walk_m"]
+    served = data["coverage"][f"{walks[-1]:g}"]["served"]
+    cells = page.locator("#coverage td.walk").all_inner_texts()
+    assert len(cells) == len(served)
+    for text, e in zip(cells, served):
+        stop_unc = data["stops"][e["nearest_stop"] - 1]["uncertainty_m"] or 0
+        assert text.startswith("≈") == (e["distance_method"] == "estimated"), text
+        assert ("±" in text) == bool((e["uncertainty_m"] or 0) + stop_unc), text
     shot(page, "route-kechuang")
 
     # Copy it as a variant (two prompts: id, name), then edit the variant.
@@ -92,7 +74,7 @@ def test_route_page_kechuang_then_edit_a_variant(page, route_url):
     page.evaluate("SC_MAP.map.setView([31.326, 120.74], 14, {animate: false})")
     for lon, lat in (pt("星湖街", 5), pt("东沙湖路", 0)):
         n = renders(page)
-        _click_free_map_spot(page, lon, lat)
+        click_free_map_spot(page, lon, lat)
         after(page, n)
     assert page.locator("#stops tbody tr").count() == 4
     # Remove the two recorded terminals: what is left is two clicked stops, measured on the roads.
@@ -102,6 +84,7 @@ def test_route_page_kechuang_then_edit_a_variant(page, route_url):
         after(page, n)
     data = api(page, route_url, "kc-web")
     assert len(data["stops"]) == 2 and data["length_m"] > 0 and data["distance_method"] == "network"
+    assert note.is_hidden()  # clicked stops are exact: nothing rough to warn about
     assert f"{data['length_m'] / 1000:.2f} km" in shown_length(page)
     before = data["length_m"]
 
@@ -130,7 +113,7 @@ def test_route_page_kechuang_then_edit_a_variant(page, route_url):
 
     # The designer: one clicked candidate between the terminals, exact method.
     page.click("#modes button[data-mode=candidate]")
-    _click_free_map_spot(page, *pt("钟园路", 14))
+    click_free_map_spot(page, *pt("钟园路", 14))
     page.fill("#budget", "12")
     page.click("#design")
     page.wait_for_function("document.getElementById('design-result').textContent.includes('exact_subset_dp')")

@@ -6,17 +6,11 @@ Synthetic makers and suppliers (ids ``synthetic-*``, labelled synthetic) sit on 
 
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
 
-from supplychain import siting
-from supplychain.registry import store_entities
-from supplychain.workspace import Workspace
-from webapp import assets, create_app
+from supplychain import synthetic
 
-from .test_browser import CHROMIUM, LAUNCH_ARGS, VIEWPORT, Recorder, _click_free_map_spot, shot
+from .browser_support import click_free_map_spot, serve_copy, shot
 
 pytestmark = pytest.mark.browser
 
@@ -24,38 +18,13 @@ pytestmark = pytest.mark.browser
 SPOTS = [(120.700, 31.312), (120.735, 31.320), (120.765, 31.330)]
 
 
+def _seed_synthetic(ws, _data_dir) -> None:
+    synthetic.import_into(ws, synthetic.makers_and_suppliers(ws.network, n_makers=12, n_suppliers=30, seed=4))
+
+
 @pytest.fixture(scope="module")
 def sites_url(sip_cache, tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    import waitress
-
-    assets.ensure()
-    target = tmp_path_factory.mktemp("sites-browser") / "data"
-    shutil.copytree(sip_cache, target)
-    ws = Workspace.open(target)
-    synthetic = siting.synthetic_workspace(ws, n_makers=12, n_suppliers=30, seed=4)
-    store_entities(ws.store, synthetic.entities, "synthetic-test")
-    ws.reload_entities()
-    server = waitress.create_server(create_app(workspace=ws), host="127.0.0.1", port=0, threads=4, ident="test")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown()
-
-
-@pytest.fixture(scope="module")
-def page(sites_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = b.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
-        pg = context.new_page()
-        pg.recorder = Recorder(pg)
-        yield pg
-        b.close()
+    yield from serve_copy(sip_cache, tmp_path_factory, "sites-browser", seed=_seed_synthetic)
 
 
 def test_place_compare_export_and_best_five(page, sites_url, tmp_path):
@@ -66,7 +35,7 @@ def test_place_compare_export_and_best_five(page, sites_url, tmp_path):
 
     # 1. Three candidates by clicking the map.
     for i, (lon, lat) in enumerate(SPOTS, start=1):
-        _click_free_map_spot(page, lon, lat)
+        click_free_map_spot(page, lon, lat)
         page.wait_for_function(f"document.querySelectorAll('#cand-list li').length === {i}")
     page.locator("#cand-list li input.name").nth(0).fill("西 West")
     page.locator("#cand-list li input.name").nth(0).dispatch_event("change")
@@ -81,7 +50,7 @@ def test_place_compare_export_and_best_five(page, sites_url, tmp_path):
     page.click("#evaluate")
     page.wait_for_function("document.getElementById('eval-status').className === 'sc-error'")
     assert "[weights]" in page.locator("#eval-status").inner_text()
-    page.recorder.errors = [e for e in page.recorder.errors if "400" not in e]
+    page.recorder.forgive_http_400()
     page.fill("#w-institute", "10")
     page.fill("#w-supplier_count", "10")
     page.fill("#w-makers_served", "30")
@@ -132,6 +101,9 @@ def test_place_compare_export_and_best_five(page, sites_url, tmp_path):
     names = [t.split("\n")[0] for t in page.locator("#opt-table tbody td.name").all_inner_texts()]
     assert names == [c["name"] for c in opt["chosen"]]
     assert page.locator(".st-best").count() == 5
+    for cell, c in zip(page.locator("#opt-table tbody td.makers").all_inner_texts(), opt["chosen"]):
+        n_estimated = sum(m["distance_method"] == "estimated" for m in c["makers"])  # reached only by estimate
+        assert cell.startswith(str(c["makers_covered"])) and (f"({n_estimated} ≈)" in cell) == bool(n_estimated), cell
     stat = page.locator(".sc-stat").inner_text()
     assert f"{opt['objective']:g}" in stat and opt["status"] == "optimal" and "proven optimal" in page.locator("#opt-result").inner_text()
     assert opt["demand"]["synthetic_makers"] > 0 and "synthetic" in page.locator("#opt-result").inner_text()

@@ -66,10 +66,12 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
                     ", ".join(missing))
 
     @app.context_processor
-    def _navigation():
+    def _layout():
+        from supplychain.registry import PRECISION_RADIUS_M
+
         from .pages import navigation
 
-        return {"nav_items": navigation(app)}
+        return {"nav_items": navigation(app), "precision_radius": PRECISION_RADIUS_M}
 
     return app
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, render_template, request
 
 from supplychain import maps, reach, sourcing, taxonomy
-from supplychain.registry import PRECISION_RADIUS_M
 
 from .api import arg, workspace
 from .mapview import cached_map
@@ -34,6 +33,12 @@ def navigation(app: Flask) -> list[dict]:
 
 def _labels(table) -> dict:
     return {k: {"zh": v.zh, "en": v.en} for k, v in table.items()}
+
+
+def entity_choice(e) -> dict:
+    """An entity as the pages' pickers show it (``_macros.html`` entity_options): names, kind, precision."""
+    return {"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind, "precision": e.precision,
+            "located": e.located, "lon": e.lon, "lat": e.lat}
 
 
 def _network_info(ws) -> dict:
@@ -75,7 +80,7 @@ def index():
                     "cats_zh": "、".join(taxonomy.CATEGORIES[c].zh for c in e.categories)}
                    for e in ws.entities if not e.located],
         search_index=search_index,
-        cat_labels=_labels(taxonomy.CATEGORIES), precision_radius=PRECISION_RADIUS_M,
+        cat_labels=_labels(taxonomy.CATEGORIES),
         network=_network_info(ws), n_entities=len(ws.entities), n_located=len(located),
         has_route="route" in parts.layers)
 
@@ -94,11 +99,13 @@ def suppliers():
         return maps.finish(m, info={"page": "suppliers"}, collapsed=True)
 
     parts = cached_map("suppliers", build)
-    origins = sorted((e for e in ws.located), key=lambda e: (e.kind != "firm", e.name_zh))
+    origins = [entity_choice(e) for e in sorted(ws.located, key=lambda e: (e.kind != "firm", e.name_zh))]
+    categories = _labels(taxonomy.CATEGORIES)
+    network = _network_info(ws)
     return render_template(
-        "suppliers.html", map=parts, origins=origins, kinds=_labels(taxonomy.KINDS),
-        categories=_labels(taxonomy.CATEGORIES), component_categories=list(taxonomy.COMPONENT_CATEGORIES),
-        max_radius=reach.MAX_RADIUS_KM, network=_network_info(ws))
+        "suppliers.html", map=parts, origins=origins, kinds=_labels(taxonomy.KINDS), categories=categories,
+        component_categories=list(taxonomy.COMPONENT_CATEGORIES), max_radius=reach.MAX_RADIUS_KM, network=network,
+        page_data={"categories": categories, "max_radius": reach.MAX_RADIUS_KM, "estimator": network["estimator"]})
 
 
 @bp.get("/sourcing")

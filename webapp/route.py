@@ -16,6 +16,7 @@ from supplychain.errors import InputError
 
 from .api import arg, geojson_response, parse_bool, workspace
 from .mapview import cached_map
+from .pages import entity_choice
 
 bp = Blueprint("route", __name__)
 
@@ -207,8 +208,7 @@ def route_page():
     with _lock:
         routes = route.list_routes(ws)
     chosen = arg("id") or route.DEFAULT_ROUTE
-    entities = sorted(({"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind, "precision": e.precision,
-                        "located": e.located} for e in ws.entities), key=lambda e: (e["kind"], e["zh"]))
+    entities = sorted((entity_choice(e) for e in ws.entities), key=lambda e: (e["kind"], e["zh"]))
     page = {
         "route_id": chosen, "routes": routes, "entities": entities,
         "kinds": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.KINDS.items()},

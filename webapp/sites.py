@@ -1,9 +1,9 @@
 """Site planning on the web: the sites API (``/api/sites/…``) and the ``/sites`` page (选址).
 
 ``POST /api/sites/evaluate`` and ``POST /api/sites/optimize`` wrap :func:`supplychain.siting.evaluate_sites`
-and :func:`supplychain.siting.optimize_sites` (CONTRACT.md); ``….csv`` / ``….xlsx`` answer the same request as a
-download. The page places candidates by map clicks (or from the registry), weighs the criteria, compares the
-candidates side by side and asks for the best k sites, all through this API.
+and :func:`supplychain.siteopt.optimize_sites` (CONTRACT.md); ``….csv`` / ``….xlsx`` answer the same request as
+a download (:mod:`supplychain.siteio`). The page places candidates by map clicks (or from the registry), weighs
+the criteria, compares the candidates side by side and asks for the best k sites, all through this API.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import threading
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from supplychain import maps, siting, taxonomy
+from supplychain import maps, siteio, siteopt, siting, taxonomy
 from supplychain.errors import InputError, parse_float
 
 from .api import workspace
 from .mapview import cached_map
+from .pages import entity_choice
 
 bp = Blueprint("sites", __name__)
 
@@ -53,23 +54,35 @@ def _optimize() -> dict:
     limit = d.get("time_limit_s")
     limit = MAX_TIME_LIMIT_S if limit in (None, "") else parse_float(limit, "time_limit_s", 1, MAX_TIME_LIMIT_S)
     with _lock:
-        return siting.optimize_sites(workspace(), d.get("k"), candidates=d.get("candidates"),
-                                     radius_km=d.get("radius_km"), weights=d.get("weights"), fixed=d.get("fixed"),
-                                     grid_m=d.get("grid_m") if d.get("grid_m") not in (None, "") else 1000,
-                                     method=d.get("method") or "auto", time_limit_s=limit)
+        return siteopt.optimize_sites(workspace(), d.get("k"), candidates=d.get("candidates"),
+                                      radius_km=d.get("radius_km"), weights=d.get("weights"), fixed=d.get("fixed"),
+                                      grid_m=d.get("grid_m") if d.get("grid_m") not in (None, "") else 1000,
+                                      method=d.get("method") or "auto", time_limit_s=limit)
 
 
-def _download(result: dict, kind: str, fmt: str) -> Response:
-    table = siting.evaluation_table if kind == "evaluate" else siting.optimization_table
-    name = "sites-evaluation" if kind == "evaluate" else "sites-optimized"
+def _download(kind: str, fmt: str) -> Response:
+    """The answer to an evaluate or optimize request as a CSV or XLSX attachment."""
+    if fmt not in ("csv", "xlsx"):
+        raise InputError("format", f"unknown export format {fmt!r}; expected csv or xlsx", "not_found", 404)
+    if kind == "evaluate":
+        result, table, name = _evaluate(), siteio.evaluation_table, "sites-evaluation"
+    else:
+        result, table, name = _optimize(), siteio.optimization_table, "sites-optimized"
     if fmt == "xlsx":
-        resp = Response(siting.to_xlsx(result), mimetype=XLSX)
+        resp = Response(siteio.to_xlsx(result), mimetype=XLSX)
     else:
         # A BOM so Excel opens the UTF-8 Chinese names correctly.
-        resp = Response("\ufeff" + siting.to_csv(*table(result)), mimetype="text/csv")
+        resp = Response("\ufeff" + siteio.to_csv(*table(result)), mimetype="text/csv")
         resp.charset = "utf-8"
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return resp
+
+
+def _criteria() -> list[dict]:
+    """The criteria with their default weights, as the API and the page describe them."""
+    return [{"key": c.key, "zh": c.zh, "en": c.en, "short_zh": c.short_zh, "short_en": c.short_en,
+             "direction": c.direction, "per_category": c.per_category,
+             "default_weight": siting.DEFAULT_WEIGHTS[c.key]} for c in siting.CRITERIA.values()]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -79,16 +92,14 @@ def _download(result: dict, kind: str, fmt: str) -> Response:
 def criteria():
     """The criteria, default weights, BOM choices and limits (what the page and API clients need)."""
     return jsonify({
-        "criteria": [{"key": c.key, "zh": c.zh, "en": c.en, "short_zh": c.short_zh, "short_en": c.short_en,
-                      "direction": c.direction, "per_category": c.per_category,
-                      "default_weight": siting.DEFAULT_WEIGHTS[c.key]} for c in siting.CRITERIA.values()],
+        "criteria": _criteria(),
         "normalizations": list(siting.NORMALISATIONS),
         "bom_default": siting.DEFAULT_BOM_TYPE,
         "robot_types": {k: {"zh": v.zh, "en": v.en, "bom": list(taxonomy.DEFAULT_BOM[k])}
                         for k, v in taxonomy.ROBOT_TYPES.items()},
         "component_categories": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.COMPONENT_CATEGORIES.items()},
         "limits": {"evaluate_candidates": siting.MAX_EVALUATE_CANDIDATES,
-                   "optimize_candidates": siting.MAX_OPTIMIZE_CANDIDATES, "grid_points": siting.MAX_GRID_POINTS},
+                   "optimize_candidates": siteopt.MAX_OPTIMIZE_CANDIDATES, "grid_points": siteopt.MAX_GRID_POINTS},
     })
 
 
@@ -99,9 +110,7 @@ def evaluate():
 
 @bp.post("/api/sites/evaluate.<fmt>")
 def evaluate_download(fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        raise InputError("format", f"unknown export format {fmt!r}; expected csv or xlsx", "not_found", 404)
-    return _download(_evaluate(), "evaluate", fmt)
+    return _download("evaluate", fmt)
 
 
 @bp.post("/api/sites/optimize")
@@ -111,9 +120,7 @@ def optimize():
 
 @bp.post("/api/sites/optimize.<fmt>")
 def optimize_download(fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        raise InputError("format", f"unknown export format {fmt!r}; expected csv or xlsx", "not_found", 404)
-    return _download(_optimize(), "optimize", fmt)
+    return _download("optimize", fmt)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -134,13 +141,9 @@ def sites_page():
         return maps.finish(m, info={"page": "sites"}, collapsed=True)
 
     parts = cached_map("sites-page", build)
-    entities = sorted(({"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind, "precision": e.precision,
-                        "lon": e.lon, "lat": e.lat}
-                       for e in ws.located), key=lambda e: (e["kind"] != "park", e["kind"], e["zh"]))
+    entities = sorted((entity_choice(e) for e in ws.located), key=lambda e: (e["kind"] != "park", e["kind"], e["zh"]))
     page = {
-        "criteria": [{"key": c.key, "zh": c.zh, "en": c.en, "short_zh": c.short_zh, "short_en": c.short_en,
-                      "direction": c.direction, "per_category": c.per_category,
-                      "default_weight": siting.DEFAULT_WEIGHTS[c.key]} for c in siting.CRITERIA.values()],
+        "criteria": _criteria(),
         "robot_types": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.ROBOT_TYPES.items()},
         "categories": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.CATEGORIES.items()},
         "kinds": {k: {"zh": v.zh, "en": v.en} for k, v in taxonomy.KINDS.items()},

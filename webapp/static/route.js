@@ -18,30 +18,21 @@
 
   function catLabel(c) { var l = page.categories[c]; return l ? l.zh : c; }
   function kindLabel(k) { var l = page.kinds[k]; return l ? l.zh + " " + l.en : k; }
+  var entityName = {};
+  page.entities.forEach(function (e) { entityName[e.id] = e.zh; });
+  /** The length check's verdict in words (the API answers a code). */
+  function checkLabel(status) {
+    return {ok: "通过 ok", flagged: "偏差过大 flagged", incomplete: "不完整 incomplete", unmeasurable: "无法核对 cannot check",
+            no_stated_length: "无公布长度 no stated length"}[status] || status;
+  }
 
   function setStatus(text, isError) {
     if (isError) { state.errors += 1; }
-    statusBox.className = isError ? "sc-error" : "sc-muted";
-    statusBox.textContent = text || "";
+    SC.setStatus(statusBox, text, isError);
   }
 
-  /** fetch JSON with any method; never throws on a 4xx (the same shape as SC.api). */
-  function send(method, path, body, params) {
-    var url = path + (params ? "?" + SC.query(params) : "");
-    var opts = {method: method, headers: {"Accept": "application/json"}};
-    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-    return fetch(url, opts).then(function (r) {
-      return r.json().then(function (b) {
-        return {ok: r.ok, status: r.status, data: r.ok ? b : null, error: r.ok ? null : (b && b.error) || {message: r.statusText}};
-      }, function () { return {ok: false, status: r.status, data: null, error: {message: r.status + " " + r.statusText}}; });
-    }, function (err) { return {ok: false, status: 0, data: null, error: {message: "网络错误 network error: " + err}}; });
-  }
-
-  function methodBadge(m) {
-    if (m === "network") { return '<span class="sc-badge network">路网 network</span>'; }
-    if (m === "estimated") { return '<span class="sc-badge estimated" title="直线 × 绕行系数 straight line × circuity">估算 estimated</span>'; }
-    return '<span class="sc-badge">—</span>';
-  }
+  var send = SC.send;
+  function methodBadge(m) { return SC.methodBadge(m); }
 
   function editable() {
     var d = state.data;
@@ -62,6 +53,24 @@
       hook.control.addOverlay(designLayer, "设计方案 Designed variant");
     }
     var firstFit = true;
+
+    // On the map itself: which drawn stops are only town/district reference points (their catchments and
+    // walks are indicative), so a zoomed-in view never passes for an exact stop.
+    var roughNote = L.control({position: "bottomleft"});
+    roughNote.onAdd = function () {
+      var div = L.DomUtil.create("div", "sc-note rt-map-note");
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    roughNote.addTo(map);
+    function showRoughStops(d) {
+      var rough = d.stops.filter(function (s) { return s.located && SC.isCoarse(s.precision); });
+      var box = roughNote.getContainer();
+      box.hidden = !rough.length;
+      box.innerHTML = rough.length ? "⚠ " + rough.map(function (s) {
+        return "站 " + s.seq + " " + SC.esc(s.name_zh) + " " + SC.precisionBadge(s.precision, s.uncertainty_m);
+      }).join("；") + "<br>仅为镇/区参考点：步行范围与步行距离只是示意。Only a town/district reference point: its catchment and walks are indicative." : "";
+    }
 
     function walkParam() { return walkIn.value.trim(); }
 
@@ -110,7 +119,7 @@
         var p = f.properties, est = p.distance_method === "estimated";
         var line = L.geoJSON(f, {style: {color: COLORS[p.distance_method], weight: est ? 3 : 5, opacity: 0.9,
                                          dashArray: est ? "8 6" : null}}).addTo(pathLayer);
-        line.bindTooltip(p.from_seq + "→" + p.to_seq + " · " + SC.km(p.length_m) + " · " +
+        line.bindTooltip(p.from_seq + "→" + p.to_seq + " · " + SC.dist(p.length_m, p.distance_method) + " · " +
                          (est ? "估算 estimated (直线 straight × " + (p.circuity_factor || "") + ")" : "路网 network"));
       });
       var widest = d.coverage[String(walks[walks.length - 1])];
@@ -119,7 +128,8 @@
         var est = s.distance_method === "estimated";
         L.circleMarker([s.lat, s.lon], {radius: 11, color: est ? COLORS.estimated : "#1565c0", weight: 2, fill: false,
                                         dashArray: est ? "3 3" : null, interactive: true})
-          .bindTooltip("服务 served: " + SC.esc(s.name_zh) + " · 步行 walk " + SC.km(s.walk_m) + " → 站 stop " +
+          .bindTooltip("服务 served: " + SC.esc(s.name_zh) + " · 步行 walk " +
+                       SC.dist(s.walk_m, s.distance_method, (s.uncertainty_m || 0) + (d.stops[s.nearest_stop - 1].uncertainty_m || 0)) + " → 站 stop " +
                        s.nearest_stop + " · " + (est ? "估算 estimated" : "路网 network"))
           .addTo(servedLayer);
       });
@@ -139,9 +149,10 @@
         mk.getElement && mk.getElement() && mk.getElement().setAttribute("data-seq", s.seq);
       });
       fillPanel(d);
+      showRoughStops(d);
       if (fit || firstFit) {
         var b = L.featureGroup([pathLayer, stopLayer]).getBounds();
-        if (b.isValid()) { map.fitBounds(b.pad(0.25), {maxZoom: 15}); firstFit = false; }
+        if (b.isValid()) { SC.fitBounds(map, b.pad(0.25), {maxZoom: 15}); firstFit = false; }
       }
     }
 
@@ -151,8 +162,7 @@
       var lengthText = d.length_m == null ? "无法测量 not measurable yet" :
         SC.km(d.length_m) + (d.length_complete ? "" : " (部分 partial: 缺 missing " + d.missing_segments.join(", ") + ")");
       var chkCls = chk.status === "ok" ? "rt-check-ok" : chk.status === "flagged" ? "rt-check-flagged" : "rt-check-other";
-      var chkText = {ok: "通过 ok", flagged: "偏差过大 flagged", incomplete: "不完整 incomplete",
-                     unmeasurable: "无法核对 cannot check", no_stated_length: "无公布长度 no stated length"}[chk.status] || chk.status;
+      var chkText = checkLabel(chk.status);
       var html = "<div><span class='big'>" + SC.esc(r.name_zh) + "</span> <span class='sc-muted'>" + SC.esc(r.name_en || "") +
         " · " + SC.esc(r.id) + " · " + ({partial: "站点表不完整 stop list partial", complete: "站点表完整 complete",
                                          design: "设计方案 design variant"}[r.stop_list] || r.stop_list) + "</span></div>" +
@@ -180,9 +190,7 @@
       d.stops.forEach(function (s, i) {
         var tr = document.createElement("tr");
         tr.dataset.seq = s.seq;
-        var where = s.located ? s.lon.toFixed(5) + ", " + s.lat.toFixed(5) + "<br><span class='sc-badge" +
-          (s.precision === "town" || s.precision === "district" ? " coarse" : "") + "'>" + SC.esc(s.precision) +
-          (s.uncertainty_m ? " ±" + SC.km(s.uncertainty_m, 0) : "") + "</span>" :
+        var where = s.located ? s.lon.toFixed(5) + ", " + s.lat.toFixed(5) + "<br>" + SC.precisionBadge(s.precision, s.uncertainty_m) :
           "<span class='sc-badge estimated'>位置未知 unlocated</span>";
         var served = s.catchment ? walks.map(function (w) { return s.catchment[String(w)].length; }).join(" / ") : "–";
         tr.innerHTML = "<td>" + s.seq + "</td><td><b>" + SC.esc(s.name_zh) + "</b><br><span class='sc-muted'>" +
@@ -224,8 +232,10 @@
         cov += "<div class='rt-served'><table class='sc-table'><thead><tr><th>实体<span class='en'>Entity</span></th><th class='num'>步行<span class='en'>Walk</span></th>" +
           "<th>站<span class='en'>Stop</span></th><th>方法<span class='en'>Method</span></th></tr></thead><tbody>" +
           widest.served.map(function (s) {
+            var stop = d.stops[s.nearest_stop - 1];
+            var unc = (s.uncertainty_m || 0) + ((stop && stop.uncertainty_m) || 0);
             return "<tr><td>" + SC.esc(s.name_zh) + "<br><span class='sc-muted'>" + SC.esc(kindLabel(s.kind)) +
-              (s.estimated_because ? " · " + SC.esc(s.estimated_because) : "") + "</span></td><td class='num'>" + SC.km(s.walk_m) +
+              (s.estimated_because ? " · " + SC.esc(s.estimated_because) : "") + "</span></td><td class='num walk'>" + SC.dist(s.walk_m, s.distance_method, unc) +
               "</td><td>" + s.nearest_stop + "</td><td>" + methodBadge(s.distance_method) + "</td></tr>";
           }).join("") + "</tbody></table></div>";
       }
@@ -359,7 +369,7 @@
           ["长度 Length", function (r) { return SC.km(r.length_m) + (r.length_m != null && !r.length_complete ? " (部分 partial)" : ""); }],
           ["方法 Method", function (r) { return methodBadge(r.distance_method); }],
           ["时间 Time", function (r) { return SC.minutes(r.time_s); }],
-          ["长度核对 Length check", function (r) { return SC.esc(r.length_check); }]
+          ["长度核对 Length check", function (r) { return SC.esc(checkLabel(r.length_check)); }]
         ];
         walks.forEach(function (w) {
           fields.push(["服务 Served ≤" + w + " m", function (r) { var s = r.served[String(w)]; return s.total + " (" + s.network + " 路网, " + s.estimated + " 估算)"; }]);
@@ -369,7 +379,9 @@
         fields.push(["企业 Firms", function (r) { return r.firms.length; }]);
         fields.push(["整机 Makers", function (r) { return r.makers; }]);
         fields.push(["覆盖类别 Categories", function (r) { return r.categories_covered.map(catLabel).map(SC.esc).join("、") || "—"; }]);
-        fields.push(["仅此线路 Only this route", function (r) { return SC.esc(r.only_here.join("、")) || "—"; }]);
+        fields.push(["仅此线路 Only this route", function (r) {
+          return r.only_here.map(function (id) { return SC.esc(entityName[id] || id); }).join("、") || "—";
+        }]);
         t.querySelector("thead").innerHTML = "<tr><th></th>" + rows.map(function (r) { return "<th>" + SC.esc(r.id) + "</th>"; }).join("") + "</tr>";
         t.querySelector("tbody").innerHTML = fields.map(function (f) {
           return "<tr><th>" + f[0] + "</th>" + rows.map(function (r) { return "<td>" + f[1](r) + "</td>"; }).join("") + "</tr>";
@@ -465,7 +477,7 @@
       designBox.innerHTML = html;
       saveDesignBtn.disabled = !a.feasible;
       var b = designLayer.getBounds();
-      if (b.isValid()) { map.fitBounds(b.pad(0.2), {maxZoom: 15}); }
+      SC.fitBounds(map, b.pad(0.2), {maxZoom: 15});
     }
 
     drawCandidates();

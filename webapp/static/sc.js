@@ -1,7 +1,10 @@
-/* Helpers shared by every page: API calls, escaping, number formats, and access to the Folium map.
+/* Helpers shared by every page: API calls, escaping, number formats, badges, and access to the Folium map.
  *
  *   SC.onMap(function (hook) { hook.map, hook.control, hook.layers })   run once the map exists
  *   SC.api(path, params) -> Promise of {ok, status, data, error}          never throws on a 4xx
+ *   SC.send(method, path, body, params) -> the same, for POST/PATCH/DELETE with a JSON body
+ *   SC.methodBadge / SC.precisionBadge / SC.dist                          how sure a distance is, said every time
+ *   SC.fitBounds(map, bounds, options)                                    a fit that is not lost to a running zoom
  */
 (function () {
   "use strict";
@@ -34,12 +37,15 @@
     return q.toString();
   };
 
-  SC.api = function (path, params) {
+  /** fetch JSON with any method; never throws on a 4xx: resolves to {ok, status, data, error}. */
+  SC.send = function (method, path, body, params) {
     var url = path + (params ? "?" + SC.query(params) : "");
-    return fetch(url, {headers: {"Accept": "application/json"}}).then(function (r) {
-      return r.json().then(function (body) {
-        return {ok: r.ok, status: r.status, data: r.ok ? body : null,
-                error: r.ok ? null : (body && body.error) || {message: r.statusText}};
+    var opts = {method: method, headers: {"Accept": "application/json"}};
+    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    return fetch(url, opts).then(function (r) {
+      return r.json().then(function (b) {
+        return {ok: r.ok, status: r.status, data: r.ok ? b : null,
+                error: r.ok ? null : (b && b.error) || {message: r.statusText}};
       }, function () {
         return {ok: false, status: r.status, data: null, error: {message: r.status + " " + r.statusText}};
       });
@@ -48,6 +54,8 @@
     });
   };
 
+  SC.api = function (path, params) { return SC.send("GET", path, undefined, params); };
+
   /** Run fn(hook) when the Folium map has published window.SC_MAP (immediately if it already has). */
   SC.onMap = function (fn) {
     if (window.SC_MAP && window.SC_MAP.map) { fn(window.SC_MAP); return; }
@@ -55,8 +63,90 @@
     (window.SC_MAP._queue = window.SC_MAP._queue || []).push(fn);
   };
 
+  /** Show a status line: muted, or as an error box. */
+  SC.setStatus = function (el, text, isError) {
+    el.className = isError ? "sc-error" : "sc-muted";
+    el.textContent = text || "";
+  };
+
+  // --- how sure a distance is ------------------------------------------------------------------------
+  // Every distance says its method; a place known only to a town or the district carries its uncertainty, so
+  // "0 m" between two firms at one district reference point never reads as "next door".
+
+  /** Location uncertainty in metres per precision (the registry's table; base.html fills it from the server). */
+  SC.precisionRadius = SC.precisionRadius || {};
+  SC.COARSE = ["town", "district"];
+  SC.isCoarse = function (precision) { return SC.COARSE.indexOf(precision) >= 0; };
+
+  /** "300 m", "3 km", "20 km": an uncertainty radius (no false decimals). */
+  SC.span = function (m) { return m >= 1000 ? +(m / 1000).toFixed(1) + " km" : Math.round(m) + " m"; };
+
+  /** The badge of a distance method; the circuity factor in the text (or only in the title when compact). */
+  SC.methodBadge = function (method, factor, compact) {
+    if (method === "network") { return '<span class="sc-badge network" title="OSM 道路网最短路径 shortest path on the OSM road network">路网 network</span>'; }
+    if (method === "estimated") {
+      var f = factor ? " ×" + (+factor).toFixed(2) : "";
+      return '<span class="sc-badge estimated" title="直线 × 绕行系数 straight line × circuity factor' + f +
+        '，不是道路路径 not a road path">估算 estimated' + (compact ? "" : f) + "</span>";
+    }
+    return '<span class="sc-badge" title="未测量 not measured">—</span>';
+  };
+
+  /** The badge of a location precision, with its uncertainty (e.g. "district ±10 km"). */
+  SC.precisionBadge = function (precision, uncertainty) {
+    var u = uncertainty ? " ±" + SC.span(uncertainty) : "";
+    return "<span class='sc-badge" + (SC.isCoarse(precision) ? " coarse" : "") + "' title='位置精度 location precision" +
+      (SC.isCoarse(precision) ? "：仅为镇/区参考点 only a town/district reference point" : "") + "'>" + SC.esc(precision) + u + "</span>";
+  };
+
+  /** A distance as HTML: "≈" when estimated, and "±…" below it when either end is only roughly located.
+   *  fmt formats the number (default SC.km); uncertainty is the summed radius of both ends in metres. */
+  SC.dist = function (m, method, uncertainty, fmt) {
+    var text = (fmt || SC.km)(m);
+    if (m == null || !isFinite(m)) { return text; }
+    var html = (method === "estimated" ? "<span title='估算 estimated'>≈</span>" : "") + text;
+    if (uncertainty) {
+      html += "<br><span class='sc-unc' title='位置不确定：两端之一仅定位到镇/区 one end is located only to a town or the district'>±" +
+        SC.span(uncertainty) + "</span>";
+    }
+    return html;
+  };
+
+  /** map.fitBounds that is not swallowed by a zoom animation still running (Leaflet drops it silently). */
+  SC.fitBounds = function (map, bounds, options) {
+    if (!bounds || !bounds.isValid()) { return; }
+    if (map._animatingZoom) {
+      map.once("zoomend", function () { map.fitBounds(bounds, options); });
+    } else {
+      map.fitBounds(bounds, options);
+    }
+  };
+
   SC.errorText = function (err) {
     if (!err) { return ""; }
     return (err.field ? "[" + err.field + "] " : "") + (err.message || String(err));
   };
+})();
+
+/* The layer control: pages that show it expanded collapse it when the map is narrow (it would cover a third of
+ * the map; collapsed it opens on hover or tap), and expand it again when the window grows. */
+(function () {
+  "use strict";
+  var NARROW_MAP_PX = 1000;
+
+  function fitControl(hook) {
+    var control = hook.control, map = hook.map;
+    if (!control || !map) { return; }
+    if (control.scExpandable === undefined) { control.scExpandable = !control.options.collapsed; }
+    var collapse = !control.scExpandable || map.getSize().x < NARROW_MAP_PX;
+    if (!!control.options.collapsed === collapse) { return; }
+    control.options.collapsed = collapse;
+    control.remove();  // Leaflet sets the control's behaviour up when it is added: add it again
+    control.addTo(map);
+  }
+
+  window.SC.onMap(function (hook) {
+    fitControl(hook);
+    hook.map.on("resize", function () { fitControl(hook); });
+  });
 })();

@@ -12,15 +12,10 @@
 
   function catZh(c) { var l = page.categories[c]; return l ? l.zh.split("（")[0] : c; }
   function catEn(c) { var l = page.categories[c]; return l ? l.en.split(" (")[0] : c; }
-  function badge(method) {
-    if (method === "network") { return '<span class="sc-badge network">路网 network</span>'; }
-    if (method === "estimated") {
-      return '<span class="sc-badge estimated" title="直线 × 绕行系数 straight line × circuity factor ' +
-        (+page.estimator.circuity_factor).toFixed(2) + '">估算 estimated</span>';
-    }
-    return "";
-  }
-  function setStatus(el, text, isError) { el.className = isError ? "sc-error" : "sc-muted"; el.textContent = text; }
+  function badge(method) { return method ? SC.methodBadge(method, page.estimator.circuity_factor, true) : ""; }
+  var setStatus = SC.setStatus;
+  /** A distance to the nearest target of a criterion: ≈ when estimated, ± the target's location uncertainty. */
+  function nearestDist(x) { return SC.dist(x.road_m, x.distance_method, SC.precisionRadius[x.nearest_precision] || 0); }
 
   // ------------------------------------------------------------------------------------------------
   // Weights
@@ -55,7 +50,9 @@
         range.value = isFinite(v) ? v : 0;
         showSum();
       });
-      box.appendChild(label); box.appendChild(range); box.appendChild(num);
+      var unit = document.createElement("span");
+      unit.className = "sc-muted"; unit.textContent = "%";
+      box.appendChild(label); box.appendChild(range); box.appendChild(num); box.appendChild(unit);
     });
     showSum();
   }
@@ -178,14 +175,7 @@
               bom: $("bom").value, normalization: $("normalization").value};
     }
 
-    function post(path, body) {
-      return fetch(path, {method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json"},
-                          body: JSON.stringify(body)}).then(function (r) {
-        return r.json().then(function (data) {
-          return {ok: r.ok, status: r.status, data: r.ok ? data : null, error: r.ok ? null : (data && data.error) || {message: r.statusText}};
-        }, function () { return {ok: false, status: r.status, data: null, error: {message: r.status + " " + r.statusText}}; });
-      }, function (err) { return {ok: false, status: 0, data: null, error: {message: "网络错误 network error: " + err}}; });
-    }
+    function post(path, body) { return SC.send("POST", path, body); }
 
     function download(path, body, filename, statusEl) {
       setStatus(statusEl, "导出中… exporting…");
@@ -214,12 +204,14 @@
       if (key === "supplier_distance") {
         var cats = Object.keys(v.by_category), found = cats.filter(function (c) { return v.by_category[c].road_m != null; });
         var mean = found.length ? found.reduce(function (s, c) { return s + v.by_category[c].road_m; }, 0) / found.length : null;
+        var anyEstimated = found.some(function (c) { return v.by_category[c].distance_method === "estimated"; });
         var rows = cats.map(function (c) {
           var x = v.by_category[c];
-          return "<div>" + SC.esc(catZh(c)) + " " + SC.km(x.road_m, 1) + " " + (x.distance_method === "estimated" ? "≈" : "") +
+          return "<div>" + SC.esc(catZh(c)) + " " + nearestDist(x).replace("<br>", " ") +
             (x.nearest_name_zh ? " <span class='sc-muted'>" + SC.esc(x.nearest_name_zh) + "</span>" : "") + "</div>";
         }).join("");
-        return "平均 mean " + SC.km(mean, 1) + " <details><summary>各类 per category</summary><div class='cats'>" + rows + "</div></details>";
+        return "平均 mean " + (anyEstimated ? "<span class='sc-approx' title='含估算距离 includes estimated distances'>≈</span>" : "") +
+          SC.km(mean, 1) + " <details><summary>各类 per category</summary><div class='cats'>" + rows + "</div></details>";
       }
       if (key === "supplier_count") {
         var cs = Object.keys(v.by_category), have = cs.filter(function (c) { return v.by_category[c].count > 0; }).length;
@@ -228,7 +220,7 @@
           list + "</div></details>";
       }
       if (key === "makers_served") { return v.count + " / " + v.of + " 家 makers" + (v.estimated ? " <span class='sc-muted'>(" + v.estimated + " ≈)</span>" : ""); }
-      return SC.km(v.road_m, 1) + " " + badge(v.distance_method) +
+      return nearestDist(v) + " " + badge(v.distance_method) +
         (v.nearest_name_zh ? "<br><span class='sc-muted'>" + SC.esc(v.nearest_name_zh) + "</span>" : "");
     }
 
@@ -285,34 +277,46 @@
       renderWeights(unavailable);
     }
 
+    /** POST a request; on an error say it (naming the field) and mark the candidate it names; resolves to the
+     *  answer, or null after an error. */
+    function submit(path, body, statusEl, busyText) {
+      setStatus(statusEl, busyText);
+      return post(path, body).then(function (res) {
+        if (res.ok) { return res.data; }
+        stats.errors++;
+        setStatus(statusEl, "错误 Error: " + SC.errorText(res.error), true);
+        var field = (res.error && res.error.field) || "", idx = fieldIndex(field);
+        if (idx != null) { renderList(idx); }
+        if (/^weights/.test(field)) { $("weight-sum").scrollIntoView({block: "nearest"}); }
+        return null;
+      });
+    }
+
+    /** The CSV and XLSX buttons: the same request as the last answer, answered as a download. */
+    function wireExports(kind, idPrefix, filename, statusEl, lastBody) {
+      ["csv", "xlsx"].forEach(function (fmt) {
+        $(idPrefix + fmt).addEventListener("click", function () {
+          var body = lastBody();
+          if (body) { download("/api/sites/" + kind + "." + fmt, body, filename + "." + fmt, statusEl); }
+        });
+      });
+    }
+
     $("evaluate").addEventListener("click", function () {
       var body = evalBody();
-      setStatus($("eval-status"), "计算中… evaluating…");
       renderList();
-      post("/api/sites/evaluate", body).then(function (res) {
-        if (!res.ok) {
-          stats.errors++;
-          setStatus($("eval-status"), "错误 Error: " + SC.errorText(res.error), true);
-          var idx = fieldIndex(res.error && res.error.field);
-          if (idx != null) { renderList(idx); }
-          if (res.error && /^weights/.test(res.error.field || "")) { $("weight-sum").scrollIntoView({block: "nearest"}); }
-          return;
-        }
-        state.lastEval = res.data; state.lastEvalBody = body;
-        renderEval(res.data);
+      submit("/api/sites/evaluate", body, $("eval-status"), "计算中… evaluating…").then(function (data) {
+        if (!data) { return; }
+        state.lastEval = data; state.lastEvalBody = body;
+        renderEval(data);
         $("eval-status").scrollIntoView({block: "start"});
-        setStatus($("eval-status"), state.cands.length + " 个候选地点已比较 candidates compared · 半径 radius " + res.data.radius_km + " km");
+        setStatus($("eval-status"), state.cands.length + " 个候选地点已比较 candidates compared · 半径 radius " + data.radius_km + " km");
         ["export-csv", "export-xlsx"].forEach(function (b) { $(b).disabled = false; });
         stats.evaluations++;
         document.body.dataset.evaluated = String(stats.evaluations);
       });
     });
-    $("export-csv").addEventListener("click", function () {
-      if (state.lastEvalBody) { download("/api/sites/evaluate.csv", state.lastEvalBody, "sites-evaluation.csv", $("eval-status")); }
-    });
-    $("export-xlsx").addEventListener("click", function () {
-      if (state.lastEvalBody) { download("/api/sites/evaluate.xlsx", state.lastEvalBody, "sites-evaluation.xlsx", $("eval-status")); }
-    });
+    wireExports("evaluate", "export-", "sites-evaluation", $("eval-status"), function () { return state.lastEvalBody; });
 
     // ----------------------------------------------------------------------------------------------
     // Optimise
@@ -338,9 +342,12 @@
       html += "<table class='sc-table' id='opt-table'><thead><tr><th>#</th><th>站点 Site</th><th class='num'>新增覆盖<span class='en'>added</span></th>" +
         "<th class='num'>半径内企业<span class='en'>makers in reach</span></th><th>方法<span class='en'>method</span></th></tr></thead><tbody>";
       ans.chosen.forEach(function (c) {
+        // Makers reached only by an estimated distance (rough location or off the network) are counted apart.
+        var nEstimated = c.makers.filter(function (m) { return m.distance_method === "estimated"; }).length;
         html += "<tr data-order='" + c.order + "'><td>" + c.order + "</td><td class='name'><b>" + SC.esc(c.name) + "</b><br><span class='sc-muted'>" +
-          c.lon.toFixed(5) + ", " + c.lat.toFixed(5) + "</span></td><td class='num'>" + c.marginal_weight + "</td><td class='num'>" +
-          c.makers_covered + "</td><td>" + badge(c.distance_method) + "</td></tr>";
+          c.lon.toFixed(5) + ", " + c.lat.toFixed(5) + "</span></td><td class='num'>" + c.marginal_weight + "</td><td class='num makers'>" +
+          c.makers_covered + (nEstimated ? " <span class='sc-approx' title='其中估算距离 of which by estimated distance'>(" + nEstimated + " ≈)</span>" : "") +
+          "</td><td>" + badge(c.distance_method) + "</td></tr>";
         var makers = c.makers.slice(0, 12).map(function (m) {
           return "<tr><td>" + SC.esc(m.name_zh) + (m.synthetic ? " <span class='sc-badge'>合成 synthetic</span>" : "") + "</td><td>" +
             m.missing.map(catZh).map(SC.esc).join("、") + "</td><td>" + badge(m.distance_method) + "</td></tr>";
@@ -365,37 +372,25 @@
         });
       });
       var b = optLayer.getBounds();
-      if (b.isValid()) { map.fitBounds(b.pad(0.3), {maxZoom: 15}); }
+      SC.fitBounds(map, b.pad(0.3), {maxZoom: 15});
     }
 
     $("optimize").addEventListener("click", function () {
       var body = optBody();
-      setStatus($("opt-status"), "求解中… solving…");
       $("optimize").disabled = true;
-      post("/api/sites/optimize", body).then(function (res) {
+      submit("/api/sites/optimize", body, $("opt-status"), "求解中… solving…").then(function (data) {
         $("optimize").disabled = false;
-        if (!res.ok) {
-          stats.errors++;
-          setStatus($("opt-status"), "错误 Error: " + SC.errorText(res.error), true);
-          var idx = fieldIndex(res.error && res.error.field);
-          if (idx != null) { renderList(idx); }
-          return;
-        }
-        state.lastOpt = res.data; state.lastOptBody = body;
-        renderOpt(res.data);
+        if (!data) { return; }
+        state.lastOpt = data; state.lastOptBody = body;
+        renderOpt(data);
         $("opt-head").scrollIntoView({block: "start"});
-        setStatus($("opt-status"), "已选出 " + res.data.chosen.length + " 个站点 sites chosen");
+        setStatus($("opt-status"), "已选出 " + data.chosen.length + " 个站点 sites chosen");
         ["opt-csv", "opt-xlsx", "opt-clear"].forEach(function (b) { $(b).disabled = false; });
         stats.optimizations++;
         document.body.dataset.optimized = String(stats.optimizations);
       });
     });
-    $("opt-csv").addEventListener("click", function () {
-      if (state.lastOptBody) { download("/api/sites/optimize.csv", state.lastOptBody, "sites-optimized.csv", $("opt-status")); }
-    });
-    $("opt-xlsx").addEventListener("click", function () {
-      if (state.lastOptBody) { download("/api/sites/optimize.xlsx", state.lastOptBody, "sites-optimized.xlsx", $("opt-status")); }
-    });
+    wireExports("optimize", "opt-", "sites-optimized", $("opt-status"), function () { return state.lastOptBody; });
     $("opt-clear").addEventListener("click", function () {
       optLayer.clearLayers(); $("opt-result").innerHTML = ""; setStatus($("opt-status"), "");
       ["opt-csv", "opt-xlsx", "opt-clear"].forEach(function (b) { $(b).disabled = true; });

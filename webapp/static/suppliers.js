@@ -49,10 +49,7 @@
     var rowLayers = {};
     var seq = 0;
 
-    function setStatus(text, isError) {
-      statusBox.className = isError ? "sc-error" : "sc-muted";
-      statusBox.textContent = text;
-    }
+    function setStatus(text, isError) { SC.setStatus(statusBox, text, isError); }
 
     function clearResult() {
       areaLayer.clearLayers(); pathLayer.clearLayers(); pointLayer.clearLayers();
@@ -61,18 +58,7 @@
       [csvLink, geoLink].forEach(function (a) { a.href = "#"; a.setAttribute("aria-disabled", "true"); });
     }
 
-    function methodBadge(method, est) {
-      if (method === "network") { return '<span class="sc-badge network">路网 network</span>'; }
-      var f = est && est.circuity_factor ? " ×" + (+est.circuity_factor).toFixed(2) : "";
-      return '<span class="sc-badge estimated" title="直线 × 绕行系数 straight line × circuity factor">估算 estimated' + f + "</span>";
-    }
-
-    function precisionBadge(precision, unc) {
-      var coarse = precision === "town" || precision === "district";
-      var u = unc ? " ±" + (unc >= 1000 ? (unc / 1000) + " km" : unc + " m") : "";
-      return "<span class='sc-badge" + (coarse ? " coarse" : "") + "' title='位置精度 location precision'>" +
-        SC.esc(precision) + u + "</span>";
-    }
+    function methodBadge(method, est) { return SC.methodBadge(method, est && est.circuity_factor); }
 
     function drawArea(fc) {
       var feats = fc.features || [];
@@ -87,6 +73,8 @@
 
     function render(ans, area) {
       var o = ans.origin, est = ans.estimator;
+      // A firm origin located only to a town or the district is as uncertain as its suppliers' places.
+      var originUnc = (o.precision && SC.precisionRadius[o.precision]) || 0;
       clearResult();
       if (area) { drawArea(area); }
       var originMarker = L.circleMarker([o.lat, o.lon], {radius: 8, color: "#111", weight: 3, fillColor: "#fff",
@@ -102,17 +90,18 @@
           layers.push(L.polyline([[o.lat, o.lon], [r.lat, r.lon]],
                                  {color: color, weight: 2, opacity: 0.7, dashArray: "2 6"}).addTo(pathLayer));
         }
-        var coarse = r.precision === "town" || r.precision === "district";
+        var coarse = SC.isCoarse(r.precision);
+        var unc = (r.uncertainty_m || 0) + originUnc;
         var mk = L.circleMarker([r.lat, r.lon], {radius: 7, color: color, weight: 2, dashArray: coarse ? "3 3" : null,
                                                  fillColor: coarse ? "#fff" : color, fillOpacity: coarse ? 0.6 : 0.9,
                                                  pane: "scResults"})
           .addTo(pointLayer);
         mk.bindPopup("<div class='sc-popup'><b>" + (i + 1) + ". " + SC.esc(r.name_zh) + "</b><br>" + SC.esc(r.name_en || "") +
-          "<table><tr><th>道路 Road</th><td>" + SC.km(r.road_m) + "</td></tr>" +
-          "<tr><th>车程 Drive</th><td>" + SC.minutes(r.time_s) + "</td></tr>" +
+          "<table><tr><th>道路 Road</th><td>" + SC.dist(r.road_m, r.distance_method, unc) + "</td></tr>" +
+          "<tr><th>车程 Drive</th><td>" + SC.dist(r.time_s, r.distance_method, 0, SC.minutes) + "</td></tr>" +
           "<tr><th>直线 Straight</th><td>" + SC.km(r.straight_m) + "</td></tr>" +
           "<tr><th>方法 Method</th><td>" + methodBadge(r.distance_method, est) + "</td></tr>" +
-          "<tr><th>精度 Precision</th><td>" + precisionBadge(r.precision, r.uncertainty_m) + "</td></tr>" +
+          "<tr><th>精度 Precision</th><td>" + SC.precisionBadge(r.precision, r.uncertainty_m) + "</td></tr>" +
           "<tr><th>类别 Categories</th><td>" + r.categories.map(catLabel).map(SC.esc).join("、") + "</td></tr></table></div>");
         layers.push(mk);
         rowLayers[r.id] = {marker: mk, layers: layers};
@@ -120,9 +109,10 @@
         tr.dataset.id = r.id;
         tr.innerHTML = "<td>" + (i + 1) + "</td><td class='name'><b>" + SC.esc(r.name_zh) + "</b><br><span class='sc-muted'>" +
           SC.esc(r.name_en || "") + " · " + r.categories.map(catLabel).map(SC.esc).join("、") + "</span></td>" +
-          "<td class='num'>" + SC.km(r.road_m) + "</td><td class='num'>" + SC.minutes(r.time_s) + "</td>" +
-          "<td class='num'>" + SC.km(r.straight_m) + "</td><td>" + methodBadge(r.distance_method, est) + "<br>" +
-          precisionBadge(r.precision, r.uncertainty_m) + "</td>";
+          "<td class='num road'>" + SC.dist(r.road_m, r.distance_method, unc) + "</td>" +
+          "<td class='num'>" + SC.dist(r.time_s, r.distance_method, 0, SC.minutes) + "</td>" +
+          "<td class='num sc-wide-only'>" + SC.km(r.straight_m) + "</td><td>" + methodBadge(r.distance_method, est) + "<br>" +
+          SC.precisionBadge(r.precision, r.uncertainty_m) + "</td>";
         tr.addEventListener("click", function () {
           tbody.querySelectorAll("tr.selected").forEach(function (x) { x.classList.remove("selected"); });
           tr.classList.add("selected");
@@ -133,7 +123,8 @@
       });
       table.hidden = ans.results.length === 0;
 
-      var where = o.name_zh ? SC.esc(o.name_zh) : o.lon.toFixed(5) + ", " + o.lat.toFixed(5);
+      var where = (o.name_zh ? SC.esc(o.name_zh) : o.lon.toFixed(5) + ", " + o.lat.toFixed(5)) +
+        (o.precision && o.precision !== "exact" ? " " + SC.precisionBadge(o.precision, originUnc) : "");
       var snap = o.snap_m == null ? "" : o.on_network ? " · 吸附 snapped " + Math.round(o.snap_m) + " m"
         : " · 离路网 " + SC.km(o.snap_m, 1) + "，不在已加载路网上 off the loaded network";
       var html = "<p><b>起点 Origin:</b> " + where + snap + "<br><b>方法 Method:</b> " + methodBadge(ans.distance_method, est) +
@@ -143,7 +134,7 @@
         html += "<div class='sc-note'>估算距离 = 直线距离 × 绕行系数 " + (+est.circuity_factor).toFixed(2) +
           (est.calibrated_on_network ? "（在已加载道路网上标定 calibrated on the loaded network）" : "（默认值 default）") +
           "；车程按 " + est.speed_kph + " km/h。Estimated = straight line × circuity factor; it is not a road path. " +
-          "位置仅到镇/区的企业距离误差可达数公里。Town/district-level positions are off by kilometres.</div>";
+          "位置仅到镇/区的企业距离误差可达数公里（见 ±）。Town/district-level positions are off by kilometres (see ±).</div>";
       }
       if (!ans.results.length) { html += "<p class='sc-muted'>半径内没有供应商。No supplier within the radius.</p>"; }
       summary.innerHTML = html;
@@ -152,7 +143,7 @@
           ans.unlocated.map(function (u) { return SC.esc(u.name_zh); }).join("、") + "</p>";
       }
       var bounds = result.getBounds();
-      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05), {maxZoom: 15}); }
+      if (bounds.isValid()) { SC.fitBounds(map, bounds.pad(0.05), {maxZoom: 15}); }
     }
 
     function run() {
