@@ -20,7 +20,7 @@ import numpy as np
 from . import engine
 from .errors import InputError, parse_float
 from .registry import PRECISION_RADIUS_M, Entity
-from .workspace import ESTIMATED, NETWORK, Workspace, straight_m
+from .workspace import ESTIMATED, NETWORK, SnappedPoint, Workspace, straight_m
 
 #: Walking distances (m) of a stop's catchment: the common 500 m and 800 m planning radii.
 DEFAULT_WALK_M = (500.0, 800.0)
@@ -43,16 +43,8 @@ def parse_walk(value, field: str = "walk_m") -> tuple[float, ...]:
     return tuple(sorted({parse_float(p, field, 50, MAX_WALK_M) for p in parts}))
 
 
-@dataclass
-class Place:
-    """A located point that can serve entities: a route stop or a candidate stop."""
-
-    lon: float
-    lat: float
-    node: int
-    snap_m: float
-    on_network: bool
-    entity_id: str | None = None
+#: A located point that can serve entities: a route stop or a candidate stop.
+Place = SnappedPoint
 
 
 @dataclass

@@ -14,28 +14,19 @@ import numpy as np
 from . import engine, studyarea, taxonomy
 from .errors import InputError, parse_float
 from .registry import PRECISION_RADIUS_M, Entity
-from .workspace import ESTIMATED, NETWORK, Workspace
+from .workspace import ESTIMATED, NETWORK, SnappedPoint, Workspace
 
 MAX_RADIUS_KM = 50.0
 
 
 @dataclass
-class Origin:
-    lon: float
-    lat: float
-    node: int
-    snap_m: float
-    on_network: bool
+class Origin(SnappedPoint):
+    """Where a query starts: a snapped point, or a registry entity's point."""
+
     entity: Entity | None = None
 
-    @property
-    def method(self) -> str:
-        return NETWORK if self.on_network else ESTIMATED
-
     def to_dict(self) -> dict:
-        d = {"lon": round(self.lon, 7), "lat": round(self.lat, 7),
-             "snap_m": None if self.snap_m != self.snap_m else round(self.snap_m, 1),
-             "on_network": self.on_network}
+        d = self.point_dict()
         if self.entity is not None:
             d.update(entity=self.entity.id, name_zh=self.entity.name_zh, precision=self.entity.precision)
         return d
@@ -48,7 +39,7 @@ def resolve_origin(ws: Workspace, lon=None, lat=None, entity: str | None = None)
             raise InputError("entity", "give either entity or lon/lat, not both")
         e = ws.entity(entity, located=True)
         node, snap, on = ws.snapping[e.id]
-        return Origin(e.lon, e.lat, node, snap, on, e)
+        return Origin(e.lon, e.lat, node, snap, on, e.id, entity=e)
     if lon in (None, "") and lat in (None, ""):
         raise InputError("lon", "give lon and lat, or an entity id", "missing")
     x, y = ws.check_point(lon, lat)

@@ -22,30 +22,18 @@ from scipy.spatial import cKDTree
 from . import engine, studyarea
 from .errors import InputError
 from .registry import Entity
-from .workspace import ESTIMATED, NETWORK, Workspace
+from .workspace import SnappedPoint, Workspace
 
 
 @dataclass
-class Site:
+class Site(SnappedPoint):
     """A candidate (or fixed) site, validated and snapped."""
 
-    name: str
-    lon: float
-    lat: float
-    node: int
-    snap_m: float
-    on_network: bool
-    entity_id: str | None = None
+    name: str = ""
     source: str = "user"
 
-    @property
-    def method(self) -> str:
-        return NETWORK if self.on_network else ESTIMATED
-
     def to_dict(self) -> dict:
-        d = {"name": self.name, "lon": round(self.lon, 7), "lat": round(self.lat, 7),
-             "snap_m": None if self.snap_m != self.snap_m else round(self.snap_m, 1),
-             "on_network": self.on_network, "distance_method": self.method, "source": self.source}
+        d = {"name": self.name, **self.point_dict(), "distance_method": self.method, "source": self.source}
         if self.entity_id:
             d["entity"] = self.entity_id
         return d
@@ -95,7 +83,7 @@ def snap_sites(ws: Workspace, points: list[tuple], source: str) -> list[Site]:
     lon = np.array([p[1] for p in points], float)
     lat = np.array([p[2] for p in points], float)
     nodes, snap, on = snap_points(ws, lon, lat)
-    return [Site(p[0], float(x), float(y), int(n), float(d), bool(o), p[3], source)
+    return [Site(float(x), float(y), int(n), float(d), bool(o), p[3], name=p[0], source=source)
             for p, x, y, n, d, o in zip(points, lon, lat, nodes, snap, on)]
 
 

@@ -23,6 +23,29 @@ ESTIMATED = "estimated"
 
 
 @dataclass
+class SnappedPoint:
+    """A WGS84 point and its nearest network node; ``on_network`` (snap within the limit) decides whether
+    distances from it are ``network`` or ``estimated``. Origins, route stops and candidate sites are these."""
+
+    lon: float
+    lat: float
+    node: int
+    snap_m: float
+    on_network: bool
+    entity_id: str | None = None
+
+    @property
+    def method(self) -> str:
+        return NETWORK if self.on_network else ESTIMATED
+
+    def point_dict(self) -> dict:
+        """lon, lat, snap_m (``None`` without a network) and on_network, rounded for answers."""
+        return {"lon": round(self.lon, 7), "lat": round(self.lat, 7),
+                "snap_m": None if self.snap_m != self.snap_m else round(self.snap_m, 1),
+                "on_network": self.on_network}
+
+
+@dataclass
 class Estimator:
     """Straight line x circuity factor: the ``estimated`` distance method."""
 
