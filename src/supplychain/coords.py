@@ -111,26 +111,30 @@ def bd09_to_wgs84(lon, lat):
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
+def _identity(lon, lat):
+    return _out(lon, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+
+
+_TO_WGS84 = {"wgs84": _identity, "gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
+_FROM_WGS84 = {"wgs84": _identity, "gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
+
+
+def _convert(table: dict, lon, lat, crs: str):
+    try:
+        fn = table[crs]
+    except KeyError:
+        raise ValueError(f"unknown crs {crs!r}; expected one of: {', '.join(CRS_NAMES)}") from None
+    return fn(lon, lat)
+
+
 def to_wgs84(lon, lat, crs: str):
     """Convert from ``crs`` (one of :data:`CRS_NAMES`) to WGS84."""
-    if crs == "wgs84":
-        return _out(lon, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    if crs == "gcj02":
-        return gcj02_to_wgs84(lon, lat)
-    if crs == "bd09":
-        return bd09_to_wgs84(lon, lat)
-    raise ValueError(f"unknown crs {crs!r}; expected one of: {', '.join(CRS_NAMES)}")
+    return _convert(_TO_WGS84, lon, lat, crs)
 
 
 def from_wgs84(lon, lat, crs: str):
     """Convert WGS84 to ``crs`` (one of :data:`CRS_NAMES`)."""
-    if crs == "wgs84":
-        return _out(lon, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    if crs == "gcj02":
-        return wgs84_to_gcj02(lon, lat)
-    if crs == "bd09":
-        return wgs84_to_bd09(lon, lat)
-    raise ValueError(f"unknown crs {crs!r}; expected one of: {', '.join(CRS_NAMES)}")
+    return _convert(_FROM_WGS84, lon, lat, crs)
 
 
 def haversine_m(lon1, lat1, lon2, lat2):
