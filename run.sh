@@ -58,7 +58,7 @@ load_default_network() {
 }
 
 cmd=${1:-serve}
-shift || true
+case "$cmd" in -*) cmd=serve ;; *) shift || true ;; esac  # ./run.sh --port 9000 means serve
 case "$cmd" in
   setup) setup_python; setup_assets ;;
   serve)
