@@ -2,18 +2,14 @@
 
 ``create_app`` opens ONE :class:`supplychain.workspace.Workspace` (registry, network, snapping) and keeps it in
 ``app.config["WORKSPACE"]``; requests never reload it. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
-(HTML), plus the optional feature blueprints ``webapp.sites`` and ``webapp.route`` when those modules exist.
+(HTML), ``sites`` (site planner) and ``route`` (科创专线 and route designer).
 
 Imports stay inside the factory so ``python -m webapp.assets`` works before the heavy libraries are needed.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-
-#: Optional feature blueprints (module exposes ``bp``), registered when the module exists.
-OPTIONAL_BLUEPRINTS = ("webapp.sites", "webapp.route")
 
 log = logging.getLogger("webapp")
 
@@ -37,6 +33,8 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
     from . import assets, errors
     from .api import bp as api_bp
     from .pages import bp as pages_bp
+    from .route import bp as route_bp
+    from .sites import bp as sites_bp
 
     app = Flask(__name__)
     app.config["TESTING"] = testing
@@ -48,16 +46,8 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
     app.config["WORKSPACE"] = ws
     app.extensions["supplychain_cache"] = {}
 
-    app.register_blueprint(api_bp)
-    app.register_blueprint(pages_bp)
-    for module_name in OPTIONAL_BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:  # the module exists but something it imports is missing
-                raise
-            continue
-        app.register_blueprint(module.bp)
+    for bp in (api_bp, pages_bp, sites_bp, route_bp):
+        app.register_blueprint(bp)
     errors.register(app)
 
     missing = assets.missing_files()

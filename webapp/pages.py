@@ -26,9 +26,7 @@ NAV = (
 
 
 def navigation(app: Flask) -> list[dict]:
-    rules = {r.rule for r in app.url_map.iter_rules()}
-    return [{"href": href, "zh": zh, "en": en, "active": request.path == href}
-            for href, zh, en in NAV if href in rules]
+    return [{"href": href, "zh": zh, "en": en, "active": request.path == href} for href, zh, en in NAV]
 
 
 def _labels(table) -> dict:
