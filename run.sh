@@ -69,6 +69,8 @@ case "$cmd" in
     exec "$PY" -m pytest -q "$@" ;;
   bench)
     setup_python
+    # spopt (MCLP with CBC) is only the site planner's comparison baseline: the `bench` extra.
+    "$PY" -c 'import spopt' 2>/dev/null || { say "installing the benchmark extra (spopt)"; "$PY" -m pip install --quiet -e ".[test,bench]"; }
     exec "$PY" benchmarks/run_all.py "$@" ;;
   *) echo "usage: ./run.sh [serve|test|bench|setup] [args…]" >&2; exit 2 ;;
 esac
