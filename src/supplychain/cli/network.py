@@ -22,7 +22,8 @@ def register(sub) -> None:
     fetch.add_argument("--buffer-km", type=float, default=None, help="buffer around the boundary (default 10)")
     fetch.add_argument("--boundary", help="boundary GeoJSON (default: geo/studyarea.json's boundary_files)")
     fetch.add_argument("--overpass-url", help="Overpass API endpoint (default: osmnx's)")
-    fetch.add_argument("--geocode", action="store_true", help="geocode the boundary through OSM if no file exists")
+    fetch.add_argument("--no-geocode", action="store_true",
+                       help="never ask OSM's geocoder for the boundary (by default it is asked when no boundary file exists)")
     add_data_dir(fetch)
     fetch.set_defaults(func=cmd_fetch)
 
@@ -54,7 +55,7 @@ def cmd_import(args) -> int:
 def cmd_fetch(args) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     progress = Progress()
-    area = studyarea.load(boundary_file=args.boundary, allow_geocode=args.geocode)
+    area = studyarea.load(boundary_file=args.boundary, allow_geocode=not args.no_geocode)
     progress(f"study area boundary: {area.boundary_source}")
     net = network.fetch(data_dir, area, args.buffer_km, args.overpass_url, progress)
     _report(net)
