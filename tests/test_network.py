@@ -208,3 +208,57 @@ def test_study_area_buffer_grows_the_boundary():
     assert area.boundary_m.buffer(9900).difference(grown_m).area < 1e4
     assert grown_m.difference(area.boundary_m.buffer(10100)).area < 1e4
     assert shapely.contains_xy(grown, 120.62801, 31.26448)  # the district point
+
+
+def test_boundary_from_a_local_nominatim_when_no_file_exists(tmp_path, monkeypatch):
+    """No boundary file: the study area is geocoded through osmnx, here from a Nominatim-like server."""
+    import osmnx as ox
+    import shapely
+
+    boundary = json.loads(WUZHONG_BOUNDARY.read_text(encoding="utf-8"))["features"][0]["geometry"]
+    west, south, east, north = shapely.geometry.shape(boundary).bounds
+    answer = json.dumps([{
+        "osm_type": "relation", "osm_id": 4591880, "lat": "31.13", "lon": "120.26", "class": "boundary",
+        "type": "administrative", "importance": 0.6, "display_name": "吴中区, 苏州市, 江苏省, 中国",
+        "boundingbox": [str(south), str(north), str(west), str(east)], "geojson": boundary,
+    }]).encode()
+    queries = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            queries.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(ox.settings, "cache_folder", str(tmp_path / "osmnx-cache"))
+    monkeypatch.setattr(ox.settings, "nominatim_url", ox.settings.nominatim_url)
+    try:
+        definition = {**studyarea.load_definition(), "boundary_files": ["no/such/file.geojson"]}
+        with pytest.raises(studyarea.StudyAreaError, match="geocoding is off"):
+            studyarea.load(definition)
+        area = studyarea.load(definition, allow_geocode=True,
+                              nominatim_url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+    assert queries and queries[0].startswith("/search") and "polygon_geojson=1" in queries[0]
+    assert area.boundary_source.startswith("osm-geocoder:")
+    assert area.boundary_m.area / 1e6 == pytest.approx(2211, rel=0.01)  # README: about 2,211 km²
+
+
+def test_cli_fetch_through_local_overpass(tmp_path, fake_overpass, capsys):
+    from supplychain.cli import main
+
+    url, _ = fake_overpass
+    code = main(["--data-dir", str(tmp_path), "network", "fetch", "--boundary", str(WUZHONG_BOUNDARY),
+                 "--buffer-km", "10", "--overpass-url", url])
+    out, err = capsys.readouterr()
+    assert code == 0 and "nodes" in out and "overpass:wuzhong+10km" in out
+    assert "study area boundary: file:" in err and "downloading the drive network" in err

@@ -95,7 +95,7 @@ def _read_boundary_file(path: Path) -> shapely.Geometry:
 
 
 def load(definition: dict | None = None, boundary_file: str | Path | None = None,
-         allow_geocode: bool = False) -> StudyArea:
+         allow_geocode: bool = False, nominatim_url: str | None = None) -> StudyArea:
     """Load the study area.
 
     Parameters
@@ -106,6 +106,8 @@ def load(definition: dict | None = None, boundary_file: str | Path | None = None
         A GeoJSON boundary to use instead of the definition's list.
     allow_geocode
         Ask OSM's geocoder (through osmnx) when no local boundary file exists. Needs internet.
+    nominatim_url
+        The geocoder's endpoint (default: osmnx's, i.e. OSM's public Nominatim).
     """
     definition = definition or load_definition()
     candidates = [Path(boundary_file)] if boundary_file else [PROJECT_ROOT / p for p in definition["boundary_files"]]
@@ -119,6 +121,8 @@ def load(definition: dict | None = None, boundary_file: str | Path | None = None
             ", ".join(str(p) for p in candidates)))
     import osmnx as ox
 
+    if nominatim_url:
+        ox.settings.nominatim_url = nominatim_url.rstrip("/")
     try:
         gdf = ox.geocode_to_gdf(definition["geocode_query"])
     except Exception as exc:  # osmnx raises several kinds for network and lookup failures

@@ -24,6 +24,7 @@ def register(sub) -> None:
     fetch.add_argument("--overpass-url", help="Overpass API endpoint (default: osmnx's)")
     fetch.add_argument("--no-geocode", action="store_true",
                        help="never ask OSM's geocoder for the boundary (by default it is asked when no boundary file exists)")
+    fetch.add_argument("--nominatim-url", help="OSM geocoder endpoint for the boundary (default: osmnx's)")
     add_data_dir(fetch)
     fetch.set_defaults(func=cmd_fetch)
 
@@ -55,7 +56,8 @@ def cmd_import(args) -> int:
 def cmd_fetch(args) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     progress = Progress()
-    area = studyarea.load(boundary_file=args.boundary, allow_geocode=not args.no_geocode)
+    area = studyarea.load(boundary_file=args.boundary, allow_geocode=not args.no_geocode,
+                          nominatim_url=args.nominatim_url)
     progress(f"study area boundary: {area.boundary_source}")
     net = network.fetch(data_dir, area, args.buffer_km, args.overpass_url, progress)
     _report(net)
