@@ -125,6 +125,26 @@ def test_road_lines_draw_each_two_way_road_once(sip_cache):
 
 # --- fetch through a local server that answers like Overpass --------------------------------------------------
 
+class _LocalService(BaseHTTPRequestHandler):
+    """Base of the fake OSM services below: quiet, answers with ``reply``."""
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _serve(handler) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def _overpass_json_from_osm(path) -> dict:
     """The SIP file in the Overpass JSON shape (what the real API returns for `out body; >; out skel`)."""
     root = ET.parse(path).getroot()
@@ -145,33 +165,18 @@ def fake_overpass():
     body = json.dumps(_overpass_json_from_osm(SIP_OSM)).encode()
     seen = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
+    class Overpass(_LocalService):
         def do_GET(self):  # osmnx asks /status before each query
             seen.append(("GET", self.path))
-            text = ("Connected as: 1\nCurrent time: 2026-01-01T00:00:00Z\nAnnounced endpoint: none\n"
-                    "Rate limit: 2\n2 slots available now.\nCurrently running queries:\n").encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(text)))
-            self.end_headers()
-            self.wfile.write(text)
+            self.reply(("Connected as: 1\nCurrent time: 2026-01-01T00:00:00Z\nAnnounced endpoint: none\n"
+                        "Rate limit: 2\n2 slots available now.\nCurrently running queries:\n").encode(), "text/plain")
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
-            query = self.rfile.read(length).decode()
-            seen.append(("POST", self.path, query))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            seen.append(("POST", self.path, self.rfile.read(length).decode()))
+            self.reply(body, "application/json")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
+    server = _serve(Overpass)
     yield f"http://127.0.0.1:{server.server_port}/api", seen
     server.shutdown()
 
@@ -224,20 +229,12 @@ def test_boundary_from_a_local_nominatim_when_no_file_exists(tmp_path, monkeypat
     }]).encode()
     queries = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
+    class Nominatim(_LocalService):
         def do_GET(self):
             queries.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+            self.reply(answer, "application/json")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = _serve(Nominatim)
     monkeypatch.setattr(ox.settings, "cache_folder", str(tmp_path / "osmnx-cache"))
     monkeypatch.setattr(ox.settings, "nominatim_url", ox.settings.nominatim_url)
     try:
