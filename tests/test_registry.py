@@ -205,3 +205,11 @@ def test_csv_export_is_readable_by_csv_module():
     text = registry.to_csv(registry.validate_file(SEED))
     rows = list(csv.DictReader(text.splitlines()))
     assert rows[0].keys() == set(ENTITY_COLUMNS) or list(rows[0].keys()) == list(ENTITY_COLUMNS)
+
+
+def test_schema_doc_lists_every_kind_category_and_robot_type():
+    from supplychain import taxonomy
+
+    doc = (ROOT / "data" / "SCHEMA.md").read_text(encoding="utf-8")
+    for name in [*taxonomy.KINDS, *taxonomy.CATEGORIES, *taxonomy.ROBOT_TYPES, *ENTITY_COLUMNS]:
+        assert f"`{name}`" in doc, name
