@@ -68,6 +68,9 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
 
 def _warm_up(ws) -> None:
     """Compute the workspace's lazy parts now, once, instead of racing on them in request threads."""
+    from supplychain import route
+
+    route.ensure_seeded(ws.store)  # the shipped routes, written once per data dir
     _ = ws.snapping, ws.estimator, ws.extent, ws.study_area, ws.located
     if ws.network is not None:
         _ = ws.network.tree

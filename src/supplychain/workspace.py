@@ -92,7 +92,7 @@ class Workspace:
     @classmethod
     def open(cls, data_dir=None, seed: bool = True, with_network: bool = True,
              snap_limit_m: float = DEFAULT_SNAP_LIMIT_M) -> "Workspace":
-        """Open a data dir, seeding the registry (and shipped routes) on first use."""
+        """Open a data dir, seeding the registry on first use."""
         path = resolve_data_dir(data_dir)
         store = Store(path)
         if seed and store.is_empty() and store.get_meta("seeded") is None:
@@ -213,16 +213,11 @@ class Workspace:
 
 
 def seed_store(store: Store) -> None:
-    """Load the seed registry into an empty store, then the routes the project ships."""
+    """Load the seed registry into an empty store. (Shipped routes are seeded by ``route`` on first use.)"""
     entities = registry.validate_file(SEED_REGISTRY)
     registry.store_entities(store, entities, SEED_REGISTRY.name)
     with store.transaction() as conn:
         store.set_meta(conn, "seeded", SEED_REGISTRY.name)
-    try:
-        from . import route  # optional until routes are shipped
-    except ImportError:
-        return
-    route.seed_routes(store)
 
 
 def straight_m(lon1, lat1, lon2, lat2) -> np.ndarray:
