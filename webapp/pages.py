@@ -29,10 +29,6 @@ def navigation(app: Flask) -> list[dict]:
     return [{"href": href, "zh": zh, "en": en, "active": request.path == href} for href, zh, en in NAV]
 
 
-def _labels(table) -> dict:
-    return {k: {"zh": v.zh, "en": v.en} for k, v in table.items()}
-
-
 def entity_choice(e) -> dict:
     """An entity as the pages' pickers show it (``_macros.html`` entity_options): names, kind, precision."""
     return {"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind, "precision": e.precision,
@@ -78,7 +74,7 @@ def index():
                     "cats_zh": "、".join(taxonomy.CATEGORIES[c].zh for c in e.categories)}
                    for e in ws.entities if not e.located],
         search_index=search_index,
-        cat_labels=_labels(taxonomy.CATEGORIES),
+        cat_labels=taxonomy.labels(taxonomy.CATEGORIES),
         network=_network_info(ws), n_entities=len(ws.entities), n_located=len(located),
         has_route="route" in parts.layers)
 
@@ -98,10 +94,10 @@ def suppliers():
 
     parts = cached_map("suppliers", build)
     origins = [entity_choice(e) for e in sorted(ws.located, key=lambda e: (e.kind != "firm", e.name_zh))]
-    categories = _labels(taxonomy.CATEGORIES)
+    categories = taxonomy.labels(taxonomy.CATEGORIES)
     network = _network_info(ws)
     return render_template(
-        "suppliers.html", map=parts, origins=origins, kinds=_labels(taxonomy.KINDS), categories=categories,
+        "suppliers.html", map=parts, origins=origins, kinds=taxonomy.labels(taxonomy.KINDS), categories=categories,
         component_categories=list(taxonomy.COMPONENT_CATEGORIES), max_radius=reach.MAX_RADIUS_KM, network=network,
         page_data={"categories": categories, "max_radius": reach.MAX_RADIUS_KM, "estimator": network["estimator"]})
 
@@ -123,5 +119,5 @@ def sourcing_page():
               "covered": v["needed_by"] - v["lacking"]} for c, v in per_cat.items()]
     chart.sort(key=lambda r: (-r["lacking"], r["key"]))
     return render_template(
-        "sourcing.html", map=parts, result=result, chart=chart, categories=_labels(taxonomy.CATEGORIES),
+        "sourcing.html", map=parts, result=result, chart=chart, categories=taxonomy.labels(taxonomy.CATEGORIES),
         radius_km=radius_km, rate_color=maps.rate_color, network=_network_info(ws))

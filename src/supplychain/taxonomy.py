@@ -128,15 +128,17 @@ def bill_of_materials(needs: tuple[str, ...] | list[str], robot_types: tuple[str
     return tuple(c for c in CATEGORIES if c in wanted)
 
 
+def labels(table: dict[str, Label]) -> dict[str, dict[str, str]]:
+    """A label table as JSON-ready ``{name: {"zh", "en"}}``."""
+    return {k: {"zh": v.zh, "en": v.en} for k, v in table.items()}
+
+
 def as_dict() -> dict:
     """The whole taxonomy as JSON-ready data (served by the API and embedded in pages)."""
-    def table(t: dict[str, Label]) -> dict:
-        return {k: {"zh": v.zh, "en": v.en} for k, v in t.items()}
-
     return {
-        "categories": table(CATEGORIES),
+        "categories": labels(CATEGORIES),
         "component_categories": list(COMPONENT_CATEGORIES),
-        "kinds": table(KINDS),
-        "robot_types": table(ROBOT_TYPES),
+        "kinds": labels(KINDS),
+        "robot_types": labels(ROBOT_TYPES),
         "default_bom": {k: list(v) for k, v in DEFAULT_BOM.items()},
     }
