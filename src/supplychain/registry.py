@@ -404,11 +404,6 @@ def load_entities(store: Store) -> list[Entity]:
     return [_from_db(r) for r in store.query("SELECT * FROM entities ORDER BY id")]
 
 
-def delete_entity(store: Store, entity_id: str) -> bool:
-    with store.transaction() as conn:
-        return conn.execute("DELETE FROM entities WHERE id = ?", (entity_id,)).rowcount > 0
-
-
 # ----------------------------------------------------------------------------------------------------
 # Export
 
