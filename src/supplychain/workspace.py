@@ -11,8 +11,10 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import shapely
 
-from . import engine, registry, studyarea
+from . import coords, engine, registry, studyarea
+from .errors import InputError, parse_float
 from .network import DEFAULT_SNAP_LIMIT_M, Network
 from .store import Store, resolve_data_dir
 
@@ -142,7 +144,6 @@ class Workspace:
 
         ``None`` when neither is known (then only the China check applies).
         """
-        import shapely
         from shapely.geometry import box
 
         parts = []
@@ -158,11 +159,6 @@ class Workspace:
 
     def check_point(self, lon, lat, prefix: str = "") -> tuple[float, float]:
         """Validate a WGS84 point given by a user; :class:`InputError` names the field at fault."""
-        import shapely
-
-        from . import coords
-        from .errors import InputError, parse_float
-
         x = parse_float(lon, f"{prefix}lon", -180, 180)
         y = parse_float(lat, f"{prefix}lat")
         if abs(y) > 90:
@@ -180,8 +176,6 @@ class Workspace:
 
     def entity(self, entity_id: str, field: str = "entity", located: bool = False) -> registry.Entity:
         """The entity with this id; :class:`InputError` when unknown (or unlocated, when asked)."""
-        from .errors import InputError
-
         e = self.by_id.get((entity_id or "").strip())
         if e is None:
             raise InputError(field, f"unknown entity id {entity_id!r}", "not_found", 404)
