@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import engine, taxonomy
+from . import engine, studyarea, taxonomy
 from .reach import check_radius
 from .registry import PRECISION_RADIUS_M, Entity
-from .workspace import ESTIMATED, NETWORK, Workspace, straight_m
+from .workspace import ESTIMATED, NETWORK, Workspace
 
 
 def _bom_source(e: Entity) -> str:
@@ -46,18 +46,18 @@ def _nearest_estimated(ws: Workspace, suppliers: list[Entity], makers: list[Enti
     out = [(np.inf, None)] * len(makers)
     if not suppliers or not makers:
         return out
-    s_lon = np.array([s.lon for s in suppliers])
-    s_lat = np.array([s.lat for s in suppliers])
+    mx, my = studyarea.to_metric(np.array([m.lon for m in makers]), np.array([m.lat for m in makers]))
+    sx, sy = studyarea.to_metric(np.array([s.lon for s in suppliers]), np.array([s.lat for s in suppliers]))
+    m_on = np.array([ws.snapping[m.id][2] for m in makers])
     s_on = np.array([ws.snapping[s.id][2] for s in suppliers])
-    for i, m in enumerate(makers):
-        m_on = ws.snapping[m.id][2]
-        mask = ~(s_on & m_on)  # pairs the network cannot measure
-        if not mask.any():
-            continue
-        d = straight_m(m.lon, m.lat, s_lon, s_lat) * ws.estimator.factor
-        d = np.where(mask, d, np.inf)
-        j = int(np.argmin(d))
-        out[i] = (float(d[j]), suppliers[j])
+    for a in range(0, len(makers), 512):  # blocks of makers x all suppliers bound the memory
+        b = min(a + 512, len(makers))
+        d = np.hypot(mx[a:b, None] - sx[None, :], my[a:b, None] - sy[None, :]) * ws.estimator.factor
+        d[m_on[a:b, None] & s_on[None, :]] = np.inf  # pairs the network measures
+        best = d.argmin(axis=1)
+        for i, j in enumerate(best.tolist()):
+            if np.isfinite(d[i, j]):
+                out[a + i] = (float(d[i, j]), suppliers[j])
     return out
 
 
