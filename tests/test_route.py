@@ -277,7 +277,7 @@ def test_geojson_export_import_round_trip(ws):
 def test_seeded_once_per_data_dir(tmp_path):
     ws = Workspace.open(tmp_path, with_network=False)
     assert [r["id"] for r in route.list_routes(ws)] == ["kechuang"]
-    route.delete_route(ws, "kechuang")
+    route.delete_route(ws, " kechuang ")  # the id is checked stripped, so the delete must use it stripped too
     assert route.list_routes(Workspace.open(tmp_path, with_network=False)) == []
     a = route.analyse(Workspace.open(tmp_path / "other", with_network=False))
     assert a["network"] is None and a["length_m"] is None

@@ -38,11 +38,16 @@ def _measured(route_id: str, status: int = 200, walk=None):
     return geojson_response(data, status)
 
 
-def _edited(route_id: str, status: int = 200):
-    """After an edit: drop rendered maps that draw routes (the main map), then answer the measured route."""
+def _drop_route_maps() -> None:
+    """Forget rendered maps that draw routes (the main map draws the 科创专线): a stored route changed."""
     cached = current_app.extensions.get("supplychain_cache", {}).get("maps")
     if cached:
         cached.pop("index", None)
+
+
+def _edited(route_id: str, status: int = 200):
+    """After an edit: drop rendered maps that draw routes, then answer the measured route."""
+    _drop_route_maps()
     return _measured(route_id, status, walk=_body_walk())
 
 
@@ -88,6 +93,7 @@ def import_route():
         raise InputError("body", "send the route GeoJSON as the JSON body")
     with _lock:
         r = route.import_geojson(workspace(), data, arg("id"), parse_bool(arg("replace"), "replace", False))
+        _drop_route_maps()  # an import may replace the route the main map draws
         return _measured(r.id, 201)
 
 
@@ -121,9 +127,7 @@ def design_route():
             base_route=d.get("base_route"), method=d.get("method") or "auto", save_as=d.get("save_as"),
             name_zh=d.get("name_zh"), compare_with=d.get("compare_with") or ())
         if ans.get("saved_as"):
-            cached = current_app.extensions.get("supplychain_cache", {}).get("maps")
-            if cached:
-                cached.pop("index", None)
+            _drop_route_maps()
     return jsonify(ans), 201 if ans.get("saved_as") else 200
 
 
@@ -145,9 +149,7 @@ def update_route(route_id: str):
 def delete_route(route_id: str):
     with _lock:
         route.delete_route(workspace(), route_id)
-        cached = current_app.extensions.get("supplychain_cache", {}).get("maps")
-        if cached:
-            cached.pop("index", None)
+        _drop_route_maps()
     return jsonify({"deleted": route_id})
 
 

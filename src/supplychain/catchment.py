@@ -131,17 +131,16 @@ def walk_table(ws: Workspace, places: list[Place], bound_m: float,
         if need.any():
             est = straight_m(p.lon, p.lat, e_lon, e_lat) * factor
             walk[i] = np.where(need, est, walk[i])
-        # A stop placed at an entity serves it where it stands.
-        if p.entity_id is not None:
-            for j, e in enumerate(ents):
-                if e.id == p.entity_id:
-                    walk[i, j] = 0.0
     walk[walk > bound_m] = np.inf
     # Imprecise entities are never network members, even when their reference point snaps.
     on_net &= e_precise[None, :]
+    # A stop placed at an entity serves it where it stands (a network member when the entity is precise).
+    column = {e.id: j for j, e in enumerate(ents)}
     for i, p in enumerate(places):
-        if p.entity_id is not None:
-            on_net[i] |= np.array([e.id == p.entity_id for e in ents]) & e_precise
+        j = column.get(p.entity_id) if p.entity_id is not None else None
+        if j is not None:
+            walk[i, j] = 0.0
+            on_net[i, j] |= e_precise[j]
     return WalkTable(places, ents, walk, on_net, reasons)
 
 

@@ -477,10 +477,10 @@ def update_route(ws: Workspace, route_id: str, **fields) -> Route:
 
 
 def delete_route(ws: Workspace, route_id: str) -> None:
-    get_route(ws, route_id)
+    rid = get_route(ws, route_id).id  # the id as checked (stripped), so the delete hits what was found
     with ws.store.transaction() as conn:
-        conn.execute("DELETE FROM route_stops WHERE route_id = ?", (route_id,))
-        conn.execute("DELETE FROM routes WHERE id = ?", (route_id,))
+        conn.execute("DELETE FROM route_stops WHERE route_id = ?", (rid,))
+        conn.execute("DELETE FROM routes WHERE id = ?", (rid,))
 
 
 def add_stop(ws: Workspace, route_id: str, stop: Stop, at=None) -> Route:
@@ -563,7 +563,7 @@ def _best_position(ws: Workspace, route: Route, stop: Stop) -> int:
     located = [i for i, s in enumerate(route.stops) if s.located]
     if len(located) < 2:
         return len(route.stops) - 1 if route.stops else 0
-    places = [_place(ws, route.stops[i]) for i in located] + [_place(ws, stop)]
+    places = [stop_place(ws, route.stops[i]) for i in located] + [stop_place(ws, stop)]
     D, _ = leg_matrix(ws, places)
     new = len(places) - 1
     best, best_cost = len(route.stops) - 1, np.inf
@@ -577,7 +577,8 @@ def _best_position(ws: Workspace, route: Route, stop: Stop) -> int:
 # ----------------------------------------------------------------------------------------------------
 # Measuring
 
-def _place(ws: Workspace, stop: Stop) -> Place:
+def stop_place(ws: Workspace, stop: Stop) -> Place:
+    """A located stop snapped to the network (``entity_id`` kept only while the entity is in the registry)."""
     node, snap, on = ws.snap_point(stop.lon, stop.lat)
     return Place(stop.lon, stop.lat, node, snap, on, stop.entity_id if stop.entity_id in ws.by_id else None)
 
@@ -590,22 +591,19 @@ def leg_matrix(ws: Workspace, places: list[Place], limit_m: float = np.inf) -> t
     straight line x the workspace's circuity factor.
     """
     k = len(places)
-    D = np.zeros((k, k))
     on = np.zeros((k, k), dtype=bool)
     if not k:
-        return D, on
+        return np.zeros((k, k)), on
     lon = np.array([p.lon for p in places])
     lat = np.array([p.lat for p in places])
-    for i, p in enumerate(places):
-        D[i] = straight_m(p.lon, p.lat, lon, lat) * ws.estimator.factor
+    D = straight_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :]) * ws.estimator.factor
     net = [i for i, p in enumerate(places) if p.on_network]
     if len(net) > 1:
         nodes = np.array([places[i].node for i in net], dtype=np.int64)
         uniq, inv = np.unique(nodes, return_inverse=True)
         rows = np.vstack([r[:, nodes] for _, r in engine.distance_rows(ws.network.graph, uniq, limit=limit_m)])
-        for a, i in enumerate(net):
-            for b, j in enumerate(net):
-                D[i, j], on[i, j] = rows[inv[a], b], True
+        pairs = np.ix_(net, net)
+        D[pairs], on[pairs] = rows[inv], True
     np.fill_diagonal(D, 0.0)
     return D, on
 
@@ -622,7 +620,7 @@ def _resolve(ws: Workspace, route: Route) -> list[_Resolved]:
     out = []
     for i, s in enumerate(route.stops, start=1):
         status = None if s.entity_id is None else ("registry" if s.entity_id in ws.by_id else "missing")
-        out.append(_Resolved(i, s, _place(ws, s) if s.located else None, status))
+        out.append(_Resolved(i, s, stop_place(ws, s) if s.located else None, status))
     return out
 
 
@@ -634,8 +632,8 @@ def _stop_json(r: _Resolved) -> dict:
     if r.entity_status == "missing":
         d["entity_missing"] = True
     if p is not None:
-        d.update(snap_m=None if p.snap_m != p.snap_m else round(p.snap_m, 1), on_network=p.on_network,
-                 distance_method=NETWORK if p.on_network else ESTIMATED)
+        point = p.point_dict()
+        d.update(snap_m=point["snap_m"], on_network=p.on_network, distance_method=p.method)
     return d
 
 

@@ -17,6 +17,7 @@ distance of at least one stop is largest while the bus path stays within the bud
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 
@@ -250,8 +251,7 @@ def _stop_input(ws: Workspace, value, field: str, default_name: tuple[str, str])
     an unnamed point gets ``default_name`` (e.g. 候选站点 3)."""
     stop = _parse_stop_input(ws, value, field)
     if stop.name_zh == route.UNNAMED_ZH:
-        stop = Stop(default_name[0], default_name[1], stop.lon, stop.lat, stop.precision, stop.source,
-                    stop.entity_id, stop.note)
+        stop = replace(stop, name_zh=default_name[0], name_en=default_name[1])
     return stop
 
 
@@ -347,7 +347,7 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
         raise InputError("method", f"the exact method handles at most {EXACT_LIMIT + 4} candidates, got {len(cands)}")
 
     nodes = [s_stop, *cands, e_stop]
-    places = [route._place(ws, s) for s in nodes]
+    places = [route.stop_place(ws, s) for s in nodes]
     D, on = route.leg_matrix(ws, places, limit_m=budget_m)  # a leg longer than the budget is never used
     if not np.isfinite(D[0, -1]):  # even the direct leg is over budget: measure it fully, to say by how much
         D[0, -1] = route.leg_matrix(ws, [places[0], places[-1]])[0][0, 1]

@@ -34,6 +34,12 @@
   var send = SC.send;
   function methodBadge(m) { return SC.methodBadge(m); }
 
+  /** A served entity's walk uncertainty: its own spread plus that of its nearest stop. */
+  function servedUncertainty(d, s) {
+    var stop = d.stops[s.nearest_stop - 1];
+    return (s.uncertainty_m || 0) + ((stop && stop.uncertainty_m) || 0);
+  }
+
   function editable() {
     var d = state.data;
     return !!d && (d.route.stop_list === "design" || unlockBox.checked);
@@ -129,13 +135,13 @@
         L.circleMarker([s.lat, s.lon], {radius: 11, color: est ? COLORS.estimated : "#1565c0", weight: 2, fill: false,
                                         dashArray: est ? "3 3" : null, interactive: true})
           .bindTooltip("服务 served: " + SC.esc(s.name_zh) + " · 步行 walk " +
-                       SC.dist(s.walk_m, s.distance_method, (s.uncertainty_m || 0) + (d.stops[s.nearest_stop - 1].uncertainty_m || 0)) + " → 站 stop " +
+                       SC.dist(s.walk_m, s.distance_method, servedUncertainty(d, s)) + " → 站 stop " +
                        s.nearest_stop + " · " + (est ? "估算 estimated" : "路网 network"))
           .addTo(servedLayer);
       });
       d.stops.forEach(function (s) {
         if (!s.located) { return; }
-        var coarse = s.precision === "town" || s.precision === "district";
+        var coarse = SC.isCoarse(s.precision);
         var cls = "rt-stop-icon" + (coarse ? " coarse" : "") + (s.distance_method === "estimated" ? " estimated" : "");
         var mk = L.marker([s.lat, s.lon], {
           icon: L.divIcon({className: "", html: '<div class="' + cls + '">' + s.seq + "</div>", iconSize: [22, 22], iconAnchor: [12, 12]}),
@@ -232,8 +238,7 @@
         cov += "<div class='rt-served'><table class='sc-table'><thead><tr><th>实体<span class='en'>Entity</span></th><th class='num'>步行<span class='en'>Walk</span></th>" +
           "<th>站<span class='en'>Stop</span></th><th>方法<span class='en'>Method</span></th></tr></thead><tbody>" +
           widest.served.map(function (s) {
-            var stop = d.stops[s.nearest_stop - 1];
-            var unc = (s.uncertainty_m || 0) + ((stop && stop.uncertainty_m) || 0);
+            var unc = servedUncertainty(d, s);
             return "<tr><td>" + SC.esc(s.name_zh) + "<br><span class='sc-muted'>" + SC.esc(kindLabel(s.kind)) +
               (s.estimated_because ? " · " + SC.esc(s.estimated_because) : "") + "</span></td><td class='num walk'>" + SC.dist(s.walk_m, s.distance_method, unc) +
               "</td><td>" + s.nearest_stop + "</td><td>" + methodBadge(s.distance_method) + "</td></tr>";
@@ -336,7 +341,7 @@
       if (!window.confirm("删除线路 Delete route " + state.id + "?")) { return; }
       send("DELETE", "/api/routes/" + encodeURIComponent(state.id)).then(function (res) {
         if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
-        refreshRoutes(page.routes.length ? null : null).then(function () {
+        refreshRoutes(null).then(function () {
           var first = routeSel.options.length ? routeSel.options[0].value : null;
           if (first) { choose(first); } else { state.data = null; summary.innerHTML = ""; }
         });
