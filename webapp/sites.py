@@ -27,7 +27,8 @@ OPTIMIZE_FIELDS = {"k", "candidates", "weights", "radius_km", "fixed", "grid_m",
 #: The web caps the solver's time so one request cannot hold a worker for long.
 MAX_TIME_LIMIT_S = 120.0
 
-# The workspace's SQLite connection (read for the 科创专线 stops) is shared by every request thread.
+# The workspace's SQLite connection (read by evaluate for the 科创专线 stops) is shared by every request thread.
+# Optimize reads nothing from it (registry and network are in memory), so a long solve does not hold this lock.
 _lock = threading.Lock()
 
 
@@ -53,11 +54,10 @@ def _optimize() -> dict:
     d = _body(OPTIMIZE_FIELDS)
     limit = d.get("time_limit_s")
     limit = MAX_TIME_LIMIT_S if limit in (None, "") else parse_float(limit, "time_limit_s", 1, MAX_TIME_LIMIT_S)
-    with _lock:
-        return siteopt.optimize_sites(workspace(), d.get("k"), candidates=d.get("candidates"),
-                                      radius_km=d.get("radius_km"), weights=d.get("weights"), fixed=d.get("fixed"),
-                                      grid_m=d.get("grid_m") if d.get("grid_m") not in (None, "") else 1000,
-                                      method=d.get("method") or "auto", time_limit_s=limit)
+    return siteopt.optimize_sites(workspace(), d.get("k"), candidates=d.get("candidates"),
+                                  radius_km=d.get("radius_km"), weights=d.get("weights"), fixed=d.get("fixed"),
+                                  grid_m=d.get("grid_m") if d.get("grid_m") not in (None, "") else 1000,
+                                  method=d.get("method") or "auto", time_limit_s=limit)
 
 
 def _download(kind: str, fmt: str) -> Response:
@@ -80,9 +80,7 @@ def _download(kind: str, fmt: str) -> Response:
 
 def _criteria() -> list[dict]:
     """The criteria with their default weights, as the API and the page describe them."""
-    return [{"key": c.key, "zh": c.zh, "en": c.en, "short_zh": c.short_zh, "short_en": c.short_en,
-             "direction": c.direction, "per_category": c.per_category,
-             "default_weight": siting.DEFAULT_WEIGHTS[c.key]} for c in siting.CRITERIA.values()]
+    return [{**c.describe(), "default_weight": siting.DEFAULT_WEIGHTS[c.key]} for c in siting.CRITERIA.values()]
 
 
 # ----------------------------------------------------------------------------------------------------

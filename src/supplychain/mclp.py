@@ -157,11 +157,6 @@ def _lp(cover: sp.csc_matrix, weights: np.ndarray, k: int, time_limit_s: float |
     return float(-res.fun), res.x[:cover.shape[1]]
 
 
-def lp_bound(cover: sp.csc_matrix, weights: np.ndarray, k: int, time_limit_s: float | None = None) -> float | None:
-    """Optimal value of the LP relaxation: an upper bound on every solution's objective (``None`` if not solved)."""
-    return _lp(sp.csc_matrix(cover, dtype=float), np.asarray(weights, float), k, time_limit_s)[0]
-
-
 def greedy(cover: sp.csc_matrix, weights: np.ndarray, k: int, start: list[int] | None = None) -> list[int]:
     """Pick sites one at a time by largest marginal covered weight (ties: lowest index)."""
     cover = cover.tocsc()
@@ -323,8 +318,9 @@ def solve(cover: sp.spmatrix, weights, k: int, method: str = "auto", time_limit_
             start = [int(j) for j in np.argsort(-x_lp, kind="stable")[:kk]]
             alt, swaps2 = swap_search(red, rw, start, progress=progress)
             swaps += swaps2
-            if covered_weight(red, rw, alt) > best + 1e-9:
-                picked, best = alt, covered_weight(red, rw, alt)
+            alt_w = covered_weight(red, rw, alt)
+            if alt_w > best + 1e-9:
+                picked, best = alt, alt_w
         details["swaps"] = swaps
         integral_w = bool(np.all(rw == np.round(rw)))
         bound = np.inf if lp is None else (np.floor(lp + 1e-6) if integral_w else lp)

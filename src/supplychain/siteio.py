@@ -84,38 +84,33 @@ def read_weights_file(path, field_name: str = "weights") -> dict:
 def evaluation_table(result: dict) -> tuple[list[str], list[list]]:
     """One row per candidate (best first): rank, total, every criterion score and raw value."""
     cats = result["bom"]["categories"]
-    cols = ["rank", "name", "lon", "lat", "score", "distance_method", "snap_m"]
+    # (column, value of a candidate): one list, so that the header and the rows cannot drift apart.
+    spec = [(k, lambda cand, k=k: cand[k]) for k in ("rank", "name", "lon", "lat", "score", "distance_method", "snap_m")]
+
+    def crit(k: str, *path: str):
+        def get(cand):
+            v = cand["criteria"][k]
+            for p in path:
+                v = v[p]
+            return v
+        return get
+
     for k in CRITERIA:
-        cols.append(f"{k}.score")
+        spec.append((f"{k}.score", crit(k, "score")))
         if k == "supplier_distance":
             for c in cats:
-                cols += [f"supplier_distance.{c}.road_m", f"supplier_distance.{c}.method",
-                         f"supplier_distance.{c}.nearest_id"]
+                spec += [(f"{k}.{c}.road_m", crit(k, "by_category", c, "road_m")),
+                         (f"{k}.{c}.method", crit(k, "by_category", c, "distance_method")),
+                         (f"{k}.{c}.nearest_id", crit(k, "by_category", c, "nearest_id"))]
         elif k == "supplier_count":
-            cols += [f"supplier_count.{c}" for c in cats]
+            spec += [(f"{k}.{c}", crit(k, "by_category", c, "count")) for c in cats]
         elif k == "makers_served":
-            cols += ["makers_served.count", "makers_served.estimated"]
+            spec += [(f"{k}.count", crit(k, "count")), (f"{k}.estimated", crit(k, "estimated"))]
         else:
-            cols += [f"{k}.road_m", f"{k}.method", f"{k}.nearest_id"]
-    rows = []
-    for cand in sorted(result["candidates"], key=lambda c: c["rank"]):
-        cr = cand["criteria"]
-        row = [cand["rank"], cand["name"], cand["lon"], cand["lat"], cand["score"], cand["distance_method"],
-               cand["snap_m"]]
-        for k in CRITERIA:
-            row.append(cr[k]["score"])
-            if k == "supplier_distance":
-                for c in cats:
-                    v = cr[k]["by_category"][c]
-                    row += [v["road_m"], v["distance_method"], v["nearest_id"]]
-            elif k == "supplier_count":
-                row += [cr[k]["by_category"][c]["count"] for c in cats]
-            elif k == "makers_served":
-                row += [cr[k]["count"], cr[k]["estimated"]]
-            else:
-                row += [cr[k]["road_m"], cr[k]["distance_method"], cr[k]["nearest_id"]]
-        rows.append(row)
-    return cols, rows
+            spec += [(f"{k}.road_m", crit(k, "road_m")), (f"{k}.method", crit(k, "distance_method")),
+                     (f"{k}.nearest_id", crit(k, "nearest_id"))]
+    rows = [[get(cand) for _, get in spec] for cand in sorted(result["candidates"], key=lambda c: c["rank"])]
+    return [col for col, _ in spec], rows
 
 
 def optimization_table(result: dict) -> tuple[list[str], list[list]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -82,21 +82,15 @@ def parse_k(k, n_candidates: int, field_name: str = "k") -> int:
 # Demand, candidates, coverage
 
 @dataclass
-class Demand:
-    """Makers with unmet BOM categories: the demand items of the covering model, aggregated per maker."""
+class Demand(Targets):
+    """Makers with unmet BOM categories: the demand items of the covering model, aggregated per maker.
 
-    ids: list[str]
-    names: list[str]
-    lon: np.ndarray
-    lat: np.ndarray
-    node: np.ndarray
-    on: np.ndarray
-    missing: list[list[str]]
-    weight: np.ndarray  # sum of the category weights of each maker's missing categories
-    synthetic: np.ndarray
+    The makers are the :class:`Targets` a site covers (measured by :func:`sitemeasure.within_radius`).
+    """
 
-    def __len__(self) -> int:
-        return len(self.ids)
+    missing: list[list[str]] = field(default_factory=list)
+    weight: np.ndarray = field(default_factory=lambda: np.zeros(0))  # sum of each maker's missing categories' weights
+    synthetic: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
 
 def demand_of(ws: Workspace, makers: list[Entity], missing: list[list[str]],
@@ -108,11 +102,11 @@ def demand_of(ws: Workspace, makers: list[Entity], missing: list[list[str]],
     weights = category_weights or {}
     lon = np.array([e.lon for e in makers], float)
     lat = np.array([e.lat for e in makers], float)
-    node, _, on = snap_points(ws, lon, lat)
-    return Demand([e.id for e in makers], [e.name_zh for e in makers], lon, lat, node, on,
-                  [list(m) for m in missing],
-                  np.array([sum(weights.get(c, 1.0) for c in m) for m in missing], float),
-                  np.array([is_synthetic(e) for e in makers], bool))
+    node, _, on = snap_points(ws, lon, lat)  # not ws.snapping: tests and benchmarks pass makers outside the registry
+    return Demand([e.id for e in makers], [e.name_zh for e in makers], [e.precision for e in makers], lon, lat,
+                  node, on, missing=[list(m) for m in missing],
+                  weight=np.array([sum(weights.get(c, 1.0) for c in m) for m in missing], float),
+                  synthetic=np.array([is_synthetic(e) for e in makers], bool))
 
 
 def demand_from_sourcing(ws: Workspace, radius_km, category_weights: dict[str, float]) -> Demand:
@@ -158,8 +152,7 @@ def grid_candidates(ws: Workspace, grid_m=1000, field_name: str = "grid_m") -> l
 
 def coverage(ws: Workspace, sites: list[Site], demand: Demand, radius_m: float) -> tuple[sp.csc_matrix, sp.csc_matrix]:
     """Which site covers which maker within the radius: (network pairs, estimated pairs), makers x sites."""
-    t = Targets(demand.ids, demand.names, [""] * len(demand), demand.lon, demand.lat, demand.node, demand.on)
-    net, est = within_radius(ws, sites, t, radius_m)
+    net, est = within_radius(ws, sites, demand, radius_m)
     return net.T.tocsc(), est.T.tocsc()
 
 
@@ -190,8 +183,9 @@ def _chosen_out(sites: list[Site], picked: list[int], group_of: np.ndarray, cove
         new = col[~covered[col]]
         covered[col] = True
         est_rows = set(a_est.indices[a_est.indptr[j]:a_est.indptr[j + 1]].tolist())
+        new_rows = set(new.tolist())
         makers = [{"id": demand.ids[m], "name_zh": demand.names[m], "missing": demand.missing[m],
-                   "weight": round(float(demand.weight[m]), 4), "newly_covered": bool(m in set(new.tolist())),
+                   "weight": round(float(demand.weight[m]), 4), "newly_covered": m in new_rows,
                    "distance_method": ESTIMATED if m in est_rows else NETWORK,
                    "synthetic": bool(demand.synthetic[m])} for m in col.tolist()]
         chosen_out.append({**s.to_dict(), "order": order, "index": i_site,
@@ -300,6 +294,7 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
     # -- describe the answer
     chosen_out, covered = _chosen_out(sites, picked, group_of, cover, a_est, demand, residual_w, already)
     total_w = float(demand.weight.sum())
+    fixed_w = float(demand.weight[already].sum())
     coverable = np.asarray(cover.sum(axis=1)).ravel() > 0
     uncovered = [{"id": demand.ids[m], "name_zh": demand.names[m], "missing": demand.missing[m],
                   "reason": "no candidate within the radius" if not coverable[m] else "not covered by the chosen sites"}
@@ -310,14 +305,13 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
         "category_weights": {c: w for c, w in cat_w.items() if w != 1.0} or "1 per category",
         "demand": {"makers": len(demand), "items": int(sum(len(m) for m in demand.missing)),
                    "total_weight": round(total_w, 4),
-                   "covered_by_fixed": round(float(demand.weight[already].sum()), 4),
+                   "covered_by_fixed": round(fixed_w, 4),
                    "coverable_weight": round(float(demand.weight[coverable & ~already].sum()), 4),
                    "synthetic_makers": int(demand.synthetic.sum())},
         "fixed": [s.to_dict() for s in fixed_sites],
         "chosen": chosen_out,
         "objective": round(sol.objective, 6),
-        "objective_share": round(sol.objective / (total_w - float(demand.weight[already].sum())), 4)
-        if total_w - float(demand.weight[already].sum()) > 0 else None,
+        "objective_share": round(sol.objective / (total_w - fixed_w), 4) if total_w - fixed_w > 0 else None,
         "bound": round(sol.bound, 6), "gap": round(sol.gap, 6), "mip_gap": sol.mip_gap,
         "lp_bound": sol.lp_bound, "method": sol.method, "status": sol.status,
         "solver": _solver_text(sol),

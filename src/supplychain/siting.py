@@ -57,6 +57,11 @@ class Criterion:
     short_en: str
     per_category: bool = False
 
+    def describe(self) -> dict:
+        """What the API says about a criterion in every answer (key, names, direction, per-category)."""
+        return {"key": self.key, "zh": self.zh, "en": self.en, "short_zh": self.short_zh, "short_en": self.short_en,
+                "direction": self.direction, "per_category": self.per_category}
+
 
 CRITERIA: dict[str, Criterion] = {c.key: c for c in (
     Criterion("supplier_distance", "到各类供应商的道路距离", "Road distance to the nearest supplier of each BOM category",
@@ -320,7 +325,7 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
     for c, (w_net, w_est) in zip(bom_cats, within):
         t = sets[f"supplier:{c}"]
         count_est = np.asarray(w_est.sum(axis=1)).ravel()
-        raw[c] = {"nearest": nearest(ws, sites, t), "targets": t,
+        raw[c] = {"nearest": nearest(ws, sites, t),
                   "count": np.asarray(w_net.sum(axis=1)).ravel() + count_est, "count_est": count_est}
     m_net, m_est = within[-1]
     m_all = (m_net + m_est).tocsr()
@@ -335,7 +340,7 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
     # -- scores (0..1) per criterion
     scores: dict[str, np.ndarray] = {}
     sub_scores: dict[str, dict[str, np.ndarray]] = {"supplier_distance": {}, "supplier_count": {}}
-    no_supplier = [c for c in bom_cats if not len(raw[c]["targets"])]
+    no_supplier = [c for c in bom_cats if not len(sets[f"supplier:{c}"])]
     for c in bom_cats:
         r = raw[c]
         if c in no_supplier:
@@ -364,7 +369,7 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
     for i, s in enumerate(sites):
         crit_out: dict[str, dict] = {
             "supplier_distance": {"by_category": {
-                c: {**_nearest_out(raw[c]["nearest"], raw[c]["targets"], i),
+                c: {**_nearest_out(raw[c]["nearest"], sets[f"supplier:{c}"], i),
                     "score": round(float(sub_scores["supplier_distance"][c][i]), 4)} for c in bom_cats}},
             "supplier_count": {"by_category": {
                 c: {"count": int(raw[c]["count"][i]), "estimated": int(raw[c]["count_est"][i]),
@@ -391,9 +396,7 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
     elif any(c["distance_method"] == ESTIMATED for c in out_cands):
         notes.append("candidates farther than "
                      f"{ws.snap_limit_m:g} m from the road network use estimated distances")
-    criteria_out = [{"key": c.key, "zh": c.zh, "en": c.en, "short_zh": c.short_zh, "short_en": c.short_en,
-                     "direction": c.direction,
-                     "per_category": c.per_category, "normalization": _norm_description(c, mode, radius_m, n_makers),
+    criteria_out = [{**c.describe(), "normalization": _norm_description(c, mode, radius_m, n_makers),
                      "weight": round(w_given[c.key], 4), "effective_weight": round(w_eff[c.key], 4),
                      "available": available[c.key],
                      "unavailable_reason": None if available[c.key] else UNAVAILABLE_REASONS[c.key]}

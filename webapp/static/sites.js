@@ -11,7 +11,6 @@
   var stats = window.SC_SITES = {evaluations: 0, optimizations: 0, errors: 0, state: state};
 
   function catZh(c) { var l = page.categories[c]; return l ? l.zh.split("（")[0] : c; }
-  function catEn(c) { var l = page.categories[c]; return l ? l.en.split(" (")[0] : c; }
   function badge(method) { return method ? SC.methodBadge(method, page.estimator.circuity_factor, true) : ""; }
   var setStatus = SC.setStatus;
   /** A distance to the nearest target of a criterion: ≈ when estimated, ± the target's location uncertainty. */
@@ -199,7 +198,7 @@
       return m ? +m[1] : null;
     }
 
-    function rawSummary(key, v, ans) {
+    function rawSummary(key, v) {
       if (!v.available) { return "<span class='sc-muted'>不可用 n/a</span>"; }
       if (key === "supplier_distance") {
         var cats = Object.keys(v.by_category), found = cats.filter(function (c) { return v.by_category[c].road_m != null; });
@@ -248,7 +247,7 @@
           var v = x.c.criteria[m.key];
           var s = v.score == null ? null : v.score;
           html += "<td class='cell'>" + (s == null ? "" : "<b>" + s.toFixed(2) + "</b> <span class='sc-muted'>+" + v.contribution.toFixed(1) + "</span>" +
-            "<div class='bar'><span style='width:" + (s * 100) + "%'></span></div>") + rawSummary(m.key, v, ans) + "</td>";
+            "<div class='bar'><span style='width:" + (s * 100) + "%'></span></div>") + rawSummary(m.key, v) + "</td>";
         });
         html += "</tr>";
       });
