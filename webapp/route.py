@@ -20,6 +20,8 @@ from .pages import entity_choice
 
 bp = Blueprint("route", __name__)
 
+# One route request at a time: an edit reads the route, checks it and writes it back, and must not interleave
+# with another edit (the store's own lock covers single statements and transactions, not that sequence).
 _lock = threading.RLock()
 
 

@@ -8,7 +8,6 @@ the criteria, compares the candidates side by side and asks for the best k sites
 
 from __future__ import annotations
 
-import threading
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
@@ -27,9 +26,6 @@ OPTIMIZE_FIELDS = {"k", "candidates", "weights", "radius_km", "fixed", "grid_m",
 #: The web caps the solver's time so one request cannot hold a worker for long.
 MAX_TIME_LIMIT_S = 120.0
 
-# The workspace's SQLite connection (read by evaluate for the 科创专线 stops) is shared by every request thread.
-# Optimize reads nothing from it (registry and network are in memory), so a long solve does not hold this lock.
-_lock = threading.Lock()
 
 
 def _body(known: set[str]) -> dict:
@@ -44,10 +40,8 @@ def _body(known: set[str]) -> dict:
 
 def _evaluate() -> dict:
     d = _body(EVALUATE_FIELDS)
-    with _lock:
-        return siting.evaluate_sites(workspace(), d.get("candidates"), weights=d.get("weights"),
-                                     radius_km=d.get("radius_km"), bom=d.get("bom"),
-                                     normalization=d.get("normalization"))
+    return siting.evaluate_sites(workspace(), d.get("candidates"), weights=d.get("weights"),
+                                 radius_km=d.get("radius_km"), bom=d.get("bom"), normalization=d.get("normalization"))
 
 
 def _optimize() -> dict:
