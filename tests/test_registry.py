@@ -23,7 +23,7 @@ def write(tmp_path, text, name="in.csv", encoding="utf-8"):
 def row(**kw):
     base = dict(id="t1", name_zh="测试企业", name_en="Test", kind="firm", categories="reducer", needs="",
                 robot_types="", address="", district="吴中区", lon="120.6", lat="31.3", crs="wgs84",
-                precision="exact", source="unit test", note="")
+                precision="exact", uncertainty_m="", source="unit test", note="")
     base.update(kw)
     return ",".join(base[c] for c in ENTITY_COLUMNS)
 
@@ -198,7 +198,10 @@ def test_geojson_export_keeps_unlocated_entities_without_geometry():
     centre = next(f for f in fc["features"] if f["id"] == "embodied-centre")
     assert centre["geometry"] is None
     leader = next(f for f in fc["features"] if f["id"] == "leaderdrive")
-    assert leader["properties"]["precision"] == "town" and leader["properties"]["uncertainty_m"] > 0
+    assert leader["properties"]["precision"] == "town" and leader["properties"]["region_radius_m"] == 5000
+    assert leader["properties"]["uncertainty_m"] is None  # not stated by the source: the default applies
+    dongshan = next(f for f in fc["features"] if f["id"] == "dongshan-park")
+    assert dongshan["properties"]["uncertainty_m"] == dongshan["properties"]["region_radius_m"] == 6000
 
 
 def test_csv_export_is_readable_by_csv_module():
@@ -213,3 +216,16 @@ def test_schema_doc_lists_every_kind_category_and_robot_type():
     doc = (ROOT / "data" / "SCHEMA.md").read_text(encoding="utf-8")
     for name in [*taxonomy.KINDS, *taxonomy.CATEGORIES, *taxonomy.ROBOT_TYPES, *ENTITY_COLUMNS]:
         assert f"`{name}`" in doc, name
+
+
+def test_uncertainty_radius_is_validated_and_kept_through_a_geojson_round_trip(tmp_path):
+    header = ",".join(ENTITY_COLUMNS)
+    bad = write(tmp_path, header + "\n" + row(uncertainty_m="-5") + "\n" + row(id="t2", uncertainty_m="abc") + "\n")
+    errs = errors_of(bad)
+    assert [(e.line, e.column) for e in errs] == [(2, "uncertainty_m"), (3, "uncertainty_m")]
+    good = registry.validate_file(write(tmp_path, header + "\n" + row(precision="town", uncertainty_m="4500") + "\n",
+                                        name="ok.csv"))
+    out = tmp_path / "round.geojson"
+    registry.export(good, "geojson", out)
+    again = registry.validate_file(out)
+    assert again[0].uncertainty_m == 4500 and again[0].radius_m == 4500

@@ -14,13 +14,14 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import coords, taxonomy
+from . import coords, taxonomy, uncertainty
 from .store import ENTITY_COLUMNS, Store
 
 PRECISIONS = ("exact", "street", "town", "district")
 
-#: Rough uncertainty radius (m) of each precision, used to draw and flag imprecise locations.
-PRECISION_RADIUS_M = {"exact": 0.0, "street": 300.0, "town": 3000.0, "district": 10000.0}
+#: Default radius (m) of each precision's disc region (:mod:`supplychain.uncertainty`).
+PRECISION_RADIUS_M = uncertainty.DEFAULT_RADIUS_M
+MAX_UNCERTAINTY_M = 50_000.0
 
 REQUIRED_COLUMNS = ("id", "name_zh", "kind", "lon", "lat", "precision", "source")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -48,6 +49,7 @@ class Entity:
     lon_orig: float | None = None
     lat_orig: float | None = None
     precision: str = ""
+    uncertainty_m: float | None = None  # a disc radius stated by the source; None: the precision's default
     source: str = ""
     note: str = ""
 
@@ -71,8 +73,15 @@ class Entity:
         d = asdict(self)
         for k in ("categories", "needs", "robot_types"):
             d[k] = list(d[k])
-        d["uncertainty_m"] = PRECISION_RADIUS_M.get(self.precision) if self.located else None
+        d["region_radius_m"] = self.radius_m
         return d
+
+    @property
+    def radius_m(self) -> float | None:
+        """The disc radius of its region: the stated ``uncertainty_m``, else the precision's default."""
+        if not self.located:
+            return None
+        return self.uncertainty_m if self.uncertainty_m is not None else PRECISION_RADIUS_M.get(self.precision)
 
 
 @dataclass
@@ -174,7 +183,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     return header, rows
 
 
-_DERIVED_PROPERTIES = ("categories_zh", "lon_orig", "lat_orig", "crs_orig", "uncertainty_m")
+_DERIVED_PROPERTIES = ("categories_zh", "lon_orig", "lat_orig", "crs_orig", "region_radius_m", "region")
 
 
 def _read_geojson(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -301,6 +310,15 @@ def _validate_row(file: str, line: int, row: dict, errors: list[RowError]) -> En
             err("precision", f"precision {precision!r} must be one of: {', '.join(PRECISIONS)} for a located entity")
     elif precision and precision not in PRECISIONS + ("unknown",):
         err("precision", f"unknown precision {precision!r}")
+    unc = None
+    if get("uncertainty_m"):
+        try:
+            unc = _parse_float(get("uncertainty_m"))
+        except ValueError:
+            err("uncertainty_m", f"not a number: {get('uncertainty_m')!r}")
+        else:
+            if not 0 <= unc <= MAX_UNCERTAINTY_M:
+                err("uncertainty_m", f"uncertainty_m must be between 0 and {MAX_UNCERTAINTY_M:g} m, got {unc:g}")
     if lon is not None and not get("source"):
         err("source", "a located entity needs a source for its coordinates")
     if len(errors) > start:
@@ -313,7 +331,7 @@ def _validate_row(file: str, line: int, row: dict, errors: list[RowError]) -> En
         lon=None if wlon is None else round(wlon, 7), lat=None if wlat is None else round(wlat, 7),
         crs=crs, lon_orig=lon, lat_orig=lat,
         precision=precision if lon is not None else (precision or "unknown"),
-        source=get("source"), note=get("note"),
+        uncertainty_m=unc if lon is not None else None, source=get("source"), note=get("note"),
     )
 
 

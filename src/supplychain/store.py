@@ -15,7 +15,7 @@ from typing import Iterator
 #: Columns of the registry, in file order (CONTRACT.md, plus ``robot_types``).
 ENTITY_COLUMNS = (
     "id", "name_zh", "name_en", "kind", "categories", "needs", "robot_types", "address", "district",
-    "lon", "lat", "crs", "precision", "source", "note",
+    "lon", "lat", "crs", "precision", "uncertainty_m", "source", "note",
 )
 
 _SCHEMA = """
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS entities (
     lon_orig REAL,          -- the coordinates as given, in crs
     lat_orig REAL,
     precision TEXT NOT NULL DEFAULT '',
+    uncertainty_m REAL,     -- the radius of a disc region, when the source gives one (else the precision's default)
     source TEXT NOT NULL DEFAULT '',
     note TEXT NOT NULL DEFAULT '',
     imported_from TEXT NOT NULL DEFAULT '',
@@ -94,7 +95,14 @@ class Store:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(_SCHEMA)
+        self._migrate()
         self._conn.commit()
+
+    def _migrate(self) -> None:
+        """Columns added since a data dir was created (SQLite adds a nullable column in place)."""
+        have = {r[1] for r in self._conn.execute("PRAGMA table_info(entities)")}
+        if "uncertainty_m" not in have:
+            self._conn.execute("ALTER TABLE entities ADD COLUMN uncertainty_m REAL")
 
     def close(self) -> None:
         self._conn.close()
