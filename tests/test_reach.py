@@ -60,8 +60,13 @@ def test_suppliers_within_matches_networkx(syn_ws, sip_graph_nx):
             assert set(got) == set(want)
             for k in got:
                 assert got[k] == pytest.approx(want[k], abs=0.051)  # answers are rounded to 0.1 m
-            assert [r["road_m"] for r in ans["results"]] == sorted(r["road_m"] for r in ans["results"])
-            assert all(r["distance_method"] == "network" for r in ans["results"] if r["id"] in node_of)
+            key = [r["road_m"] if r["road_m"] is not None else 0.5 * (r["road_m_range"][0] + r["road_m_range"][1])
+                   for r in ans["results"]]
+            assert key == sorted(key)
+            for r in ans["results"]:
+                if r["id"] in node_of:  # exact points measured on the network: no uncertainty
+                    assert r["distance_method"] == "network" and r["verdict"] == "within"
+                    assert r["road_m_range"] == [r["road_m"], r["road_m"]]
 
 
 def test_drive_time_belongs_to_the_drawn_path(syn_ws):
@@ -128,19 +133,27 @@ def test_sourcing_matches_brute_force(syn_ws):
     for m in syn_makers:
         dist = nx.single_source_dijkstra_path_length(G, node_of[m["id"]], cutoff=3000, weight="length")
         covered = {c["category"]: c for c in m["covered"]}
+        undetermined = {u["category"]: u for u in m["undetermined"]}
         for c in CATS[:4]:
             best = min((dist[node_of[s]] for s in suppliers[c] if node_of[s] in dist), default=None)
-            if best is None:
-                assert c in m["missing"] or covered[c]["distance_method"] == "estimated"
+            if best is None:  # no synthetic (exact) supplier within 3 km: only the seed's imprecise ones may be
+                assert c in m["missing"] or c in undetermined
+                for k in undetermined.get(c, {"candidates": []})["candidates"]:
+                    lo, hi = k["road_m_range"]
+                    assert lo <= 3000 and (hi is None or hi > 3000)
+                    assert ws.by_id[k["supplier_id"]].precision != "exact"
             else:
                 assert covered[c]["road_m"] == pytest.approx(best, abs=0.051)
-                assert covered[c]["distance_method"] == "network"
-        assert m["rate"] == pytest.approx(len(m["covered"]) / 4)
+                assert covered[c]["distance_method"] == "network" and covered[c]["verdict"] == "within"
+        assert m["rate_certain"] == pytest.approx(len(m["covered"]) / 4)
+        assert m["rate_possible"] == pytest.approx((len(m["covered"]) + len(m["undetermined"])) / 4)
     s = ans["summary"]
     assert s["makers"] == len(ans["makers"])
-    assert s["fully_covered"] == sum(1 for m in ans["makers"] if not m["missing"])
+    assert s["fully_covered_certain"] == sum(1 for m in ans["makers"] if not m["missing"] and not m["undetermined"])
+    assert s["fully_covered_possible"] == sum(1 for m in ans["makers"] if not m["missing"])
     for c, v in s["per_category"].items():
         assert v["lacking"] == sum(1 for m in ans["makers"] if c in m["missing"])
+        assert v["covered"] + v["undetermined"] + v["lacking"] == v["needed_by"]
 
 
 def test_sourcing_on_the_seed_registry_is_honest_about_precision(sip_ws):
@@ -152,10 +165,11 @@ def test_sourcing_on_the_seed_registry_is_honest_about_precision(sip_ws):
     in_house = {c["category"] for c in magic["covered"] if c["in_house"]}
     assert in_house == {"joint_module", "dexterous_hand"}  # MagicLab makes its own joints and hands
     assert ans["summary"]["caveat"] and ans["summary"]["registry_note"]
+    assert set(ans["summary"]["settle_by_locating"]) >= {"magiclab", "inovance-suzhou"}
     for m in ans["makers"]:
         for c in m["covered"]:
-            if not c["in_house"]:
-                assert c["uncertainty_m"] >= 0
+            lo, hi = c["road_m_range"]
+            assert c["verdict"] == "within" and hi <= 10_000
 
 
 def test_isochrone_follows_the_roads(sip_ws):

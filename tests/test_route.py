@@ -72,7 +72,7 @@ SYNTHETIC = [  # SYNTHETIC entities at community labels: test data only, labelle
 
 def add_synthetic(ws: Workspace) -> None:
     ents = [Entity(id=i, name_zh=f"合成测试{i}", kind=k, name_en=f"SYNTHETIC test entity {i}", categories=c,
-                   lon=pt(where)[0], lat=pt(where)[1], precision="street",
+                   lon=pt(where)[0], lat=pt(where)[1], precision="exact",
                    source=f"SYNTHETIC test data (tests/test_route.py) at the {where} label", note="synthetic")
             for i, k, c, where in SYNTHETIC]
     store_entities(ws.store, ents, "synthetic-test")
@@ -161,23 +161,35 @@ def test_catchments_match_networkx_and_mark_estimated(ws, ind):
         if snap <= ws.snap_limit_m:
             on_net[e.id] = [snap + ind.length(node, s) for s in stop_nodes]
     assert {"elite-robots", "zelos", "cs-embodied-park"} <= set(on_net) and "leaderdrive" not in on_net
+    exact = {eid for eid in on_net if ws.by_id[eid].precision == "exact"}
+    street = {eid for eid in on_net if ws.by_id[eid].precision == "street"}
+    upper = ws.estimator.calibration["p90"]
+    for eid in street:  # a 300 m disc: served only when even its far side is within the walk
+        on_net[eid] = [w + upper * 300.0 for w in on_net[eid]]
     for k, stop in enumerate(a["stops"]):
         for w in ("500", "800"):
             got = {m["id"]: m for m in stop["catchment"][w]}
-            expect = {eid for eid, walks in on_net.items() if walks[k] <= float(w)}
-            assert set(got) == expect, (stop["name_zh"], w)
+            within = {eid for eid, m in got.items() if m["verdict"] == "within"}
+            expect = {eid for eid in exact | street if on_net[eid][k] <= float(w)}
+            assert within == expect, (stop["name_zh"], w)
             for eid, m in got.items():
-                assert m["walk_m"] == pytest.approx(on_net[eid][k], abs=0.2)
-                precise = ws.by_id[eid].precision in ("exact", "street")
-                assert m["distance_method"] == ("network" if precise else "estimated")
-                if not precise:
-                    assert "precision" in m["estimated_because"]
+                lo, hi = m["road_m_range"]
+                if eid in street and m["verdict"] == "within":
+                    assert hi == pytest.approx(on_net[eid][k], abs=0.3)
+                elif eid in exact:
+                    assert m["walk_m"] == pytest.approx(on_net[eid][k], abs=0.2) and lo == hi == m["walk_m"]
+                    assert m["distance_method"] == "network"
+                else:  # an imprecise entity is never served on its reference point alone
+                    assert m["verdict"] == "undetermined" and lo <= float(w) < (hi if hi is not None else 1e12)
+                    assert "precision" in m["uncertain_because"] or "off the network" in m["uncertain_because"]
     cov = a["coverage"]["800"]
     served = {s["id"] for s in cov["served"]}
-    assert served == {eid for eid, walks in on_net.items() if min(walks) <= 800}
-    assert {s["id"] for s in cov["not_served"]} == {e.id for e in ws.located} - served
+    assert served == {eid for eid in exact | street if min(on_net[eid]) <= 800}
+    assert {s["id"] for s in cov["undetermined"]} & served == set()
+    assert {s["id"] for s in cov["not_served"]} == {e.id for e in ws.located} - served - {
+        s["id"] for s in cov["undetermined"]}
     off = {s["id"]: s for s in cov["not_served"]}["leaderdrive"]
-    assert "off the network" in off["estimated_because"]
+    assert "off the network" in off["uncertain_because"]
     # Counts by kind and category follow from the served set.
     kinds = {k: sorted(v) for k, v in cov["by_kind"].items()}
     for kind, ids in kinds.items():
@@ -203,8 +215,8 @@ def test_kechuang_shows_what_is_and_is_not_known(ws):
     text = " ".join(a["unknown"])
     assert "not public" in text and "no known location" in text and "cannot be measured" in text
     assert "district precision" in text
-    # Whatever the district point is near is only an estimated member.
-    assert all(m["distance_method"] == "estimated" for m in start["catchment"]["800"])
+    # Whatever the district point is near is at best undetermined (the stop itself stands at 哈工大).
+    assert all(m["verdict"] == "undetermined" for m in start["catchment"]["800"] if m["id"] != "hit-sri")
     g = route.route_geojson(ws)
     stops = [f for f in g["features"] if f["properties"]["role"] == "stop"]
     assert stops[1]["geometry"] is None and not any(f["properties"]["role"] == "path" for f in g["features"])
@@ -220,7 +232,10 @@ def test_kechuang_follows_the_registry_when_it_learns_a_location(ws, ind):
     a = route.analyse(ws)
     assert a["stops"][1]["located"] and a["length_m"] is not None and a["distance_method"] == "estimated"
     assert a["segments"][0]["estimated_because"].startswith("stop 1 off the network")
-    assert a["length_check"]["status"] in ("ok", "flagged")
+    # the start is known only to district precision: whether 8 km is right cannot be decided
+    assert a["length_check"]["status"] == "undetermined" and not a["length_check"]["flagged"]
+    lo, hi = a["length_m_range"]
+    assert lo <= a["length_m"] <= hi
 
 
 def test_editing_changes_the_answer_and_each_edit_is_atomic(ws, ind):
@@ -297,11 +312,13 @@ def _independent_instance(ws, ind, points, walk):
     tree = {a: nx.single_source_dijkstra_path_length(ind.G, a, weight="length") for a in set(nodes)}
     D = np.array([[tree[a][b] for b in nodes] for a in nodes])
     ents = []
+    upper = ws.estimator.calibration["p90"]  # the upper circuity of the imported network
     for e in ws.located:
         node, snap = ind.snap(e.lon, e.lat)
         if snap <= ws.snap_limit_m and e.precision in ("exact", "street"):
             from_entity = nx.single_source_dijkstra_path_length(ind.G, node, weight="length")
-            ents.append((e, [snap + from_entity[n] for n in nodes]))
+            extent = 300.0 if e.precision == "street" else 0.0  # a street-level position: a 300 m disc
+            ents.append((e, [snap + from_entity[n] + upper * extent for n in nodes]))
     cover = np.array([[w[k] <= walk for _, w in ents] for k in range(len(nodes))]).reshape(len(nodes), len(ents))
     weights = np.array([routedesign.DEFAULT_KIND_WEIGHTS[e.kind] for e, _ in ents])
     return D, cover, weights

@@ -7,6 +7,7 @@ import json
 
 import networkx as nx
 import numpy as np
+import shapely
 import pytest
 import scipy.sparse as sp
 from pyproj import Geod
@@ -300,15 +301,45 @@ def test_optimize_on_the_synthetic_registry_uses_the_sourcing_gaps(synth_ws):
     # Each item is one missing category of one maker; objective is the weight of items newly covered.
     assert ans["objective"] == pytest.approx(sum(c["marginal_weight"] for c in ans["chosen"]))
     assert ans["objective"] <= ans["bound"] + 1e-9
-    for c in ans["chosen"]:
-        assert c["source"] == "grid" and c["distance_method"] == "network"
+    boundary = synth_ws.study_area.boundary
+    for c in ans["chosen"]:  # the default grid covers 吴中区 itself, not the network's extent
+        assert c["source"] == "grid" and boundary.contains(shapely.Point(c["lon"], c["lat"]))
 
 
-def test_grid_points_stand_on_the_network(sip_ws):
-    sites = siteopt.grid_candidates(sip_ws, 800)
-    assert len(sites) > 20
-    assert all(s.on_network and s.snap_m < 1e-6 for s in sites)
+def test_grid_covers_the_district_and_keeps_road_points_where_the_network_reaches(sip_ws):
+    grid = 800.0
+    sites, notes = siteopt.grid_candidates(sip_ws, grid)
+    boundary = sip_ws.study_area.boundary
+    assert all(boundary.contains(shapely.Point(s.lon, s.lat)) for s in sites)
+    on = [s for s in sites if s.on_network]
+    off = [s for s in sites if not s.on_network]
+    assert all(s.snap_m < 1e-6 for s in on) and len({s.node for s in on}) == len(on)
+    # Independently: the cell centres of the same grid inside 吴中 and outside the hull of the network's nodes.
+    a = sip_ws.network.arrays
+    hull = shapely.MultiPoint(np.column_stack([a["x"], a["y"]])).convex_hull
+    poly = sip_ws.study_area.boundary_m
+    xmin, ymin, xmax, ymax = poly.bounds
+    gx, gy = np.meshgrid(np.arange(xmin + grid / 2, xmax + grid / 2, grid)[: int((xmax - xmin) // grid) + 1],
+                         np.arange(ymin + grid / 2, ymax + grid / 2, grid)[: int((ymax - ymin) // grid) + 1])
+    pts = shapely.points(gx.ravel(), gy.ravel())
+    blind = shapely.contains(poly, pts) & ~shapely.contains(hull, pts)
+    assert len(off) == int(blind.sum()) > 1000  # most of 吴中, 太湖 included, lies beyond the SIP network
+    assert any("water" in n and "太湖" in n for n in notes)
+
+
+def test_grid_inside_the_network_keeps_only_points_on_roads(sip_ws):
+    """A study area (a test box, not a real district) inside the SIP network: every candidate is a road node."""
+    from shapely.geometry import box
+
+    from supplychain.studyarea import StudyArea
+    from supplychain.workspace import Workspace
+
+    ws = Workspace(sip_ws.data_dir, sip_ws.store, sip_ws.entities, sip_ws.network)
+    ws.__dict__["study_area"] = StudyArea({"buffer_km": 0}, box(120.70, 31.30, 120.76, 31.335), "test box")
+    sites, notes = siteopt.grid_candidates(ws, 800)
+    assert len(sites) > 20 and all(s.on_network and s.snap_m < 1e-6 for s in sites)
     assert len({s.node for s in sites}) == len(sites)
+    assert any("near a road" in n for n in notes)
 
 
 def test_seed_registry_optimisation_labels_estimated_coverage(sip_ws):

@@ -1,8 +1,9 @@
 """Supplier queries: which suppliers (of a category) lie within R km by road of a point or an entity.
 
-Each answer says how every distance was obtained: ``network`` (both ends snapped within the limit, shortest
-road path, snap distances reported) or ``estimated`` (straight line x the calibrated circuity factor).
-``road_m`` is the network path between the snapped nodes; the radius applies to it.
+Distances come from :mod:`supplychain.measure`: each result has a best estimate ``road_m`` (``None`` when the
+two positions share a reference point), bounds ``road_m_range`` from both uncertainty regions, its
+``distance_method`` and the ``verdict`` against the radius. Results are the ``within`` and ``undetermined``
+suppliers, sorted by best estimate (the middle of the range where there is none).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import engine, studyarea, taxonomy
+from . import engine, measure, taxonomy
 from .errors import InputError, parse_float
-from .registry import PRECISION_RADIUS_M, Entity
+from .registry import Entity
 from .workspace import ESTIMATED, NETWORK, SnappedPoint, Workspace
 
 MAX_RADIUS_KM = 50.0
@@ -66,47 +67,20 @@ def is_supplier(e: Entity, category: str | None) -> bool:
     return any(c in taxonomy.COMPONENT_CATEGORIES for c in e.categories)
 
 
-def _network_distances(ws: Workspace, origin: Origin, nodes: np.ndarray, limit_m: float):
-    """Road metres and drive seconds (along the shortest-distance path) from the origin to ``nodes``."""
-    graph = ws.network.graph
-    dist, pred = engine.distances_with_predecessors(graph, origin.node, limit=limit_m)
-    road = dist[nodes]
-    time = np.full(len(nodes), np.inf)
-    ok = np.isfinite(road)
-    if ok.any():
-        time[ok] = engine.cost_along_tree(graph, pred, nodes[ok], metric="time")
-    return road, time, pred
+def _round1(values: np.ndarray) -> list:
+    """Values rounded to 0.1 (metres or seconds) as plain floats in one numpy call; NaN/inf -> None."""
+    v = np.asarray(values, dtype=float)
+    out = np.round(v, 1).tolist()
+    if not np.isfinite(v).all():
+        out = [x if np.isfinite(x) else None for x in out]
+    return out
 
 
-def _round1(values: np.ndarray) -> list[float]:
-    """Values rounded to 0.1 (metres or seconds) as plain floats, in one numpy call."""
-    return np.round(np.asarray(values, dtype=float), 1).tolist()
-
-
-@dataclass
-class _SupplierTable:
-    """Located suppliers of one category as arrays: snapping and metric coordinates, built once per registry."""
-
-    located: list[Entity]
-    unlocated: list[Entity]
-    position: dict[str, int]
-    nodes: np.ndarray
-    snap_m: np.ndarray
-    on: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
-
-
-def _supplier_table(ws: Workspace, category: str | None) -> _SupplierTable:
+def _supplier_positions(ws: Workspace, category: str | None):
+    """Located suppliers of one category as :class:`measure.Positions`, and the unlocated ones (per registry)."""
     candidates = [e for e in ws.entities if is_supplier(e, category)]
     located = [e for e in candidates if e.located]
-    snaps = [ws.snapping[e.id] for e in located]
-    x, y = studyarea.to_metric(np.array([e.lon for e in located], dtype=float),
-                               np.array([e.lat for e in located], dtype=float))
-    return _SupplierTable(
-        located, [e for e in candidates if not e.located], {e.id: i for i, e in enumerate(located)},
-        np.array([s[0] for s in snaps], dtype=np.int64), np.array([s[1] for s in snaps], dtype=float),
-        np.array([s[2] for s in snaps], dtype=bool), np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return located, ws.positions(located), [e for e in candidates if not e.located]
 
 
 def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, radius_km=10,
@@ -129,56 +103,61 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
     origin = resolve_origin(ws, lon, lat, entity)
     radius_m = check_radius(radius_km) * 1000.0
     category = check_category(category)
-    # Per-query work is only what depends on the origin: the supplier table is built once per registry.
-    table = ws.memo(("suppliers", category), lambda: _supplier_table(ws, category))
-    keep = np.ones(len(table.located), dtype=bool)
-    if origin.entity is not None and origin.entity.id in table.position:
-        keep[table.position[origin.entity.id]] = False
-    located = [e for e, k in zip(table.located, keep) if k] if not keep.all() else table.located
-    unlocated = [e for e in table.unlocated if origin.entity is None or e.id != origin.entity.id]
+    # Per-query work is only what depends on the origin: the supplier positions are built once per registry.
+    located, pos, unlocated = ws.memo(("suppliers", category), lambda: _supplier_positions(ws, category))
+    if origin.entity is not None:
+        keep = [i for i, e in enumerate(located) if e.id != origin.entity.id]
+        if len(keep) < len(located):
+            located, pos = [located[i] for i in keep], pos.take(keep)
+        unlocated = [e for e in unlocated if e.id != origin.entity.id]
+    here = origin_positions(ws, origin)
 
     results = []
-    on = within = np.zeros(0, dtype=bool)
+    pairs = None
     if located:
-        nodes, snap_m = table.nodes[keep], table.snap_m[keep]
-        on = table.on[keep] & origin.on_network
-        ox_, oy_ = studyarea.to_metric(origin.lon, origin.lat)
-        straight = np.hypot(table.x[keep] - ox_, table.y[keep] - oy_)  # as workspace.straight_m, ends cached
-        est = ws.estimator
-        road = straight * est.factor
-        time = road / (est.speed_kph / 3.6)
-        pred = None
-        if on.any():
-            r, t, pred = _network_distances(ws, origin, nodes[on], radius_m)
-            road[on], time[on] = r, t
-        within = np.flatnonzero(road <= radius_m)
-        within = within[np.argsort(road[within], kind="stable")]
+        pairs = measure.from_origin(ws, here, pos, radius_m)
+        shown = np.flatnonzero(pairs.verdict >= 0)  # within and undetermined; beyond is left out
+        key = np.where(np.isnan(pairs.best[shown]), 0.5 * (pairs.lo[shown] + np.minimum(pairs.hi[shown], 1e12)),
+                       pairs.best[shown])
+        shown = shown[np.argsort(key, kind="stable")]
         # Plain Python values, rounded in bulk: item-by-item numpy indexing and round() cost as much as the
         # road search itself when hundreds of suppliers are in range.
-        for i, r_m, t_s, s_m, snap, on_i in zip(within.tolist(), _round1(road[within]), _round1(time[within]),
-                                                _round1(straight[within]), _round1(snap_m[within]),
-                                                on[within].tolist()):
+        for i, r_m, lo, hi, t_s, s_m, snap, net, code in zip(
+                shown.tolist(), _round1(pairs.best[shown]), _round1(pairs.lo[shown]), _round1(pairs.hi[shown]),
+                _round1(pairs.time_s[shown]), _round1(pairs.straight[shown]), _round1(pos.snap_m[shown]),
+                pairs.network[shown].tolist(), pairs.verdict[shown].tolist()):
             e = located[i]
             item = {
                 "id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "categories": list(e.categories),
                 "lon": e.lon, "lat": e.lat,
-                "road_m": r_m, "time_s": t_s, "straight_m": s_m,
-                "snap_m": None if snap != snap else snap,
-                "distance_method": NETWORK if on_i else ESTIMATED,
-                "precision": e.precision, "uncertainty_m": PRECISION_RADIUS_M.get(e.precision),
+                "road_m": r_m, "road_m_range": [lo, hi], "verdict": measure.verdict_name(code),
+                "time_s": t_s, "straight_m": s_m, "snap_m": snap,
+                "distance_method": NETWORK if net else ESTIMATED,
+                "precision": e.precision, "uncertainty_m": e.radius_m, "region": pos.regions[i].describe(),
             }
-            if with_paths and on_i and pred is not None:
-                path = engine.path_from_tree(pred, origin.node, int(nodes[i]))
+            if with_paths and net and pairs.predecessors is not None and r_m is not None:
+                path = engine.path_from_tree(pairs.predecessors, origin.node, int(pos.node[i]))
                 item["path"] = ws.network.path_coords(path)
             results.append(item)
+    n_und = sum(1 for r in results if r["verdict"] == measure.UNDETERMINED)
     answer = {
-        "origin": origin.to_dict(),
+        "origin": {**origin.to_dict(), "region": here.regions[0].describe()},
         "radius_km": radius_m / 1000.0,
         "category": category,
         "distance_method": origin.method,
         "results": results,
+        "counts": {"within": len(results) - n_und, "undetermined": n_und},
         "unlocated": [{"id": e.id, "name_zh": e.name_zh} for e in unlocated],
     }
-    if origin.method == ESTIMATED or (located and not on[within].all()):
+    if n_und:
+        answer["settle"] = measure.SETTLE_HINT
+    if origin.method == ESTIMATED or any(r["distance_method"] == ESTIMATED for r in results):
         answer["estimator"] = ws.estimator.describe()
     return answer
+
+
+def origin_positions(ws: Workspace, origin: Origin) -> measure.Positions:
+    """The origin as a one-row :class:`measure.Positions`: an entity with its region, or an exact point."""
+    if origin.entity is not None:
+        return measure.of_entities([origin.entity], ws.snapping)
+    return measure.points([None], [origin.lon], [origin.lat], [origin.node], [origin.snap_m], [origin.on_network])

@@ -35,12 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catchment, engine, studyarea, taxonomy
+from . import catchment, engine, measure, studyarea, taxonomy
 from .catchment import Place
 from .errors import InputError, parse_float
 from .registry import PRECISION_RADIUS_M, PRECISIONS, Entity
 from .store import Store
-from .workspace import ESTIMATED, NETWORK, Workspace, straight_m
+from .workspace import ESTIMATED, NETWORK, Workspace
 
 #: The shipped routes, one GeoJSON file each, loaded into an empty data dir.
 ROUTES_DIR = studyarea.PROJECT_ROOT / "data" / "routes"
@@ -578,32 +578,31 @@ def _best_position(ws: Workspace, route: Route, stop: Stop) -> int:
 # Measuring
 
 def stop_place(ws: Workspace, stop: Stop) -> Place:
-    """A located stop snapped to the network (``entity_id`` kept only while the entity is in the registry)."""
+    """A located stop snapped to the network, with its uncertainty region's inputs (the registry entity's, while
+    the entity is in the registry; else the stop's own precision)."""
     node, snap, on = ws.snap_point(stop.lon, stop.lat)
-    return Place(stop.lon, stop.lat, node, snap, on, stop.entity_id if stop.entity_id in ws.by_id else None)
+    ent = ws.by_id.get(stop.entity_id) if stop.entity_id else None
+    if ent is not None and ent.located and (ent.lon, ent.lat) == (stop.lon, stop.lat):
+        return Place(stop.lon, stop.lat, node, snap, on, ent.id, ent.precision, ent.district, ent.uncertainty_m)
+    return Place(stop.lon, stop.lat, node, snap, on, stop.entity_id if ent is not None else None,
+                 stop.precision or "exact")
 
 
 def leg_matrix(ws: Workspace, places: list[Place], limit_m: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
-    """Bus metres between every ordered pair of places and whether each is ``network``.
+    """Bus metres (best estimate) between every ordered pair of places and whether each is ``network``.
 
-    Network legs are shortest road paths between the snapped nodes (one engine search per distinct node,
-    bounded by ``limit_m``: a pair of on-network places farther apart by road is ``inf``); the others are
-    straight line x the workspace's circuity factor.
+    From the distance layer: network legs are shortest road paths between the snapped nodes, bounded by
+    ``limit_m`` (a pair of on-network places farther apart by road is ``inf``); the others are estimated.
+    Pairs on one reference point (no best estimate) count by their straight-line centre distance, 0.
     """
     k = len(places)
-    on = np.zeros((k, k), dtype=bool)
     if not k:
-        return np.zeros((k, k)), on
-    lon = np.array([p.lon for p in places])
-    lat = np.array([p.lat for p in places])
-    D = straight_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :]) * ws.estimator.factor
-    net = [i for i, p in enumerate(places) if p.on_network]
-    if len(net) > 1:
-        nodes = np.array([places[i].node for i in net], dtype=np.int64)
-        uniq, inv = np.unique(nodes, return_inverse=True)
-        rows = np.vstack([r[:, nodes] for _, r in engine.distance_rows(ws.network.graph, uniq, limit=limit_m)])
-        pairs = np.ix_(net, net)
-        D[pairs], on[pairs] = rows[inv], True
+        return np.zeros((0, 0)), np.zeros((0, 0), dtype=bool)
+    pos = measure.of_places(places)
+    pairs = measure.matrix(ws, pos, pos, limit_m=limit_m)
+    unreached = pos.on[pairs.ia] & pos.on[pairs.ib] & ~np.isfinite(pairs.hi)
+    D = np.where(unreached, np.inf, np.where(np.isnan(pairs.best), pairs.straight, pairs.best)).reshape(k, k)
+    on = pairs.network.reshape(k, k)
     np.fill_diagonal(D, 0.0)
     return D, on
 
@@ -633,7 +632,8 @@ def _stop_json(r: _Resolved) -> dict:
         d["entity_missing"] = True
     if p is not None:
         point = p.point_dict()
-        d.update(snap_m=point["snap_m"], on_network=p.on_network, distance_method=p.method)
+        d.update(snap_m=point["snap_m"], on_network=p.on_network, distance_method=p.method,
+                 region=measure.of_places([p]).regions[0].describe())
     return d
 
 
@@ -649,27 +649,25 @@ def _segments(ws: Workspace, res: list[_Resolved], speed_kph: float) -> list[dic
             out.append(seg)
             continue
         pa, pb = a.place, b.place
-        straight = float(straight_m(pa.lon, pa.lat, pb.lon, pb.lat))
-        length, coords, method, reason = None, None, ESTIMATED, ""
-        if pa.on_network and pb.on_network:
-            dist, pred = _search(ws, pa.node, pb.node, straight)
-            if np.isfinite(dist[pb.node]):
-                length = float(dist[pb.node])
-                path = engine.path_from_tree(pred, pa.node, pb.node)
-                coords = ws.network.path_coords(path)
-                method = NETWORK
-                seg["nodes"] = len(path)
-            else:
-                reason = "no road path between the snapped nodes"
+        m = _measure_leg(ws, pa, pb)
+        method = NETWORK if m.network[0] else ESTIMATED
+        coords, reason = [[pa.lon, pa.lat], [pb.lon, pb.lat]], ""
+        if method == NETWORK and m.predecessors is not None and np.isfinite(m.best[0]):
+            path = engine.path_from_tree(m.predecessors, pa.node, pb.node)
+            coords = ws.network.path_coords(path)
+            seg["nodes"] = len(path)
+        elif pa.on_network and pb.on_network:
+            reason = "no road path between the snapped nodes"
         else:
             off = [f"stop {r.seq}" for r in (a, b) if not r.place.on_network]
             reason = ("no road network loaded" if ws.network is None
                       else f"{' and '.join(off)} off the network (beyond {ws.snap_limit_m:g} m)")
-        if length is None:
-            length = straight * ws.estimator.factor
-            coords = [[pa.lon, pa.lat], [pb.lon, pb.lat]]
+        best = float(m.best[0]) if np.isfinite(m.best[0]) else float(m.straight[0])
+        length = best
         seg.update(status="measured", length_m=round(length, 1), time_s=round(length / (speed_kph / 3.6), 1),
-                   straight_m=round(straight, 1), distance_method=method, coordinates=coords)
+                   length_m_range=measure.range_list(m.lo[0], m.hi[0]),
+                   straight_m=round(float(m.straight[0]), 1), distance_method=method, coordinates=coords)
+        seg["road_m"], seg["road_m_range"] = measure.rounded(m.best[0]), seg["length_m_range"]
         if method == ESTIMATED:
             seg.update(estimated_because=reason, circuity_factor=ws.estimator.factor)
         imprecise = [f"stop {r.seq} ({r.stop.precision})" for r in (a, b) if r.stop.precision not in ("exact", "street")]
@@ -679,21 +677,29 @@ def _segments(ws: Workspace, res: list[_Resolved], speed_kph: float) -> list[dic
     return out
 
 
-def _search(ws: Workspace, source: int, target: int, straight: float) -> tuple[np.ndarray, np.ndarray]:
-    """Shortest-path tree from ``source`` reaching ``target``: first bounded (a bus leg is rarely more than
-    a few times its straight line), then unbounded if the target lies beyond the bound."""
-    bound = 4.0 * straight + 5000.0
-    dist, pred = engine.distances_with_predecessors(ws.network.graph, source, limit=bound)
-    if not np.isfinite(dist[target]):
-        dist, pred = engine.distances_with_predecessors(ws.network.graph, source)
-    return dist, pred
+def _measure_leg(ws: Workspace, pa: Place, pb: Place) -> "measure.FromOrigin":
+    """One leg through the distance layer, with the search tree for drawing it: first bounded (a bus leg is
+    rarely more than a few times its straight line), then unbounded if the target lies beyond the bound."""
+    a, b = measure.of_places([pa]), measure.of_places([pb])
+    straight = float(measure.straight_bounds(a, [0], b, [0])[0][0])
+    m = measure.from_origin(ws, a, b, 4.0 * straight + 5000.0, with_time=False)
+    if pa.on_network and pb.on_network and not m.network[0]:
+        m = measure.from_origin(ws, a, b, np.inf, with_time=False)
+    return m
 
 
-def length_check(stated_m: float | None, measured_m: float | None, complete: bool) -> dict:
-    """Compare a measured length with the stated one (rule in the module docstring)."""
+def length_check(stated_m: float | None, measured_m: float | None, complete: bool,
+                 measured_range: tuple[float, float] | None = None) -> dict:
+    """Compare a measured length with the stated one (rule in the module docstring).
+
+    With ``measured_range`` (bounds from imprecise stops), a complete route is ``ok`` only when the whole range
+    lies inside the tolerance band, ``flagged`` only when it lies wholly outside, else ``undetermined``.
+    """
     rule = (f"flagged when the measured length differs from the stated length by more than "
             f"{LENGTH_TOLERANCE_SHARE:.0%} of it or {LENGTH_TOLERANCE_M / 1000:g} km, whichever is smaller")
     out = {"stated_m": stated_m, "measured_m": None if measured_m is None else round(measured_m, 1), "rule": rule}
+    if measured_range is not None:
+        out["measured_m_range"] = [measure.rounded(measured_range[0]), measure.rounded(measured_range[1])]
     if stated_m is None:
         return {**out, "status": "no_stated_length", "flagged": False}
     tol = min(LENGTH_TOLERANCE_SHARE * stated_m, LENGTH_TOLERANCE_M)
@@ -702,9 +708,14 @@ def length_check(stated_m: float | None, measured_m: float | None, complete: boo
         return {**out, "status": "unmeasurable", "flagged": False, "difference_m": None}
     diff = measured_m - stated_m
     out.update(difference_m=round(diff, 1), difference_share=round(diff / stated_m, 4))
+    lo, hi = measured_range if measured_range is not None else (measured_m, measured_m)
+    if complete and (lo < stated_m - tol <= hi or lo <= stated_m + tol < hi):
+        return {**out, "status": "undetermined", "flagged": False,
+                "message": "the stops' positions are too imprecise to tell whether the length matches: "
+                           + measure.SETTLE_HINT}
     if complete:
         return {**out, "status": "flagged" if abs(diff) > tol else "ok", "flagged": bool(abs(diff) > tol)}
-    if diff > tol:
+    if lo - stated_m > tol:
         return {**out, "status": "flagged", "flagged": True,
                 "message": "the measured part alone is already longer than the stated length allows"}
     return {**out, "status": "incomplete", "flagged": False,
@@ -721,22 +732,23 @@ def _coverage(table: catchment.WalkTable, walk: tuple[float, ...], seqs: list[in
     out = {}
     ents = table.entities
     for w in walk:
-        within = table.walk <= w
+        code = table.verdict(w)
+        within = code == 1
         served_any = within.any(axis=0)
-        served, left = [], []
+        maybe_any = (code == 0).any(axis=0) & ~served_any
+        served, maybe, left = [], [], []
         for j, e in enumerate(ents):
-            if served_any[j]:
-                rows = np.flatnonzero(within[:, j])
-                best = int(rows[np.argmin(table.walk[rows, j])])
-                net = bool(table.network[rows, j].any())
-                item = catchment.member(table, best, j)
+            if served_any[j] or maybe_any[j]:
+                rows = np.flatnonzero(within[:, j] if served_any[j] else code[:, j] == 0)
+                key = np.where(np.isnan(table.walk[rows, j]), table.lo[rows, j], table.walk[rows, j])
+                best = int(rows[np.argmin(key)])
+                net = bool((table.network[rows, j]).any())
+                item = catchment.member(table, best, j, w)
                 item.update(distance_method=NETWORK if net else ESTIMATED, nearest_stop=seqs[best])
-                if net:
-                    item.pop("estimated_because", None)
-                served.append(item)
+                (served if served_any[j] else maybe).append(item)
             else:
                 left.append({"id": e.id, "name_zh": e.name_zh, "kind": e.kind, "precision": e.precision,
-                             **({"estimated_because": table.reason[j]} if table.reason[j] else {})})
+                             **({"uncertain_because": table.reason[j]} if table.reason[j] else {})})
         by_kind = {k: [s["id"] for s in served if s["kind"] == k] for k in taxonomy.KINDS}
         makers = [s for s in served if taxonomy.WHOLE_ROBOT in s["categories"]]
         suppliers = {c: {"total": sum(c in s["categories"] for s in served),
@@ -753,6 +765,8 @@ def _coverage(table: catchment.WalkTable, walk: tuple[float, ...], seqs: list[in
                        "ids": [m["id"] for m in makers]},
             "suppliers_by_category": {c: v for c, v in suppliers.items() if v["total"]},
             "categories_covered": sorted({c for s in served for c in s["categories"]}),
+            "undetermined": maybe,
+            "undetermined_count": len(maybe),
             "not_served": left,
         }
     return out
@@ -786,6 +800,8 @@ def analyse(ws: Workspace, route: Route | str | None = None, walk_m=None, bus_sp
     missing = [s for s in segs if s["status"] == "missing"]
     complete = len(route.stops) >= 2 and not missing
     length = sum(s["length_m"] for s in measured) if measured else None
+    length_range = None if not measured else tuple(
+        sum(np.inf if s["length_m_range"][k] is None else s["length_m_range"][k] for s in measured) for k in (0, 1))
     methods = {s["distance_method"] for s in measured}
     method = None if not measured else (NETWORK if methods == {NETWORK} else ESTIMATED)
     reached = {s["from_seq"] for s in measured} | {s["to_seq"] for s in measured}
@@ -797,8 +813,9 @@ def analyse(ws: Workspace, route: Route | str | None = None, walk_m=None, bus_sp
     table = catchment.walk_table(ws, [r.place for r in located], max(walk))
     for k, r in enumerate(located):
         d = stops[r.seq - 1]
-        d["catchment"] = {f"{w:g}": [catchment.member(table, k, j) for j in np.argsort(table.walk[k], kind="stable")
-                                     if table.walk[k, j] <= w] for w in walk}
+        order = np.argsort(np.where(np.isnan(table.walk[k]), table.lo[k], table.walk[k]), kind="stable")
+        d["catchment"] = {f"{w:g}": [catchment.member(table, k, j, w) for j in order
+                                     if table.verdict(w)[k, j] >= 0] for w in walk}
     coverage = _coverage(table, walk, [r.seq for r in located])
     if not with_coordinates:
         for s in segs:
@@ -816,14 +833,16 @@ def analyse(ws: Workspace, route: Route | str | None = None, walk_m=None, bus_sp
                                "missing": len(missing)},
         "missing_segments": [f"{s['from_seq']}→{s['to_seq']}" for s in missing],
         "time_s": None if time_s is None else round(time_s, 1),
-        "length_check": length_check(route.stated_length_m, length, complete),
+        "length_m_range": None if length_range is None else [measure.rounded(v) for v in length_range],
+        "length_check": length_check(route.stated_length_m, length, complete, length_range),
         "coverage": coverage,
         "unlocated_entities": [{"id": e.id, "name_zh": e.name_zh, "kind": e.kind}
                                for e in ws.entities if not e.located],
         "parameters": {"bus_speed_kph": speed, "dwell_s": dwell, "dwell_rule": "at each intermediate stop reached "
                        "by a measured segment, not at the terminals", "walk_m": list(walk),
                        "snap_limit_m": ws.snap_limit_m,
-                       "walk_rule": "entity's snap leg + road path to the stop's snapped node (where the bus stops)"},
+                       "walk_rule": "road path from the stop's snapped node (where the bus stops) + the entity's snap "
+                                    "leg; served = within (upper bound <= walk), undetermined listed apart"},
         "estimator": ws.estimator.describe(),
         "network": ws.network.summary() if ws.network else None,
     }
@@ -857,9 +876,10 @@ def _statements(route: Route, res: list[_Resolved], a: dict) -> dict:
         if not s.located:
             unknown.append(f"Stop {r.seq} {s.name_zh} has no known location, so it is not drawn or measured.")
         elif s.precision not in ("exact", "street"):
-            spread = PRECISION_RADIUS_M.get(s.precision)
-            unknown.append(f"Stop {r.seq} {s.name_zh} is located only at {s.precision} precision"
-                           + (f" (±{spread / 1000:g} km)" if spread else "")
+            region = measure.of_places([r.place]).regions[0].describe()
+            where = (f" (anywhere in {region['district_zh']} {region['district_en']})" if region["kind"] == "polygon"
+                     else f" (±{region['extent_m'] / 1000:g} km)" if region["extent_m"] else "")
+            unknown.append(f"Stop {r.seq} {s.name_zh} is located only at {s.precision} precision" + where
                            + "; distances from it are indicative" + (f" — source: {s.source.rstrip('. ')}" if s.source else "")
                            + ".")
         elif r.place is not None and not r.place.on_network:
@@ -874,7 +894,12 @@ def _statements(route: Route, res: list[_Resolved], a: dict) -> dict:
     else:
         known.append(f"Measured length: {_km(a['length_m'])} ({a['distance_method']}), running time "
                      f"{a['time_s'] / 60:.1f} min.")
-    widest = a["coverage"][f"{a['parameters']['walk_m'][-1]:g}"]["served_count"]
+    wide = a["coverage"][f"{a['parameters']['walk_m'][-1]:g}"]
+    widest = wide["served_count"]
+    if wide["undetermined_count"]:
+        unknown.append(f"{wide['undetermined_count']} entities may or may not lie within "
+                       f"{a['parameters']['walk_m'][-1]:g} m of a stop: their positions (or the stops') are too "
+                       "imprecise to tell, so they are not counted as served. " + measure.SETTLE_HINT)
     if widest["estimated"]:
         unknown.append(f"{widest['estimated']} of the {widest['total']} entities within "
                        f"{a['parameters']['walk_m'][-1]:g} m of a stop are estimated members (placed only at "

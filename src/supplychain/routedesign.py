@@ -352,7 +352,7 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     if not np.isfinite(D[0, -1]):  # even the direct leg is over budget: measure it fully, to say by how much
         D[0, -1] = route.leg_matrix(ws, [places[0], places[-1]])[0][0, 1]
     table = catchment.walk_table(ws, places, walk)
-    cover = table.walk <= walk
+    cover = table.verdict(walk) == 1  # surely within the walk: undetermined entities never count as served
     if not count_estimated:
         cover &= table.network
     ent_w = np.array([wmap.get(e.id, wmap.get(e.kind, 0.0)) for e in table.entities])

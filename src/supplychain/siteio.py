@@ -87,7 +87,7 @@ def evaluation_table(result: dict) -> tuple[list[str], list[list]]:
     # (column, value of a candidate): one list, so that the header and the rows cannot drift apart.
     spec = [(k, lambda cand, k=k: cand[k]) for k in ("rank", "name", "lon", "lat", "score", "distance_method", "snap_m")]
 
-    def crit(k: str, *path: str):
+    def crit(k: str, *path):
         def get(cand):
             v = cand["criteria"][k]
             for p in path:
@@ -100,14 +100,21 @@ def evaluation_table(result: dict) -> tuple[list[str], list[list]]:
         if k == "supplier_distance":
             for c in cats:
                 spec += [(f"{k}.{c}.road_m", crit(k, "by_category", c, "road_m")),
+                         (f"{k}.{c}.road_m_lo", crit(k, "by_category", c, "road_m_range", 0)),
+                         (f"{k}.{c}.road_m_hi", crit(k, "by_category", c, "road_m_range", 1)),
+                         (f"{k}.{c}.verdict", crit(k, "by_category", c, "verdict")),
                          (f"{k}.{c}.method", crit(k, "by_category", c, "distance_method")),
                          (f"{k}.{c}.nearest_id", crit(k, "by_category", c, "nearest_id"))]
         elif k == "supplier_count":
             spec += [(f"{k}.{c}", crit(k, "by_category", c, "count")) for c in cats]
+            spec += [(f"{k}.{c}.undetermined", crit(k, "by_category", c, "undetermined")) for c in cats]
         elif k == "makers_served":
-            spec += [(f"{k}.count", crit(k, "count")), (f"{k}.estimated", crit(k, "estimated"))]
+            spec += [(f"{k}.count", crit(k, "count")), (f"{k}.estimated", crit(k, "estimated")),
+                     (f"{k}.undetermined", crit(k, "undetermined"))]
         else:
-            spec += [(f"{k}.road_m", crit(k, "road_m")), (f"{k}.method", crit(k, "distance_method")),
+            spec += [(f"{k}.road_m", crit(k, "road_m")), (f"{k}.road_m_lo", crit(k, "road_m_range", 0)),
+                     (f"{k}.road_m_hi", crit(k, "road_m_range", 1)), (f"{k}.verdict", crit(k, "verdict")),
+                     (f"{k}.method", crit(k, "distance_method")),
                      (f"{k}.nearest_id", crit(k, "nearest_id"))]
     rows = [[get(cand) for _, get in spec] for cand in sorted(result["candidates"], key=lambda c: c["rank"])]
     return [col for col, _ in spec], rows

@@ -1,14 +1,13 @@
 """Candidate sites and what they are measured to, in batches, for the site planner (:mod:`siting`, :mod:`siteopt`).
 
 - :class:`Site`: a candidate (or fixed) site from user input, validated and snapped (:func:`parse_sites`).
-- :class:`Targets`: located places of one kind (suppliers of a category, makers, stops…), snapped.
-- :func:`within_radius`: which (site, target) pairs lie within a radius, network and estimated pairs apart.
-- :func:`nearest`: per site, the nearest target and how far.
+- :class:`Targets`: located places of one kind (suppliers of a category, makers, stops…), snapped, with their
+  uncertainty regions (:class:`measure.Positions`).
+- :func:`within_radius`: which (site, target) pairs are surely within a radius (network and estimated apart)
+  and which are undetermined.
+- :func:`nearest`: per site, the nearest target, how far, and the bounds.
 
-A pair is measured on the road network when both ends are on it (the snapped nodes; road distances come from
-:mod:`supplychain.engine`), else *estimated*: straight line x the workspace's circuity factor, as
-``workspace.straight_m`` does for single pairs (here with a k-d tree, for many pairs at once). Every value
-says which.
+Every distance comes from :mod:`supplychain.measure`.
 """
 
 from __future__ import annotations
@@ -17,9 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.spatial import cKDTree
 
-from . import engine, studyarea
+from . import measure
 from .errors import InputError
 from .registry import Entity
 from .workspace import SnappedPoint, Workspace
@@ -89,129 +87,84 @@ def snap_sites(ws: Workspace, points: list[tuple], source: str) -> list[Site]:
 
 @dataclass
 class Targets:
-    """Located places of one kind (suppliers of a category, makers, stops…), snapped."""
+    """Located places of one kind (suppliers of a category, makers, stops…), snapped, with their regions."""
 
     ids: list[str]
     names: list[str]
     precisions: list[str]
-    lon: np.ndarray
-    lat: np.ndarray
-    node: np.ndarray
-    on: np.ndarray
+    pos: measure.Positions
     unlocated: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def lon(self) -> np.ndarray:
+        return self.pos.lon
+
+    @property
+    def lat(self) -> np.ndarray:
+        return self.pos.lat
+
+    @property
+    def on(self) -> np.ndarray:
+        return self.pos.on
+
     @classmethod
-    def of_entities(cls, ws: Workspace, entities: list[Entity]) -> Targets:
-        """The located ones of ``entities``, snapped as the workspace snapped them; the others listed unlocated."""
+    def of_entities(cls, ws: Workspace, entities: list[Entity], snapped: bool = True) -> Targets:
+        """The located ones of ``entities`` (snapped as the workspace snapped them, or here when ``snapped`` is
+        false: entities outside the registry); the others listed unlocated."""
         located = [e for e in entities if e.located]
-        snaps = [ws.snapping[e.id] for e in located]
-        return cls([e.id for e in located], [e.name_zh for e in located], [e.precision for e in located],
-                   np.array([e.lon for e in located], float), np.array([e.lat for e in located], float),
-                   np.array([s[0] for s in snaps], np.int64), np.array([s[2] for s in snaps], bool),
+        if snapped:
+            pos = ws.positions(located)
+        else:
+            node, snap, on = snap_points(ws, np.array([e.lon for e in located], float),
+                                         np.array([e.lat for e in located], float))
+            pos = measure.of_entities(located, {e.id: (n, d, o) for e, n, d, o in zip(located, node, snap, on)})
+        return cls([e.id for e in located], [e.name_zh for e in located], [e.precision for e in located], pos,
                    [e.id for e in entities if not e.located])
 
 
-def _metric_xy(lon, lat) -> np.ndarray:
-    x, y = studyarea.to_metric(np.asarray(lon, float), np.asarray(lat, float))
-    return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
+def site_positions(sites: list[Site]) -> measure.Positions:
+    return measure.of_places(sites)
 
 
-def _off_network_groups(s_on: np.ndarray, t_on: np.ndarray):
-    """The (site positions, target positions) blocks the network cannot measure: either end off it."""
-    for group, t_mask in ((np.flatnonzero(s_on), ~t_on), (np.flatnonzero(~s_on), np.ones(len(t_on), bool))):
-        cols = np.flatnonzero(t_mask)
-        if len(group) and len(cols):
-            yield group, cols
+@dataclass
+class Within:
+    """Sites x targets, 0/1 sparse: surely within (network, estimated) and undetermined."""
+
+    network: sp.csr_matrix
+    estimated: sp.csr_matrix
+    undetermined: sp.csr_matrix
+
+    @property
+    def within(self) -> sp.csr_matrix:
+        m = (self.network + self.estimated).tocsr()
+        m.data[:] = 1
+        return m
 
 
-def within_radius(ws: Workspace, sites: list[Site], t: Targets,
-                  radius_m: float) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Which (site, target) pairs lie within the radius: two 0/1 sparse matrices, sites x targets.
-
-    The first holds the pairs measured on the network (both ends on it: one batched bounded search over the
-    *distinct* nodes, :func:`engine.node_pairs_within`, expanded to sites and targets by sparse indexing); the
-    second the pairs with an end off the network, by straight line x circuity (found with a k-d tree).
-    """
-    shape = (len(sites), len(t))
-    s_on = np.array([s.on_network for s in sites], bool)
-    net = sp.csr_matrix(shape, dtype=np.int8)
-    if ws.network is not None and s_on.any() and t.on.any():
-        si, tj = np.flatnonzero(s_on), np.flatnonzero(t.on)
-        s_nodes, s_inv = np.unique(np.array([sites[i].node for i in si], np.int64), return_inverse=True)
-        t_nodes, t_inv = np.unique(t.node[tj], return_inverse=True)
-        nodes = engine.node_pairs_within(ws.network.graph, s_nodes, t_nodes, radius_m)
-        sub = nodes[s_inv][:, t_inv].tocoo()  # distinct nodes -> the sites and targets standing on them
-        net = sp.csr_matrix((sub.data, (si[sub.row], tj[sub.col])), shape=shape)
-    rows, cols = [], []
-    if len(t) and len(sites):
-        factor = ws.estimator.factor
-        s_xy = _metric_xy([s.lon for s in sites], [s.lat for s in sites])
-        t_xy = _metric_xy(t.lon, t.lat)
-        for group, cand in _off_network_groups(s_on, t.on):
-            hits = cKDTree(t_xy[cand]).query_ball_point(s_xy[group], r=radius_m / factor)
-            ii = np.repeat(group, [len(h) for h in hits])
-            jj = cand[np.fromiter((j for h in hits for j in h), np.int64, count=len(ii))]
-            ok = np.hypot(*(s_xy[ii] - t_xy[jj]).T) * factor <= radius_m
-            rows.append(ii[ok]), cols.append(jj[ok])
-    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-    est = sp.csr_matrix((np.ones(len(r), np.int8), (r, c)), shape=shape)
-    return net, est
+def within_radius(ws: Workspace, sites: list[Site], t: Targets, radius_m: float) -> Within:
+    """Which (site, target) pairs are ``within`` the radius (upper bound <= R) and which ``undetermined``."""
+    c = measure.cover(ws, site_positions(sites), t.pos, radius_m)
+    return Within(c.within_network, c.within_estimated, c.undetermined)
 
 
-def within_radius_many(ws: Workspace, sites: list[Site], groups: list[Targets],
-                       radius_m: float) -> list[tuple[sp.csr_matrix, sp.csr_matrix]]:
+def within_radius_many(ws: Workspace, sites: list[Site], groups: list[Targets], radius_m: float) -> list[Within]:
     """:func:`within_radius` for several target sets in one pass (their targets measured together, then split)."""
-    def column(attr: str, dtype) -> np.ndarray:
-        return np.concatenate([np.asarray(getattr(g, attr)) for g in groups]).astype(dtype)
-
-    joined = Targets([i for g in groups for i in g.ids], [], [], column("lon", float), column("lat", float),
-                     column("node", np.int64), column("on", bool))
-    net, est = within_radius(ws, sites, joined, radius_m)
-    net, est = net.tocsc(), est.tocsc()
+    if not groups:
+        return []
+    joined = measure.concat([g.pos for g in groups])
+    c = measure.cover(ws, site_positions(sites), joined, radius_m)
+    parts = [m.tocsc() for m in (c.within_network, c.within_estimated, c.undetermined)]
     out, start = [], 0
     for g in groups:
         cols = slice(start, start + len(g))
-        out.append((net[:, cols].tocsr(), est[:, cols].tocsr()))
+        out.append(Within(*(m[:, cols].tocsr() for m in parts)))
         start += len(g)
     return out
 
 
-def nearest(ws: Workspace, sites: list[Site], t: Targets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per site: metres to the nearest target, its index (-1 when none), and whether by network.
-
-    Network part: one multi-source search from the targets on the reversed graph (no limit). Pairs with an
-    end off the network: straight line x circuity. The smaller of the two wins, labelled.
-    """
-    n = len(sites)
-    best = np.full(n, np.inf)
-    idx = np.full(n, -1, np.int64)
-    by_net = np.zeros(n, bool)
-    if not len(t):
-        return best, idx, by_net
-    s_on = np.array([s.on_network for s in sites], bool)
-    if ws.network is not None and s_on.any() and t.on.any():
-        on_t = np.flatnonzero(t.on)
-        dist, src = engine.nearest_source(ws.network.graph, t.node[on_t], reverse=True)
-        first_at = {}
-        for j in on_t[::-1]:
-            first_at[int(t.node[j])] = int(j)
-        s_nodes = np.array([s.node for s in sites], np.int64)
-        d = np.where(s_on, dist[np.where(s_on, s_nodes, 0)], np.inf)
-        ok = np.isfinite(d)
-        best[ok] = d[ok]
-        idx[ok] = [first_at[int(src[s_nodes[i]])] for i in np.flatnonzero(ok)]
-        by_net[ok] = True
-    s_xy = _metric_xy([s.lon for s in sites], [s.lat for s in sites])
-    t_xy = _metric_xy(t.lon, t.lat)
-    factor = ws.estimator.factor
-    for group, cols in _off_network_groups(s_on, t.on):
-        d, j = cKDTree(t_xy[cols]).query(s_xy[group])
-        d = d * factor
-        better = d < best[group]
-        g = group[better]
-        best[g], idx[g], by_net[g] = d[better], cols[j[better]], False
-    return best, idx, by_net
+def nearest(ws: Workspace, sites: list[Site], t: Targets) -> measure.Nearest:
+    """Per site: the nearest target by best estimate, its index (-1 when none), bounds and method."""
+    return measure.nearest(ws, site_positions(sites), t.pos)

@@ -18,11 +18,11 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 
-from . import mclp, studyarea, taxonomy
+from . import mclp, measure, studyarea, taxonomy
 from .errors import InputError, parse_float
 from .reach import check_radius
 from .registry import Entity
-from .sitemeasure import Site, Targets, parse_sites, snap_points, snap_sites, within_radius
+from .sitemeasure import Site, Targets, parse_sites, snap_sites, within_radius
 from .sourcing import sourcing_check
 from .synthetic import is_synthetic
 from .workspace import ESTIMATED, NETWORK, Workspace
@@ -83,78 +83,125 @@ def parse_k(k, n_candidates: int, field_name: str = "k") -> int:
 
 @dataclass
 class Demand(Targets):
-    """Makers with unmet BOM categories: the demand items of the covering model, aggregated per maker.
+    """Makers with BOM categories not surely covered: the demand items of the covering model, per maker.
 
-    The makers are the :class:`Targets` a site covers (measured by :func:`sitemeasure.within_radius`).
+    ``missing[m]`` lists maker m's items: categories whose every supplier is beyond the radius, and (marked in
+    ``undetermined[m]``) those whose coverage the positions cannot decide. A site covers a maker when the maker
+    is ``within`` its radius (upper bound), measured by :func:`sitemeasure.within_radius`.
     """
 
     missing: list[list[str]] = field(default_factory=list)
-    weight: np.ndarray = field(default_factory=lambda: np.zeros(0))  # sum of each maker's missing categories' weights
+    weight: np.ndarray = field(default_factory=lambda: np.zeros(0))  # sum of each maker's items' weights
     synthetic: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    undetermined: list[list[str]] = field(default_factory=list)
 
 
 def demand_of(ws: Workspace, makers: list[Entity], missing: list[list[str]],
-              category_weights: dict[str, float] | None = None) -> Demand:
+              category_weights: dict[str, float] | None = None,
+              undetermined: list[list[str]] | None = None) -> Demand:
     """The demand of located ``makers``, each lacking the categories ``missing[i]``, snapped on ``ws``'s network.
 
-    A maker's weight is the sum of its missing categories' weights (default 1 each).
+    A maker's weight is the sum of its items' weights (default 1 each). Snapped here, not from
+    ``ws.snapping``: tests and benchmarks pass makers outside the registry.
     """
     weights = category_weights or {}
-    lon = np.array([e.lon for e in makers], float)
-    lat = np.array([e.lat for e in makers], float)
-    node, _, on = snap_points(ws, lon, lat)  # not ws.snapping: tests and benchmarks pass makers outside the registry
-    return Demand([e.id for e in makers], [e.name_zh for e in makers], [e.precision for e in makers], lon, lat,
-                  node, on, missing=[list(m) for m in missing],
+    t = Targets.of_entities(ws, makers, snapped=False)
+    return Demand(t.ids, t.names, t.precisions, t.pos, missing=[list(m) for m in missing],
                   weight=np.array([sum(weights.get(c, 1.0) for c in m) for m in missing], float),
-                  synthetic=np.array([is_synthetic(e) for e in makers], bool))
+                  synthetic=np.array([is_synthetic(e) for e in makers], bool),
+                  undetermined=[list(u) for u in (undetermined or [[] for _ in makers])])
 
 
 def demand_from_sourcing(ws: Workspace, radius_km, category_weights: dict[str, float]) -> Demand:
-    """Demand items from the sourcing check: each located maker's categories without a supplier in reach."""
-    rows = [r for r in sourcing_check(ws, radius_km)["makers"] if r["missing"]]
-    return demand_of(ws, [ws.by_id[r["id"]] for r in rows], [r["missing"] for r in rows], category_weights)
+    """Demand items from the sourcing check: each located maker's categories not surely covered within the
+    radius (``missing``, and ``undetermined`` ones marked as such)."""
+    rows = [r for r in sourcing_check(ws, radius_km)["makers"] if r["missing"] or r["undetermined"]]
+    und = [[u["category"] for u in r["undetermined"]] for r in rows]
+    return demand_of(ws, [ws.by_id[r["id"]] for r in rows], [r["missing"] + u for r, u in zip(rows, und)],
+                     category_weights, und)
 
 
-def grid_candidates(ws: Workspace, grid_m=1000, field_name: str = "grid_m") -> list[Site]:
-    """A regular grid over the network's extent (points kept within half a cell of a road, moved onto it),
-    or over the study area when no network is loaded (estimated distances)."""
+def _district_area(ws: Workspace):
+    """The district polygon (metric) the default grid covers: the study area's boundary itself."""
+    if ws.study_area is not None:
+        return ws.study_area.boundary_m
+    return None
+
+
+def grid_candidates(ws: Workspace, grid_m=1000, field_name: str = "grid_m") -> tuple[list[Site], list[str]]:
+    """A regular grid over the district polygon (吴中区 itself, not its buffer nor the network's extent).
+
+    Where the road network covers the district (inside the hull of its nodes), only points within half a cell
+    of a road are kept, moved onto it (land); elsewhere the data cannot tell land from water (太湖), so the
+    points stay where they are and a note says so. Without a study area, the network's extent is used.
+    """
     grid = parse_float(grid_m, field_name, MIN_GRID_M, 50_000)
-    if ws.network is not None:
+    area = _district_area(ws)
+    notes: list[str] = []
+    if area is None and ws.network is None:
+        raise InputError("candidates", "no network and no study area loaded: give candidates explicitly", "missing")
+    if area is not None:
+        xmin, ymin, xmax, ymax = area.bounds
+    else:
         a = ws.network.arrays
         xmin, xmax, ymin, ymax = a["x"].min(), a["x"].max(), a["y"].min(), a["y"].max()
-    elif ws.study_area is not None:
-        xmin, ymin, xmax, ymax = ws.study_area.boundary_m.bounds
-    else:
-        raise InputError("candidates", "no network and no study area loaded: give candidates explicitly", "missing")
+        notes.append("没有研究区边界：网格覆盖道路网范围。 No study-area boundary: the grid covers the road network's extent.")
     nx_, ny_ = int((xmax - xmin) // grid) + 1, int((ymax - ymin) // grid) + 1
     if nx_ * ny_ > MAX_GRID_POINTS * 4:
         raise InputError(field_name, f"a {grid:g} m grid over this area has {nx_ * ny_:,} cells; use a coarser grid",
                          "too_many")
     gx, gy = np.meshgrid(xmin + grid / 2 + np.arange(nx_) * grid, ymin + grid / 2 + np.arange(ny_) * grid)
     gx, gy = gx.ravel(), gy.ravel()
-    if ws.network is not None:
-        dist, node = ws.network.tree.query(np.column_stack([gx, gy]))
+    if area is not None:
+        inside = shapely.contains_xy(area, gx, gy)
+        gx, gy = gx[inside], gy[inside]
+    lon_parts, lat_parts = [], []
+    blind = np.ones(len(gx), bool)
+    if ws.network is not None and len(gx):
+        covered = shapely.contains_xy(_network_hull(ws), gx, gy)
+        dist, node = ws.network.tree.query(np.column_stack([gx[covered], gy[covered]]))
         keep = dist <= min(grid / 2, ws.snap_limit_m)
         node = np.unique(node[keep])  # one candidate per road node
-        lon, lat = ws.network.arrays["lon"][node], ws.network.arrays["lat"][node]
-    else:
-        inside = shapely.contains_xy(ws.study_area.boundary_m, gx, gy)
-        lon, lat = studyarea.to_lonlat(gx[inside], gy[inside])
-        lon, lat = np.atleast_1d(lon), np.atleast_1d(lat)
+        lon_parts.append(ws.network.arrays["lon"][node]), lat_parts.append(ws.network.arrays["lat"][node])
+        blind = ~covered
+        if covered.any():
+            notes.append(f"道路网覆盖的区域内只保留靠近道路的网格点（{int(covered.sum() - keep.sum()):,} 个远离道路的点已去掉）。 "
+                         f"Inside the road network's coverage only grid points near a road are kept "
+                         f"({int(covered.sum() - keep.sum()):,} far from any road dropped).")
+    if blind.any():
+        lon, lat = studyarea.to_lonlat(gx[blind], gy[blind])
+        lon_parts.append(np.atleast_1d(lon)), lat_parts.append(np.atleast_1d(lat))
+        notes.append(f"{int(blind.sum()):,} 个网格点在道路网覆盖范围之外：数据无法区分陆地和水面（太湖约占吴中区面积的一半），"
+                     "候选点可能落在水上，距离为估算。 "
+                     f"{int(blind.sum()):,} grid points lie outside the road network's coverage: the data cannot tell "
+                     "land from water there (太湖 covers about half of 吴中区), so candidates may fall on water, and "
+                     "their distances are estimated.")
+    lon = np.concatenate(lon_parts) if lon_parts else np.zeros(0)
+    lat = np.concatenate(lat_parts) if lat_parts else np.zeros(0)
     if len(lon) > MAX_GRID_POINTS:
         raise InputError(field_name, f"a {grid:g} m grid gives {len(lon):,} candidates (at most {MAX_GRID_POINTS:,}); "
                          "use a coarser grid", "too_many")
     if not len(lon):
-        raise InputError(field_name, f"a {grid:g} m grid leaves no candidate on the network", "empty")
+        raise InputError(field_name, f"a {grid:g} m grid leaves no candidate in the district", "empty")
     points = [(f"G{i + 1}", float(x), float(y), None) for i, (x, y) in enumerate(zip(lon, lat))]
-    return snap_sites(ws, points, "grid")
+    return snap_sites(ws, points, "grid"), notes
 
 
-def coverage(ws: Workspace, sites: list[Site], demand: Demand, radius_m: float) -> tuple[sp.csc_matrix, sp.csc_matrix]:
-    """Which site covers which maker within the radius: (network pairs, estimated pairs), makers x sites."""
-    net, est = within_radius(ws, sites, demand, radius_m)
-    return net.T.tocsc(), est.T.tocsc()
+def _network_hull(ws: Workspace):
+    """Where the loaded network has data: the convex hull of its nodes (metric), once per network."""
+    def build():
+        a = ws.network.arrays
+        hull = shapely.convex_hull(shapely.multipoints(np.column_stack([a["x"], a["y"]])))
+        shapely.prepare(hull)
+        return hull
+    return ws.memo("network_hull", build)
 
+
+def coverage(ws: Workspace, sites: list[Site], demand: Demand, radius_m: float):
+    """Which site surely covers which maker within the radius, makers x sites: (network pairs, estimated
+    pairs, undetermined pairs)."""
+    w = within_radius(ws, sites, demand, radius_m)
+    return w.network.T.tocsc(), w.estimated.T.tocsc(), w.undetermined.T.tocsc()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -196,9 +243,25 @@ def _chosen_out(sites: list[Site], picked: list[int], group_of: np.ndarray, cove
     return chosen_out, covered
 
 
+def _share(objective: float, total: float, uncertain: bool) -> float | None:
+    """Share of the demand surely covered; never 100 % while any demand is undetermined."""
+    if total <= 0:
+        return None
+    share = round(objective / total, 4)
+    return min(share, 0.99) if uncertain else share  # 99 % at most: shown rounded, never "100 %"
+
+
 def _notes(ws: Workspace, source: str, cover: sp.csc_matrix, a_est: sp.csc_matrix, demand: Demand,
-           chosen_out: list[dict]) -> list[str]:
+           chosen_out: list[dict], maybe: int = 0) -> list[str]:
     notes = []
+    if maybe:
+        notes.append(f"{maybe} 家整机企业可能在所选站点的半径内，但位置精度不足以判断，未计入目标值。 {maybe} maker(s) may "
+                     "lie within a chosen site's radius, but the positions cannot tell: not counted in the objective. "
+                     + measure.SETTLE_HINT)
+    if len(demand) and not cover.nnz:
+        notes.append("没有候选站点能确定覆盖任何需求：需求企业的位置太粗略。 No candidate surely covers any demand: the "
+                     "makers' positions are too coarse for any site to be surely within the radius. "
+                     + measure.SETTLE_HINT)
     if ws.network is None:
         notes.append(f"no road network loaded: coverage is estimated (straight line x {ws.estimator.factor:g})"
                      + ("; the grid covers the whole study-area polygon, water included" if source == "grid" else "")
@@ -213,7 +276,8 @@ def _notes(ws: Workspace, source: str, cover: sp.csc_matrix, a_est: sp.csc_matri
     if demand.synthetic.any():
         notes.append(f"{int(demand.synthetic.sum())} of {len(demand)} makers are synthetic (generated by code)")
     if len(demand) == 0:
-        notes.append("no maker lacks a category within the radius: nothing to cover / 没有缺口需要覆盖")
+        notes.append("没有整机企业缺少（或可能缺少）半径内的类别：没有需要覆盖的需求。 No maker lacks, or may lack, a "
+                     "category within the radius: nothing to cover.")
     return notes
 
 
@@ -253,10 +317,11 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
     cat_w = parse_category_weights(weights)
     if method not in METHODS:
         raise InputError("method", f"unknown method {method!r}; expected auto, exact or heuristic")
+    grid_notes: list[str] = []
     if candidates is None:
-        sites = grid_candidates(ws, grid_m)
+        sites, grid_notes = grid_candidates(ws, grid_m)
         source = "grid"
-        say(f"{len(sites):,} grid candidates every {float(grid_m):g} m on the network")
+        say(f"{len(sites):,} grid candidates every {float(grid_m):g} m over the district")
     else:
         sites = parse_sites(ws, candidates, max_n=MAX_OPTIMIZE_CANDIDATES)
         source = "user"
@@ -273,12 +338,12 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
     # Sites on the same road node cover the same makers: measure one representative per node.
     group_key = np.array([s.node if s.on_network else -1 - i for i, s in enumerate(sites)], np.int64)
     _, rep, group_of = np.unique(group_key, return_index=True, return_inverse=True)
-    a_net, a_est = coverage(ws, [sites[i] for i in rep], demand, radius_m)
+    a_net, a_est, a_und = coverage(ws, [sites[i] for i in rep], demand, radius_m)
     cover = (a_net + a_est).tocsc()
     cover.data[:] = 1
     already = np.zeros(len(demand), bool)
     if fixed_sites:
-        f_net, f_est = coverage(ws, fixed_sites, demand, radius_m)
+        f_net, f_est, _ = coverage(ws, fixed_sites, demand, radius_m)
         already = np.asarray((f_net + f_est).sum(axis=1)).ravel() > 0
     build_s = time.perf_counter() - t_cov
     say(f"coverage built in {build_s:.2f} s: {cover.nnz:,} (maker, site) pairs within reach "
@@ -293,12 +358,21 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
 
     # -- describe the answer
     chosen_out, covered = _chosen_out(sites, picked, group_of, cover, a_est, demand, residual_w, already)
+    # Makers a chosen site may serve, but the positions cannot tell: reported beside the objective.
+    chosen_groups = np.unique(group_of[picked]) if picked else np.zeros(0, np.int64)
+    maybe = (np.asarray(a_und[:, chosen_groups].sum(axis=1)).ravel() > 0) & ~covered if len(chosen_groups) else \
+        np.zeros(len(demand), bool)
+    maybe_any = (np.asarray(a_und.sum(axis=1)).ravel() > 0) & ~already
     total_w = float(demand.weight.sum())
     fixed_w = float(demand.weight[already].sum())
     coverable = np.asarray(cover.sum(axis=1)).ravel() > 0
     uncovered = [{"id": demand.ids[m], "name_zh": demand.names[m], "missing": demand.missing[m],
-                  "reason": "no candidate within the radius" if not coverable[m] else "not covered by the chosen sites"}
+                  "verdict": measure.UNDETERMINED if maybe[m] else measure.BEYOND,
+                  "reason": ("a chosen site may be within the radius, but the positions cannot tell" if maybe[m]
+                             else "no candidate surely within the radius" if not coverable[m]
+                             else "not covered by the chosen sites")}
                  for m in np.flatnonzero(~covered)]
+    und_items = int(sum(len(u) for u in demand.undetermined))
     result = {
         "k": kk, "radius_km": radius_m / 1000.0, "candidate_source": source,
         "grid_m": float(grid_m) if source == "grid" else None, "n_candidates": len(sites),
@@ -307,11 +381,19 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
                    "total_weight": round(total_w, 4),
                    "covered_by_fixed": round(fixed_w, 4),
                    "coverable_weight": round(float(demand.weight[coverable & ~already].sum()), 4),
+                   "undetermined_items": und_items,
+                   "undetermined_rule": "items whose coverage by existing suppliers the positions cannot decide",
+                   "possibly_coverable_weight": round(float(demand.weight[maybe_any & ~coverable].sum()), 4),
                    "synthetic_makers": int(demand.synthetic.sum())},
+        "undetermined_coverage": {
+            "makers": int(maybe.sum()), "weight": round(float(demand.weight[maybe].sum()), 4),
+            "rule": "makers a chosen site may cover (lower bound <= R < upper bound): not counted in the objective",
+        },
         "fixed": [s.to_dict() for s in fixed_sites],
         "chosen": chosen_out,
         "objective": round(sol.objective, 6),
-        "objective_share": round(sol.objective / (total_w - fixed_w), 4) if total_w - fixed_w > 0 else None,
+        "objective_share": _share(sol.objective, total_w - fixed_w, maybe.any() or und_items > 0),
+        "objective_rule": "weight of the items surely covered (upper bound <= R): proven optimal for that objective",
         "bound": round(sol.bound, 6), "gap": round(sol.gap, 6), "mip_gap": sol.mip_gap,
         "lp_bound": sol.lp_bound, "method": sol.method, "status": sol.status,
         "solver": _solver_text(sol),
@@ -320,7 +402,7 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
         "solver_details": sol.details,
         "uncovered": uncovered[:MAX_LISTED],
         "uncovered_count": len(uncovered),
-        "notes": _notes(ws, source, cover, a_est, demand, chosen_out),
+        "notes": grid_notes + _notes(ws, source, cover, a_est, demand, chosen_out, int(maybe.sum())),
         "estimator": ws.estimator.describe(),
     }
     say(f"done: objective {sol.objective:g} (bound {sol.bound:g}, gap {100 * sol.gap:.3f} %), {sol.status}")

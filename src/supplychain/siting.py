@@ -37,11 +37,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import route, taxonomy
+from . import measure, route, taxonomy
 from .errors import InputError, parse_float
 from .reach import check_radius
-from .registry import PRECISION_RADIUS_M
-from .sitemeasure import Targets, nearest, parse_sites, snap_points, within_radius_many
+from .sitemeasure import Targets, nearest, parse_sites, within_radius_many
 from .workspace import ESTIMATED, NETWORK, Workspace
 
 LESS, MORE = "less", "more"
@@ -165,18 +164,17 @@ def parse_normalisation(value, field_name: str = "normalization") -> str:
 # Targets: what the criteria measure distances to
 
 def route_stops(ws: Workspace, route_id: str = ROUTE_ID) -> tuple[Targets, str | None]:
-    """Located stops of a bus route, and a note when the route is missing or has unlocated stops."""
+    """Located stops of a bus route (with their regions), and a note when the route is missing or has
+    unlocated stops."""
     try:
-        r = route.get_route(ws, route_id)
-        stops = [(f"{route_id}:{i}", s.name_zh, s.precision, s.lon, s.lat) for i, s in enumerate(r.stops, 1)]
+        stops = list(enumerate(route.get_route(ws, route_id).stops, 1))
     except InputError:  # no such route in this data dir
         stops = []
-    located = [s for s in stops if s[3] is not None and s[4] is not None]
-    lon = np.array([s[3] for s in located], float)
-    lat = np.array([s[4] for s in located], float)
-    node, _, on = snap_points(ws, lon, lat)
-    t = Targets([s[0] for s in located], [s[1] for s in located], [s[2] for s in located], lon, lat, node, on,
-                [s[1] for s in stops if s not in located])
+    located = [(i, s) for i, s in stops if s.located]
+    places = [route.stop_place(ws, s) for _, s in located]
+    t = Targets([f"{route_id}:{i}" for i, _ in located], [s.name_zh for _, s in located],
+                [s.precision for _, s in located], measure.of_places(places),
+                [s.name_zh for _, s in stops if not s.located])
     note = None
     if not stops:
         note = f"route {route_id!r} has no stops in this data dir"
@@ -272,15 +270,24 @@ def _m(x: float) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), 1)
 
 
-def _nearest_out(found: tuple[np.ndarray, np.ndarray, np.ndarray], t: Targets, i: int) -> dict:
+def _nearest_out(found: measure.Nearest, t: Targets, i: int, radius_m: float) -> dict:
     """Candidate ``i``'s nearest target from a :func:`sitemeasure.nearest` answer, as reported."""
-    dist, idx, by_net = found
-    j = int(idx[i])
+    j = int(found.target[i])
     if j < 0:
-        return {"road_m": _m(dist[i]), "distance_method": None, "nearest_id": None, "nearest_name_zh": None,
-                "nearest_precision": None}
-    return {"road_m": _m(dist[i]), "distance_method": NETWORK if by_net[i] else ESTIMATED,
+        return {"road_m": None, "road_m_range": [None, None], "verdict": None, "distance_method": None,
+                "nearest_id": None, "nearest_name_zh": None, "nearest_precision": None}
+    lo, hi = found.lo[i], found.hi[i]
+    return {"road_m": _m(found.best[i]), "road_m_range": measure.range_list(lo, hi),
+            "verdict": measure.verdict_name(measure.verdict_codes(np.array([lo]), np.array([hi]), radius_m)[0]),
+            "distance_method": NETWORK if found.network[i] else ESTIMATED,
             "nearest_id": t.ids[j], "nearest_name_zh": t.names[j], "nearest_precision": t.precisions[j]}
+
+
+def _score_value(found: measure.Nearest, radius_m: float) -> np.ndarray:
+    """The distance a criterion scores: the best estimate, else (two positions on one reference point) the
+    middle of the range, capped at twice the radius."""
+    mid = 0.5 * (found.lo + np.minimum(found.hi, 2 * radius_m))
+    return np.where(np.isnan(found.best), mid, found.best)
 
 
 def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=None, normalization="fixed") -> dict:
@@ -322,17 +329,19 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
     # One bounded search per distinct candidate node serves the counts of every target set at once.
     count_keys = [f"supplier:{c}" for c in bom_cats] + ["maker"]
     within = within_radius_many(ws, sites, [sets[key] for key in count_keys], radius_m)
-    for c, (w_net, w_est) in zip(bom_cats, within):
+    for c, w in zip(bom_cats, within):
         t = sets[f"supplier:{c}"]
-        count_est = np.asarray(w_est.sum(axis=1)).ravel()
-        raw[c] = {"nearest": nearest(ws, sites, t),
-                  "count": np.asarray(w_net.sum(axis=1)).ravel() + count_est, "count_est": count_est}
-    m_net, m_est = within[-1]
-    m_all = (m_net + m_est).tocsr()
+        count_est = np.asarray(w.estimated.sum(axis=1)).ravel()
+        raw[c] = {"nearest": nearest(ws, sites, t), "count_undetermined": np.asarray(w.undetermined.sum(axis=1)).ravel(),
+                  "count": np.asarray(w.network.sum(axis=1)).ravel() + count_est, "count_est": count_est}
+    m_est = within[-1].estimated
+    m_all = within[-1].within
+    m_und = within[-1].undetermined
     m_all.sort_indices()
     makers_in = [[sets["maker"].ids[j] for j in m_all.indices[m_all.indptr[i]:m_all.indptr[i + 1]]] for i in range(n)]
     maker_count = np.diff(m_all.indptr).astype(float)
     maker_est = np.asarray(m_est.sum(axis=1)).ravel()
+    maker_und = np.asarray(m_und.sum(axis=1)).ravel()
     near = {k: nearest(ws, sites, sets[k]) for k in NEAREST_PLACE_CRITERIA}
 
     available, w_eff = _effective_weights(sets, w_given, notes)
@@ -347,7 +356,7 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
             sub_scores["supplier_distance"][c] = np.zeros(n)
             sub_scores["supplier_count"][c] = np.zeros(n)
             continue
-        sub_scores["supplier_distance"][c] = _score(r["nearest"][0], CRITERIA["supplier_distance"], mode, radius_m,
+        sub_scores["supplier_distance"][c] = _score(_score_value(r["nearest"], radius_m), CRITERIA["supplier_distance"], mode, radius_m,
                                                     n_makers)
         sub_scores["supplier_count"][c] = _score(r["count"], CRITERIA["supplier_count"], mode, radius_m, n_makers)
     for k in ("supplier_distance", "supplier_count"):
@@ -355,7 +364,7 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
     scores["makers_served"] = (_score(maker_count, CRITERIA["makers_served"], mode, radius_m, n_makers)
                                if available["makers_served"] else np.zeros(n))
     for k in NEAREST_PLACE_CRITERIA:
-        scores[k] = _score(near[k][0], CRITERIA[k], mode, radius_m, n_makers) if available[k] else np.zeros(n)
+        scores[k] = _score(_score_value(near[k], radius_m), CRITERIA[k], mode, radius_m, n_makers) if available[k] else np.zeros(n)
     if no_supplier:
         notes.append("no located supplier of " + ", ".join(no_supplier) + " in the registry: these categories score 0 "
                      "for every candidate / 登记表中没有这些类别的已定位供应商")
@@ -369,14 +378,15 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
     for i, s in enumerate(sites):
         crit_out: dict[str, dict] = {
             "supplier_distance": {"by_category": {
-                c: {**_nearest_out(raw[c]["nearest"], sets[f"supplier:{c}"], i),
+                c: {**_nearest_out(raw[c]["nearest"], sets[f"supplier:{c}"], i, radius_m),
                     "score": round(float(sub_scores["supplier_distance"][c][i]), 4)} for c in bom_cats}},
             "supplier_count": {"by_category": {
                 c: {"count": int(raw[c]["count"][i]), "estimated": int(raw[c]["count_est"][i]),
+                    "undetermined": int(raw[c]["count_undetermined"][i]),
                     "score": round(float(sub_scores["supplier_count"][c][i]), 4)} for c in bom_cats}},
             "makers_served": {"count": int(maker_count[i]), "estimated": int(maker_est[i]), "of": n_makers,
-                              "makers": makers_in[i]},
-            **{k: _nearest_out(near[k], sets[k], i) for k in NEAREST_PLACE_CRITERIA},
+                              "undetermined": int(maker_und[i]), "makers": makers_in[i]},
+            **{k: _nearest_out(near[k], sets[k], i, radius_m) for k in NEAREST_PLACE_CRITERIA},
         }
         for k in CRITERIA:
             crit_out[k].update(available=available[k],
@@ -387,9 +397,11 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
 
     coarse = sorted({p for t in sets.values() for p in t.precisions if p in ("town", "district")})
     if coarse:
-        notes.append("some targets are located only to " + "/".join(coarse) + " precision (uncertainty up to "
-                     f"{max(PRECISION_RADIUS_M[p] for p in coarse) / 1000:g} km): their distances are rough "
-                     "/ 部分目标仅定位到镇或区，距离只是粗略估计")
+        widest = max((float(t.pos.extent.max()) for t in sets.values() if len(t)), default=0.0)
+        notes.append("部分目标仅定位到镇或区：计数只算确定在半径内的，无法判定的另列。 Some targets are located only to "
+                     + "/".join(coarse) + f" precision (regions up to {widest / 1000:.0f} km across from their "
+                     "point): counts take only those surely within the radius; undetermined ones are counted apart, "
+                     "and each nearest distance carries its range. " + measure.SETTLE_HINT)
     if ws.network is None:
         notes.append(f"no road network loaded: every distance is estimated (straight line x {ws.estimator.factor:g}) "
                      "/ 未加载道路网：所有距离均为估算")

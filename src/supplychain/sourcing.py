@@ -1,18 +1,24 @@
 """The 10 km sourcing check (10公里配套半径): for every whole-robot maker, which needed categories have a
 supplier within the radius by road, and the district summary.
 
-One batched computation: per category, one multi-source Dijkstra from all its suppliers on the reverse
-graph gives every maker's distance to its nearest supplier; off-network pairs use the estimated method.
+Each BOM category of a maker lands in exactly one of ``covered`` (some supplier ``within``: its upper bound
+<= R), ``undetermined`` (no supplier surely within, but one may be) or ``missing`` (every supplier ``beyond``:
+lower bound > R), from :func:`measure.nearest_cover` (one multi-source road search per category and region
+extent, straight-line bounds in blocks). A maker's rate is a range: ``rate_certain`` (covered) to
+``rate_possible`` (covered + undetermined).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import engine, studyarea, taxonomy
+from . import measure, taxonomy
 from .reach import check_radius
-from .registry import PRECISION_RADIUS_M, Entity
+from .registry import Entity
 from .workspace import ESTIMATED, NETWORK, Workspace
+
+#: Candidate suppliers listed per undetermined category (nearest by best estimate first).
+MAX_CANDIDATES = 3
 
 
 def _bom_source(e: Entity) -> str:
@@ -21,44 +27,19 @@ def _bom_source(e: Entity) -> str:
     return "robot_types" if e.robot_types else "generic"
 
 
-def _nearest_by_network(ws: Workspace, suppliers: list[Entity], makers: list[Entity], radius_m: float):
-    """For each maker: (road_m, supplier) to the nearest on-network supplier within the radius, else (inf, None)."""
-    out = [(np.inf, None)] * len(makers)
-    if ws.network is None:
-        return out
-    on_sup = [s for s in suppliers if ws.snapping[s.id][2]]
-    if not on_sup:
-        return out
-    by_node: dict[int, Entity] = {}
-    for s in on_sup:
-        by_node.setdefault(ws.snapping[s.id][0], s)
-    dist, src = engine.nearest_source(ws.network.graph, np.fromiter(by_node, dtype=np.int64), limit=radius_m,
-                                      reverse=True)
-    for i, m in enumerate(makers):
-        node, _, on = ws.snapping[m.id]
-        if on and np.isfinite(dist[node]):
-            out[i] = (float(dist[node]), by_node[int(src[node])])
-    return out
+def _share(n: int, d: int) -> float | None:
+    return round(n / d, 4) if d else None
 
 
-def _nearest_estimated(ws: Workspace, suppliers: list[Entity], makers: list[Entity]):
-    """For each maker: (estimated road_m, supplier) to the nearest supplier where either end is off-network."""
-    out = [(np.inf, None)] * len(makers)
-    if not suppliers or not makers:
-        return out
-    mx, my = studyarea.to_metric(np.array([m.lon for m in makers]), np.array([m.lat for m in makers]))
-    sx, sy = studyarea.to_metric(np.array([s.lon for s in suppliers]), np.array([s.lat for s in suppliers]))
-    m_on = np.array([ws.snapping[m.id][2] for m in makers])
-    s_on = np.array([ws.snapping[s.id][2] for s in suppliers])
-    for a in range(0, len(makers), 512):  # blocks of makers x all suppliers bound the memory
-        b = min(a + 512, len(makers))
-        d = np.hypot(mx[a:b, None] - sx[None, :], my[a:b, None] - sy[None, :]) * ws.estimator.factor
-        d[m_on[a:b, None] & s_on[None, :]] = np.inf  # pairs the network measures
-        best = d.argmin(axis=1)
-        for i, j in enumerate(best.tolist()):
-            if np.isfinite(d[i, j]):
-                out[a + i] = (float(d[i, j]), suppliers[j])
-    return out
+def _undetermined_entry(ws: Workspace, maker_pos, c: str, sup: list[Entity], sup_pos, radius_m: float) -> dict:
+    """The suppliers of ``c`` that may be within the radius of one maker, with their ranges."""
+    pairs = measure.from_origin(ws, maker_pos, sup_pos, radius_m, with_time=False)
+    maybe = np.flatnonzero(pairs.verdict == 0)
+    key = np.where(np.isnan(pairs.best[maybe]), pairs.lo[maybe], pairs.best[maybe])
+    maybe = maybe[np.argsort(key, kind="stable")]
+    cands = [{"supplier_id": sup[j].id, "supplier_name_zh": sup[j].name_zh, "supplier_precision": sup[j].precision,
+              **pairs.record(j)} for j in maybe[:MAX_CANDIDATES].tolist()]
+    return {"category": c, "verdict": measure.UNDETERMINED, "candidates": cands, "candidates_total": int(len(maybe))}
 
 
 def sourcing_check(ws: Workspace, radius_km=10) -> dict:
@@ -67,71 +48,100 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
     Returns
     -------
     dict
-        ``radius_km``; ``makers`` (per located maker: its BOM, covered categories with the nearest supplier,
-        road distance and method, missing categories, local sourcing rate); ``unlocated_makers``; ``summary``
-        (share of makers whose whole BOM is covered; per category how many makers need it and lack it).
+        ``radius_km``; ``makers`` (per located maker: its BOM; ``covered`` categories with the supplier that is
+        surely within, its ``road_m``, ``road_m_range`` and method; ``undetermined`` categories with the candidate
+        suppliers and their ranges; ``missing`` categories; ``rate_certain`` and ``rate_possible``);
+        ``unlocated_makers``; ``summary`` (makers surely / possibly fully covered; per category how many makers
+        need it, have it covered, undetermined and lacking; ``lacked_by_all`` only where every maker is beyond).
     """
     radius_m = check_radius(radius_km) * 1000.0
     makers = [e for e in ws.entities if e.is_maker]
     located = [m for m in makers if m.located]
+    mpos = ws.positions(located, key="makers")
     boms = {m.id: m.bom for m in located}
     needed = [c for c in taxonomy.COMPONENT_CATEGORIES if any(c in b for b in boms.values())]
 
-    # nearest[c][i] = (road_m, supplier, method) for maker i
-    nearest: dict[str, list[tuple[float, Entity | None, str]]] = {}
+    suppliers: dict[str, tuple[list[Entity], measure.Positions]] = {}
+    cover: dict[str, measure.NearestCover] = {}
     for c in needed:
         sup = [e for e in ws.located if c in e.categories]
-        net = _nearest_by_network(ws, sup, located, radius_m)
-        est = _nearest_estimated(ws, sup, located)
-        nearest[c] = [(n[0], n[1], NETWORK) if n[0] <= e[0] else (e[0], e[1], ESTIMATED) for n, e in zip(net, est)]
+        suppliers[c] = (sup, ws.positions(sup, key=("supplier", c)))
+        cover[c] = measure.nearest_cover(ws, mpos, suppliers[c][1], radius_m)
 
     rows = []
+    settle: set[str] = set()
     for i, m in enumerate(located):
-        covered, missing = [], []
+        covered, undetermined, missing = [], [], []
         for c in boms[m.id]:
             if c in m.categories:  # made in house
                 covered.append({"category": c, "supplier_id": m.id, "supplier_name_zh": m.name_zh, "road_m": 0.0,
-                                "distance_method": NETWORK if ws.snapping[m.id][2] else ESTIMATED,
-                                "in_house": True})
+                                "road_m_range": [0.0, 0.0], "verdict": measure.WITHIN,
+                                "distance_method": NETWORK if mpos.on[i] else ESTIMATED, "in_house": True})
                 continue
-            d, s, method = nearest[c][i]
-            if s is not None and d <= radius_m:
-                # Two town/district-level points can sit on the same reference point: say how uncertain it is.
-                unc = PRECISION_RADIUS_M.get(m.precision, 0.0) + PRECISION_RADIUS_M.get(s.precision, 0.0)
+            nc = cover[c]
+            code = int(nc.verdict[i])
+            if code == 1:
+                s = suppliers[c][0][int(nc.target[i])]
                 covered.append({"category": c, "supplier_id": s.id, "supplier_name_zh": s.name_zh,
-                                "road_m": round(d, 1), "distance_method": method, "in_house": False,
-                                "supplier_precision": s.precision, "uncertainty_m": unc})
+                                "road_m": measure.rounded(nc.best[i]),
+                                "road_m_range": measure.range_list(nc.lo[i], nc.hi[i]), "verdict": measure.WITHIN,
+                                "distance_method": NETWORK if nc.network[i] else ESTIMATED, "in_house": False,
+                                "supplier_precision": s.precision})
+            elif code == 0:
+                entry = _undetermined_entry(ws, mpos.take([i]), c, *suppliers[c], radius_m)
+                undetermined.append(entry)
+                if not mpos.exact[i]:
+                    settle.add(m.id)
+                settle.update(k["supplier_id"] for k in entry["candidates"]
+                              if ws.by_id[k["supplier_id"]].precision != "exact")
             else:
                 missing.append(c)
         bom = boms[m.id]
         rows.append({
             "id": m.id, "name_zh": m.name_zh, "name_en": m.name_en, "lon": m.lon, "lat": m.lat,
-            "precision": m.precision, "robot_types": list(m.robot_types), "bom": list(bom),
-            "bom_source": _bom_source(m), "covered": covered, "missing": missing,
-            "rate": round(len(covered) / len(bom), 4) if bom else None,
-            "distance_method": NETWORK if ws.snapping[m.id][2] else ESTIMATED,
+            "precision": m.precision, "region": mpos.regions[i].describe(), "robot_types": list(m.robot_types),
+            "bom": list(bom), "bom_source": _bom_source(m),
+            "covered": covered, "undetermined": undetermined, "missing": missing,
+            "rate_certain": _share(len(covered), len(bom)),
+            "rate_possible": _share(len(covered) + len(undetermined), len(bom)),
+            "distance_method": NETWORK if mpos.on[i] else ESTIMATED,
         })
 
-    per_category = {c: {"needed_by": sum(1 for b in boms.values() if c in b),
-                        "lacking": sum(1 for r in rows if c in r["missing"])} for c in needed}
-    fully = sum(1 for r in rows if not r["missing"])
-    coarse = sum(1 for m in located if m.precision in ("town", "district"))
+    def count(c: str, key: str) -> int:
+        return sum(1 for r in rows if c in boms[r["id"]] and any(
+            (x if isinstance(x, str) else x["category"]) == c for x in r[key]))
+
+    per_category = {c: {"needed_by": sum(1 for b in boms.values() if c in b), "covered": count(c, "covered"),
+                        "undetermined": count(c, "undetermined"), "lacking": count(c, "missing")} for c in needed}
+    surely = sum(1 for r in rows if not r["missing"] and not r["undetermined"])
+    possibly = sum(1 for r in rows if not r["missing"])
+    rated = [r for r in rows if r["rate_certain"] is not None]
+    n_und = sum(len(r["undetermined"]) for r in rows)
     return {
         "radius_km": radius_m / 1000.0,
         "makers": rows,
         "unlocated_makers": [{"id": m.id, "name_zh": m.name_zh, "name_en": m.name_en} for m in makers if not m.located],
         "summary": {
             "makers": len(rows),
-            "fully_covered": fully,
-            "share_fully_covered": round(fully / len(rows), 4) if rows else None,
-            "mean_rate": round(float(np.mean([r["rate"] for r in rows if r["rate"] is not None])), 4) if rows else None,
+            "fully_covered_certain": surely,
+            "fully_covered_possible": possibly,
+            "share_fully_covered_range": [_share(surely, len(rows)), _share(possibly, len(rows))],
+            "mean_rate_range": ([round(float(np.mean([r["rate_certain"] for r in rated])), 4),
+                                 round(float(np.mean([r["rate_possible"] for r in rated])), 4)] if rated else None),
             "per_category": per_category,
             "lacked_by_all": [c for c, v in per_category.items() if v["needed_by"] and v["lacking"] == v["needed_by"]],
-            "makers_at_coarse_precision": coarse,
+            "undetermined_items": n_und,
+            "settle_by_locating": sorted(settle),
             "registry_note": ("覆盖情况只反映登记库中的企业：缺少某类别表示库中没有，不代表当地没有。 Coverage reflects "
                               "the registry only: a missing category means none is registered, not that none exists."),
-            "caveat": ("位置精度仅到镇/区的企业，其距离只是粗略估计。 Firms located only to town/district precision "
-                       "have rough distances: see each pair's uncertainty_m.") if coarse else None,
+            "caveat": (f"{n_und} 项（企业×类别）无法判定：位置精度不足以判断是否在半径内。 {n_und} (maker, category) "
+                       "items are undetermined: the positions are too imprecise to tell whether a supplier is within "
+                       "the radius. " + measure.SETTLE_HINT) if n_und else None,
+        },
+        "method": {
+            "verdict": "within: upper bound <= R; beyond: lower bound > R; otherwise undetermined",
+            "bounds": "lower: straight-line gap between the uncertainty regions; upper: road distance + regions' "
+                      "extents x p90 circuity (network) or farthest straight line x p90 circuity (estimated)",
         },
         "estimator": ws.estimator.describe(),
     }

@@ -13,15 +13,15 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from . import coords, engine, registry, studyarea
+from . import coords, engine, measure, registry, studyarea
 from .errors import InputError, parse_float
 from .network import DEFAULT_SNAP_LIMIT_M, Network
 from .store import Store, resolve_data_dir
 
 SEED_REGISTRY = studyarea.PROJECT_ROOT / "data" / "entities.csv"
 
-NETWORK = "network"
-ESTIMATED = "estimated"
+NETWORK = measure.NETWORK
+ESTIMATED = measure.ESTIMATED
 
 
 @dataclass
@@ -35,6 +35,9 @@ class SnappedPoint:
     snap_m: float
     on_network: bool
     entity_id: str | None = None
+    precision: str = "exact"  # with district and radius_m: the point's uncertainty region (measure.of_places)
+    district: str = ""
+    radius_m: float | None = None
 
     @property
     def method(self) -> str:
@@ -61,6 +64,7 @@ class Estimator:
         if self.calibration:
             d["spread_p10_p90"] = [self.calibration.get("p10"), self.calibration.get("p90")]
             d["pairs"] = self.calibration.get("pairs")
+        d["upper_circuity"] = measure.Circuity.of(self).upper
         return d
 
 
@@ -200,6 +204,23 @@ class Workspace:
             "estimator": self.estimator.describe(),
             "data_dir": str(self.data_dir),
         }
+
+    def positions(self, entities: list[registry.Entity], key=None) -> measure.Positions:
+        """The located ones of ``entities`` as :class:`measure.Positions` (regions, snapping); memoised under
+        ``key`` when given (per registry)."""
+        build = lambda: measure.of_entities(entities, self.snapping)  # noqa: E731
+        return build() if key is None else self.memo(("positions", key), build)
+
+    def point_positions(self, lon, lat, ids=None) -> measure.Positions:
+        """Exact positions for WGS84 points given by a user (snapped here)."""
+        lon = np.atleast_1d(np.asarray(lon, float))
+        lat = np.atleast_1d(np.asarray(lat, float))
+        if self.network is None or not len(lon):
+            node, snap, on = np.full(len(lon), -1), np.full(len(lon), np.nan), np.zeros(len(lon), bool)
+        else:
+            node, snap = self.network.snap(lon, lat)
+            on = snap <= self.snap_limit_m
+        return measure.points(ids if ids is not None else [None] * len(lon), lon, lat, node, snap, on)
 
     def entities_of(self, category: str | None = None, kind: str | None = None) -> list[registry.Entity]:
         return [e for e in self.entities
