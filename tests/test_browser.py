@@ -14,8 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 
-from supplychain import registry, taxonomy
-from supplychain.registry import PRECISION_RADIUS_M
+from supplychain import display, registry, taxonomy
 from supplychain.store import ENTITY_COLUMNS
 from supplychain.workspace import Workspace
 
@@ -53,22 +52,13 @@ def live_url(sip_cache, tmp_path_factory):
     yield from serve_copy(sip_cache, tmp_path_factory, "browser", seed=_seed_synthetic)
 
 
-def span(m: float) -> str:
-    """An uncertainty radius as the pages write it: "300 m", "3 km", "20 km"."""
-    return f"{m / 1000:.1f}".removesuffix(".0") + " km" if m >= 1000 else f"{round(m)} m"
-
-
-def is_approximate(method: str | None, uncertainty_m: float) -> bool:
-    return method == "estimated" or uncertainty_m > 0
-
-
-def assert_distance_cell(text: str, method: str | None, uncertainty_m: float) -> None:
-    """A shown distance says how sure it is: "≈" when estimated, "±…" when an end is only roughly located."""
-    assert text.startswith("≈") == (method == "estimated"), text
-    if uncertainty_m:
-        assert f"±{span(uncertainty_m)}" in text, (text, uncertainty_m)
-    else:
-        assert "±" not in text, text
+def assert_distance_cell(text: str, r: dict) -> None:
+    """A shown distance is the product's one style (display.distance), with its verdict; never a bare "0 m"
+    for two positions on one reference point."""
+    assert text.splitlines()[0] == display.distance(r["road_m"], r["road_m_range"], r["distance_method"]), (text, r)
+    assert display.verdict(r["verdict"]) in text, text
+    if r["road_m"] is None:
+        assert "–" in text and not text.startswith("0 m"), text
 
 
 def test_map_page_renders_layers(page, live_url):
@@ -135,7 +125,9 @@ def test_suppliers_click_runs_a_query(page, live_url):
     first = rows.first.inner_text()
     assert api["results"][0]["name_zh"] in first and "路网 network" in first
     for row, r in zip(rows.all(), api["results"]):  # a point origin is exact: only the supplier's place is rough
-        assert_distance_cell(row.locator("td.road").inner_text(), r["distance_method"], r["uncertainty_m"] or 0)
+        assert_distance_cell(row.locator("td.road").inner_text(), r)
+        if r["id"].startswith("syn-"):  # exact on the network: one figure, surely within
+            assert r["verdict"] == "within" and "(" not in row.locator("td.road").inner_text()
     assert "路网 network" in page.locator("#summary").inner_text()
     # Service area polygons, road paths and supplier markers are drawn (SVG paths).
     assert page.locator(".leaflet-overlay-pane svg path").count() >= len(api["results"]) + 2
@@ -160,16 +152,17 @@ def test_suppliers_state_from_url_and_errors(page, live_url):
     summary = page.locator("#summary").inner_text()
     assert "估算 estimated" in summary and "绕行系数" in summary
     api = page.request.get(f"{live_url}/api/suppliers?entity=magiclab&radius_km=20").json()
-    origin_unc = PRECISION_RADIUS_M[api["origin"]["precision"]]
-    assert f"{api['origin']['precision']} ±{span(origin_unc)}" in summary  # the origin's own uncertainty
+    # the origin's own region: anywhere in the 吴中 polygon
+    assert f"{api['origin']['precision']} {display.region(api['origin']['region'])}" in summary
+    assert api["counts"]["undetermined"] and "无法判定 undetermined" in summary
     rows = page.locator("#results tbody tr")
     assert api["results"] and rows.count() == len(api["results"])
     for row, r in zip(rows.all(), api["results"]):  # "0 m" between two district points must not read as exact
-        assert_distance_cell(row.locator("td.road").inner_text(), r["distance_method"], (r["uncertainty_m"] or 0) + origin_unc)
+        assert_distance_cell(row.locator("td.road").inner_text(), r)
     # The view moves to the answer, far from the network the page opened on (once lost to a running zoom).
     page.wait_for_function("([lat, lon]) => SC_MAP.map.getBounds().contains([lat, lon])",
                            arg=[api["origin"]["lat"], api["origin"]["lon"]])
-    assert "±10 km" in page.locator("#origin-entity option[value=magiclab]").inner_text()
+    assert "吴中区内任意位置" in page.locator("#origin-entity option[value=magiclab]").inner_text()
     page.wait_for_timeout(400)  # fitBounds animation
     shot(page, "suppliers-estimated")
 
@@ -195,12 +188,18 @@ def test_sourcing_page(page, live_url):
         "#makers tbody tr td:nth-child(2)", "tds => tds.map(td => td.dataset.sort)")]
     assert rates == sorted(rates, reverse=True)
     assert page.locator(".sc-rate-pin, .marker-cluster").count() > 0
-    for m in api["makers"]:  # a rate resting on a rough place or an estimated distance is marked "≈"
-        rough = (m["precision"] in ("town", "district") or m["distance_method"] == "estimated"
-                 or any(is_approximate(c["distance_method"], c.get("uncertainty_m") or 0) for c in m["covered"]))
+    for m in api["makers"]:  # a rate is a range wherever some category is undetermined, in the one style
         rate = page.locator(f"#makers tbody tr[data-id='{m['id']}'] .sc-rate").inner_text()
-        assert rate.startswith("≈") == rough, (m["id"], rate)
-    assert page.locator("#coarse-note").count() == (1 if api["summary"]["makers_at_coarse_precision"] else 0)
+        assert rate == display.rate(m["rate_certain"], m["rate_possible"]), (m["id"], rate)
+        assert rate.startswith("≈") == bool(m["undetermined"])
+    n_und = api["summary"]["undetermined_items"]
+    assert page.locator("#undetermined-note").count() == (1 if n_und else 0)
+    # three colours per category bar: covered, undetermined, lacking
+    for row, (c, v) in zip(page.locator("#category-chart .sc-bar-row").all(),
+                           sorted(api["summary"]["per_category"].items(),
+                                  key=lambda kv: (-kv[1]["lacking"], -kv[1]["undetermined"], kv[0]))):
+        assert row.locator(".undetermined").count() == 1
+        assert row.locator(".val").inner_text().startswith(str(v["lacking"]))
     labels = page.locator("#category-chart .sc-bar-row .label").all_inner_texts()
     english = {taxonomy.CATEGORIES[c].en.split(" (")[0] for c in api["summary"]["per_category"]}
     assert len(labels) == len(english) and all(any(e in label for e in english) for label in labels), labels

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from supplychain import display
+
 from .browser_support import click_free_map_spot, serve_copy, shot
 from .test_route import add_synthetic, pt
 
@@ -50,15 +52,15 @@ def test_route_page_kechuang_then_edit_a_variant(page, route_url):
     note = page.locator(".rt-map-note")
     assert note.is_visible() == bool(rough)
     for st in rough:
-        assert st["name_zh"] in note.inner_text() and f"±{st['uncertainty_m'] / 1000:g} km" in note.inner_text()
+        assert st["name_zh"] in note.inner_text() and display.region(st["region"]) in note.inner_text()
     walks = data["parameters"]["walk_m"]
     served = data["coverage"][f"{walks[-1]:g}"]["served"]
     cells = page.locator("#coverage td.walk").all_inner_texts()
     assert len(cells) == len(served)
-    for text, e in zip(cells, served):
-        stop_unc = data["stops"][e["nearest_stop"] - 1]["uncertainty_m"] or 0
-        assert text.startswith("≈") == (e["distance_method"] == "estimated"), text
-        assert ("±" in text) == bool((e["uncertainty_m"] or 0) + stop_unc), text
+    for text, e in zip(cells, served):  # the one style of uncertainty, as the library formats it
+        assert text == display.distance(e["walk_m"], e["road_m_range"], e["distance_method"]), text
+    und = data["coverage"][f"{walks[-1]:g}"]["undetermined_count"]
+    assert und and f"{und} 个实体可能在步行范围内" in page.locator("#coverage").inner_text()
     shot(page, "route-kechuang")
 
     # Copy it as a variant (two prompts: id, name), then edit the variant.

@@ -57,11 +57,14 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
 
     @app.context_processor
     def _layout():
+        from supplychain import display
         from supplychain.registry import PRECISION_RADIUS_M
 
         from .pages import navigation
 
-        return {"nav_items": navigation(app), "precision_radius": PRECISION_RADIUS_M}
+        return {"nav_items": navigation(app), "precision_radius": PRECISION_RADIUS_M,
+                "fmt_distance": display.distance, "fmt_rate": display.rate, "fmt_verdict": display.verdict,
+                "fmt_region": display.region}
 
     return app
 

@@ -132,8 +132,9 @@ def suppliers():
     return jsonify(supplier_query())
 
 
-SUPPLIER_CSV_COLUMNS = ["rank", "id", "name_zh", "name_en", "categories", "road_m", "time_s", "straight_m",
-                        "snap_m", "distance_method", "circuity_factor", "precision", "uncertainty_m", "lon", "lat",
+SUPPLIER_CSV_COLUMNS = ["rank", "id", "name_zh", "name_en", "categories", "road_m", "road_m_lo", "road_m_hi", "verdict",
+                        "time_s", "straight_m", "snap_m", "distance_method", "circuity_factor", "precision",
+                        "uncertainty_m", "lon", "lat",
                         "origin_lon", "origin_lat", "radius_km", "category"]
 
 
@@ -145,6 +146,7 @@ def suppliers_csv():
     rows = []
     for i, r in enumerate(answer["results"], start=1):
         rows.append({**r, "rank": i, "categories": ";".join(r["categories"]),
+                     "road_m_lo": r["road_m_range"][0], "road_m_hi": r["road_m_range"][1],
                      "circuity_factor": factor if r["distance_method"] == "estimated" else "",
                      "origin_lon": o["lon"], "origin_lat": o["lat"], "radius_km": answer["radius_km"],
                      "category": answer["category"] or ""})
@@ -198,14 +200,15 @@ def sourcing_report():
     return jsonify(sourcing.sourcing_check(workspace(), radius_km=arg("radius_km")))
 
 
-SOURCING_CSV_COLUMNS = ["id", "name_zh", "name_en", "rate", "covered", "missing", "bom", "precision",
-                        "distance_method", "lon", "lat", "radius_km"]
+SOURCING_CSV_COLUMNS = ["id", "name_zh", "name_en", "rate_certain", "rate_possible", "covered", "undetermined",
+                        "missing", "bom", "precision", "distance_method", "lon", "lat", "radius_km"]
 
 
 @bp.get("/sourcing.csv")
 def sourcing_csv():
     result = sourcing.sourcing_check(workspace(), radius_km=arg("radius_km"))
     rows = [{**m, "covered": ";".join(c["category"] for c in m["covered"]), "missing": ";".join(m["missing"]),
+             "undetermined": ";".join(u["category"] for u in m["undetermined"]),
              "bom": ";".join(m["bom"]), "radius_km": result["radius_km"]} for m in result["makers"]]
     return csv_response(rows, SOURCING_CSV_COLUMNS, f"sourcing-{result['radius_km']:g}km.csv")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, render_template, request
 
-from supplychain import maps, reach, sourcing, taxonomy
+from supplychain import display, maps, measure, reach, sourcing, taxonomy
 
 from .api import arg, workspace
 from .mapview import cached_map
@@ -32,7 +32,8 @@ def navigation(app: Flask) -> list[dict]:
 def entity_choice(e) -> dict:
     """An entity as the pages' pickers show it (``_macros.html`` entity_options): names, kind, precision."""
     return {"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind, "precision": e.precision,
-            "located": e.located, "lon": e.lon, "lat": e.lat}
+            "located": e.located, "lon": e.lon, "lat": e.lat,
+            "region_text": display.region(measure.entity_region(e).describe()) if e.located else ""}
 
 
 def _network_info(ws) -> dict:
@@ -116,8 +117,8 @@ def sourcing_page():
     parts = cached_map(("sourcing", radius_km), build)
     per_cat = result["summary"]["per_category"]
     chart = [{"key": c, "label": taxonomy.CATEGORIES[c], "needed_by": v["needed_by"], "lacking": v["lacking"],
-              "covered": v["needed_by"] - v["lacking"]} for c, v in per_cat.items()]
-    chart.sort(key=lambda r: (-r["lacking"], r["key"]))
+              "covered": v["covered"], "undetermined": v["undetermined"]} for c, v in per_cat.items()]
+    chart.sort(key=lambda r: (-r["lacking"], -r["undetermined"], r["key"]))
     return render_template(
         "sourcing.html", map=parts, result=result, chart=chart, categories=taxonomy.labels(taxonomy.CATEGORIES),
         radius_km=radius_km, rate_color=maps.rate_color, network=_network_info(ws))

@@ -6,7 +6,8 @@ The pages embed these maps; their JavaScript reaches the Leaflet objects through
 - No tile server is needed: the OSM road network (loaded asynchronously from a URL, so the HTML stays small)
   is the base layer; online OSM tiles are an overlay that is off until the user switches it on.
 - Entities whose location is only known to a town or district never look exact: a hollow dashed marker plus
-  a translucent circle of their uncertainty radius (:data:`registry.PRECISION_RADIUS_M`).
+  a translucent circle of their disc region (:mod:`supplychain.uncertainty`; a district polygon region is the
+  district boundary already drawn).
 - Unlocated entities are never drawn.
 - Every map carries "© OpenStreetMap contributors".
 
@@ -25,8 +26,8 @@ from folium.elements import JSCSSMixin
 from folium.plugins import FeatureGroupSubGroup, MarkerCluster
 from folium.template import Template
 
-from . import taxonomy
-from .registry import PRECISION_RADIUS_M, Entity
+from . import display, measure, taxonomy
+from .registry import Entity
 
 ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -142,7 +143,8 @@ class EntityLayer(folium.MacroElement):
             }
             function popupHtml(d) {
                 var cats = (d.cats || []).map(function(c) { return esc(catZh[c] || c); }).join("、");
-                var unc = d.unc ? " (±" + (d.unc >= 1000 ? (d.unc / 1000) + " km" : d.unc + " m") + ")" : "";
+                var unc = d.unc ? " (±" + (d.unc >= 1000 ? (d.unc / 1000) + " km" : d.unc + " m") + ")"
+                    : d.region ? "（" + esc(d.region) + "内任意位置 anywhere in " + esc(d.region) + "）" : "";
                 return '<div class="sc-popup" data-entity="' + esc(d.id) + '">' +
                     "<b>" + esc(d.zh) + "</b>" + (d.en ? "<br><span>" + esc(d.en) + "</span>" : "") +
                     '<table><tr><th>类型 Kind</th><td>' + esc(kindLabel[d.kind] || d.kind) + "</td></tr>" +
@@ -245,9 +247,11 @@ def entity_marker_data(e: Entity) -> dict:
         d["addr"] = e.address
     if e.source:
         d["src"] = e.source
-    unc = PRECISION_RADIUS_M.get(e.precision)
-    if unc:
-        d["unc"] = unc
+    region = measure.entity_region(e)
+    if region.kind == "disc":
+        d["unc"] = region.radius_m
+    elif region.kind == "polygon":
+        d["region"] = region.describe()["district_zh"]  # anywhere in the district: its boundary is drawn
     return d
 
 
@@ -359,18 +363,22 @@ def add_entities(m: folium.Map, entities: Iterable[Entity], *, uncertainty: bool
 
 
 def uncertainty_layer(entities: Iterable[Entity]) -> folium.FeatureGroup | None:
-    """One translucent circle per distinct imprecise location (many firms share a town reference point)."""
-    spots: dict[tuple[float, float, str], int] = {}
+    """One translucent circle per distinct disc region (many firms share a town reference point). Entities whose
+    region is a district polygon get no circle: the district boundary drawn on every map is their region."""
+    spots: dict[tuple[float, float, float], str] = {}
     for e in entities:
-        if e.located and PRECISION_RADIUS_M.get(e.precision):
-            spots[(e.lon, e.lat, e.precision)] = spots.get((e.lon, e.lat, e.precision), 0) + 1
+        if not e.located:
+            continue
+        region = measure.entity_region(e)
+        if region.kind == "disc":
+            spots[(e.lon, e.lat, region.radius_m)] = e.precision
     if not spots:
         return None
     fg = folium.FeatureGroup(name="位置不确定范围 Location uncertainty", show=True)
-    for (lon, lat, prec) in spots:
+    for (lon, lat, radius), prec in spots.items():
         coarse = prec in COARSE_PRECISIONS
         folium.Circle(
-            location=(lat, lon), radius=PRECISION_RADIUS_M[prec], color="#6b7785", weight=1,
+            location=(lat, lon), radius=radius, color="#6b7785", weight=1,
             dash_array="4 4" if coarse else None, fill=True, fill_color="#8395a7", fill_opacity=0.07,
             interactive=False,
         ).add_to(fg)
@@ -442,29 +450,40 @@ def add_sourcing_makers(m: folium.Map, result: dict) -> folium.FeatureGroup:
     cluster = MarkerCluster(name="整机企业配套率 Makers by sourcing rate",
                             options={"maxClusterRadius": 30, "showCoverageOnHover": False})
     for mk in result["makers"]:
-        rate = mk["rate"]
+        rate = mk["rate_certain"]
         color = rate_color(rate)
         coarse = mk["precision"] in COARSE_PRECISIONS
-        pct = "–" if rate is None else f"{round(rate * 100)}%"
+        pct = display.rate(mk["rate_certain"], mk["rate_possible"])
+        ranged = mk["rate_certain"] != mk["rate_possible"]
         border = f"2px dashed {color}" if coarse else "2px solid #fff"
         bg = "#fff" if coarse else color
         fg = color if coarse else "#fff"
+        stripes = ";background-image:repeating-linear-gradient(135deg,rgba(240,180,41,.45) 0 3px,transparent 3px 6px)" \
+            if ranged else ""
         icon = folium.DivIcon(
-            html=(f'<div style="width:38px;height:22px;line-height:18px;border-radius:11px;border:{border};'
-                  f'background:{bg};color:{fg};font:bold 11px sans-serif;text-align:center;'
-                  f'box-shadow:0 0 0 1px {color}">{pct}</div>'),
-            icon_size=(38, 22), icon_anchor=(19, 11), class_name="sc-rate-pin")
+            html=(f'<div style="min-width:38px;padding:0 3px;height:22px;line-height:18px;border-radius:11px;'
+                  f'border:{border};background:{bg}{stripes};color:{fg};font:bold 11px sans-serif;text-align:center;'
+                  f'white-space:nowrap;box-shadow:0 0 0 1px {color}">{html.escape(pct)}</div>'),
+            icon_size=(58 if ranged else 38, 22), icon_anchor=(29 if ranged else 19, 11), class_name="sc-rate-pin")
         rows = "".join(
             f"<tr><td>✔ {html.escape(cat[c['category']].zh)}</td><td>"
             + ("自有 in-house" if c["in_house"] else
-               f"{html.escape(c['supplier_name_zh'])} · {c['road_m'] / 1000:.1f} km"
-               + (f" ±{c['uncertainty_m'] / 1000:g} km" if c.get("uncertainty_m") else "")
-               + f" ({c['distance_method']})")
+               f"{html.escape(c['supplier_name_zh'])} · "
+               f"{html.escape(display.distance(c['road_m'], c['road_m_range'], c['distance_method']))}"
+               f" ({c['distance_method']})")
             + "</td></tr>" for c in mk["covered"])
-        rows += "".join(f"<tr class='sc-missing'><td>✘ {html.escape(cat[c].zh)}</td><td>10 km 内无 none</td></tr>"
-                        for c in mk["missing"])
+        rows += "".join(
+            f"<tr class='sc-undetermined-row'><td>? {html.escape(cat[u['category']].zh)}</td><td>无法判定 undetermined"
+            + "".join(f"<br>{html.escape(k['supplier_name_zh'])} · "
+                      f"{html.escape(display.distance(k['road_m'], k['road_m_range'], k['distance_method']))}"
+                      for k in u["candidates"])
+            + "</td></tr>" for u in mk["undetermined"])
+        rows += "".join(f"<tr class='sc-missing'><td>✘ {html.escape(cat[c].zh)}</td><td>确定在 {result['radius_km']:g} km 外 "
+                        f"beyond</td></tr>" for c in mk["missing"])
         popup = (f"<div class='sc-popup'><b>{html.escape(mk['name_zh'])}</b><br>{html.escape(mk['name_en'] or '')}"
-                 f"<br>本地配套率 Local rate: <b>{pct}</b> ({len(mk['covered'])}/{len(mk['bom'])})"
+                 f"<br>本地配套率 Local rate: <b>{html.escape(pct)}</b> ({len(mk['covered'])}"
+                 + (f"–{len(mk['covered']) + len(mk['undetermined'])}" if mk["undetermined"] else "")
+                 + f"/{len(mk['bom'])})"
                  f"<br>位置精度 Precision: {html.escape(mk['precision'])}"
                  + (" — 仅为参考点 reference point only" if coarse else "")
                  + f"<table>{rows}</table></div>")

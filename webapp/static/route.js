@@ -23,7 +23,7 @@
   /** The length check's verdict in words (the API answers a code). */
   function checkLabel(status) {
     return {ok: "通过 ok", flagged: "偏差过大 flagged", incomplete: "不完整 incomplete", unmeasurable: "无法核对 cannot check",
-            no_stated_length: "无公布长度 no stated length"}[status] || status;
+            no_stated_length: "无公布长度 no stated length", undetermined: "无法判定 undetermined"}[status] || status;
   }
 
   function setStatus(text, isError) {
@@ -34,11 +34,8 @@
   var send = SC.send;
   function methodBadge(m) { return SC.methodBadge(m); }
 
-  /** A served entity's walk uncertainty: its own spread plus that of its nearest stop. */
-  function servedUncertainty(d, s) {
-    var stop = d.stops[s.nearest_stop - 1];
-    return (s.uncertainty_m || 0) + ((stop && stop.uncertainty_m) || 0);
-  }
+  /** A walk or a leg in the one style: best estimate with its range (SC.range). */
+  function walkText(s) { return SC.esc(SC.range(s.walk_m, s.road_m_range, s.distance_method)); }
 
   function editable() {
     var d = state.data;
@@ -74,7 +71,8 @@
       var box = roughNote.getContainer();
       box.hidden = !rough.length;
       box.innerHTML = rough.length ? "⚠ " + rough.map(function (s) {
-        return "站 " + s.seq + " " + SC.esc(s.name_zh) + " " + SC.precisionBadge(s.precision, s.uncertainty_m);
+        return "站 " + s.seq + " " + SC.esc(s.name_zh) + " <span class='sc-badge coarse'>" +
+          SC.esc(s.precision + " " + SC.regionText(s.region)) + "</span>";
       }).join("；") + "<br>仅为镇/区参考点：步行范围与步行距离只是示意。Only a town/district reference point: its catchment and walks are indicative." : "";
     }
 
@@ -125,7 +123,7 @@
         var p = f.properties, est = p.distance_method === "estimated";
         var line = L.geoJSON(f, {style: {color: COLORS[p.distance_method], weight: est ? 3 : 5, opacity: 0.9,
                                          dashArray: est ? "8 6" : null}}).addTo(pathLayer);
-        line.bindTooltip(p.from_seq + "→" + p.to_seq + " · " + SC.dist(p.length_m, p.distance_method) + " · " +
+        line.bindTooltip(p.from_seq + "→" + p.to_seq + " · " + SC.esc(SC.range(p.length_m, p.length_m_range, p.distance_method)) + " · " +
                          (est ? "估算 estimated (直线 straight × " + (p.circuity_factor || "") + ")" : "路网 network"));
       });
       var widest = d.coverage[String(walks[walks.length - 1])];
@@ -135,7 +133,7 @@
         L.circleMarker([s.lat, s.lon], {radius: 11, color: est ? COLORS.estimated : "#1565c0", weight: 2, fill: false,
                                         dashArray: est ? "3 3" : null, interactive: true})
           .bindTooltip("服务 served: " + SC.esc(s.name_zh) + " · 步行 walk " +
-                       SC.dist(s.walk_m, s.distance_method, servedUncertainty(d, s)) + " → 站 stop " +
+                       walkText(s) + " → 站 stop " +
                        s.nearest_stop + " · " + (est ? "估算 estimated" : "路网 network"))
           .addTo(servedLayer);
       });
@@ -166,7 +164,8 @@
     function fillPanel(d) {
       var r = d.route, chk = d.length_check;
       var lengthText = d.length_m == null ? "无法测量 not measurable yet" :
-        SC.km(d.length_m) + (d.length_complete ? "" : " (部分 partial: 缺 missing " + d.missing_segments.join(", ") + ")");
+        SC.esc(SC.range(d.length_m, d.length_m_range, d.distance_method)) +
+        (d.length_complete ? "" : " (部分 partial: 缺 missing " + d.missing_segments.join(", ") + ")");
       var chkCls = chk.status === "ok" ? "rt-check-ok" : chk.status === "flagged" ? "rt-check-flagged" : "rt-check-other";
       var chkText = checkLabel(chk.status);
       var html = "<div><span class='big'>" + SC.esc(r.name_zh) + "</span> <span class='sc-muted'>" + SC.esc(r.name_en || "") +
@@ -196,9 +195,13 @@
       d.stops.forEach(function (s, i) {
         var tr = document.createElement("tr");
         tr.dataset.seq = s.seq;
-        var where = s.located ? s.lon.toFixed(5) + ", " + s.lat.toFixed(5) + "<br>" + SC.precisionBadge(s.precision, s.uncertainty_m) :
+        var where = s.located ? s.lon.toFixed(5) + ", " + s.lat.toFixed(5) + "<br><span class='sc-badge" +
+          (SC.isCoarse(s.precision) ? " coarse" : "") + "'>" + SC.esc(s.precision + " " + SC.regionText(s.region)) + "</span>" :
           "<span class='sc-badge estimated'>位置未知 unlocated</span>";
-        var served = s.catchment ? walks.map(function (w) { return s.catchment[String(w)].length; }).join(" / ") : "–";
+        var served = s.catchment ? walks.map(function (w) {
+          var m = s.catchment[String(w)], sure = m.filter(function (x) { return x.verdict === "within"; }).length;
+          return sure + (m.length > sure ? "<span class='sc-muted' title='无法判定 undetermined'>+" + (m.length - sure) + "?</span>" : "");
+        }).join(" / ") : "–";
         tr.innerHTML = "<td>" + s.seq + "</td><td><b>" + SC.esc(s.name_zh) + "</b><br><span class='sc-muted'>" +
           SC.esc(s.name_en || "") + (s.entity_id ? " · 实体 entity " + SC.esc(s.entity_id) : "") + "</span></td>" +
           "<td class='rt-small'>" + where + "</td><td class='num'>" + (s.snap_m == null ? "–" : Math.round(s.snap_m) + " m") +
@@ -214,7 +217,8 @@
         var tr = document.createElement("tr");
         var note = g.status === "missing" ? g.reason : (g.estimated_because || (g.uncertain_ends || []).join("; ") || "");
         tr.innerHTML = "<td>" + g.from_seq + "→" + g.to_seq + " <span class='sc-muted'>" + SC.esc(g.from) + " → " + SC.esc(g.to) +
-          "</span></td><td class='num'>" + SC.km(g.length_m) + "</td><td class='num'>" + SC.minutes(g.time_s) + "</td><td>" +
+          "</span></td><td class='num'>" + (g.status === "missing" ? "–" : SC.esc(SC.range(g.length_m, g.length_m_range, g.distance_method))) +
+          "</td><td class='num'>" + SC.minutes(g.time_s) + "</td><td>" +
           (g.status === "missing" ? "<span class='sc-badge coarse'>缺 missing</span>" : methodBadge(g.distance_method)) +
           "</td><td class='rt-small'>" + SC.esc(note) + "</td>";
         segBody.appendChild(tr);
@@ -231,16 +235,18 @@
         }).join("，") || "—";
         cov += "<p><b>≤" + w + " m:</b> " + n.total + " 个实体 entities (" + n.network + " 路网 network, " + n.estimated +
           " 估算 estimated) · " + kinds + "<br>整机企业 makers: " + c.makers.total + (c.makers.estimated ? "（估算 est. " + c.makers.estimated + "）" : "") +
-          " · 供应商 suppliers: " + sup + "<br><span class='sc-muted'>超出步行范围 farther than " + w + " m: " + c.not_served.length + "</span></p>";
+          " · 供应商 suppliers: " + sup +
+          (c.undetermined_count ? "<br>" + SC.verdictBadge("undetermined") + " " + c.undetermined_count +
+            " 个实体可能在步行范围内，位置太粗略无法判定，未计入 entities may be within the walk; too imprecise to tell, not counted" : "") +
+          "<br><span class='sc-muted'>超出步行范围 farther than " + w + " m: " + c.not_served.length + "</span></p>";
       });
       var widest = d.coverage[String(walks[walks.length - 1])];
       if (widest && widest.served.length) {
         cov += "<div class='rt-served'><table class='sc-table'><thead><tr><th>实体<span class='en'>Entity</span></th><th class='num'>步行<span class='en'>Walk</span></th>" +
           "<th>站<span class='en'>Stop</span></th><th>方法<span class='en'>Method</span></th></tr></thead><tbody>" +
           widest.served.map(function (s) {
-            var unc = servedUncertainty(d, s);
             return "<tr><td>" + SC.esc(s.name_zh) + "<br><span class='sc-muted'>" + SC.esc(kindLabel(s.kind)) +
-              (s.estimated_because ? " · " + SC.esc(s.estimated_because) : "") + "</span></td><td class='num walk'>" + SC.dist(s.walk_m, s.distance_method, unc) +
+              (s.uncertain_because ? " · " + SC.esc(s.uncertain_because) : "") + "</span></td><td class='num walk'>" + walkText(s) +
               "</td><td>" + s.nearest_stop + "</td><td>" + methodBadge(s.distance_method) + "</td></tr>";
           }).join("") + "</tbody></table></div>";
       }

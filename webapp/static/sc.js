@@ -112,6 +112,42 @@
     return html;
   };
 
+  /** A pair distance in the product's one style (supplychain/display.py): "3.21 km", "≈3.2 km (2.9–5.4 km)",
+   *  "0–24 km" (no best estimate: two positions on one reference point), "≥5.0 km" (open upper bound). */
+  SC.range = function (best, range, method) {
+    var lo = range ? range[0] : best, hi = range ? range[1] : best;
+    function km(m, d) { return m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(d) + " km"; }
+    if (lo == null && best == null) { return "–"; }
+    if (hi != null && lo != null && Math.abs(hi - lo) < 0.05) {
+      return (method === "estimated" ? "≈" : "") + km(best != null ? best : lo, 2);
+    }
+    if (hi == null) { return best == null ? "≥" + km(lo, 1) : "≈" + km(best, 1) + " (≥" + km(lo, 1) + ")"; }
+    var span = (lo / 1000).toFixed(1) + "–" + (hi / 1000).toFixed(1) + " km";
+    return best == null ? span : "≈" + km(best, 1) + " (" + span + ")";
+  };
+
+  /** A sourcing rate: "40%" when certain, "≈33–67%" when a range. */
+  SC.rate = function (certain, possible) {
+    if (certain == null) { return "–"; }
+    var a = Math.round(certain * 100), b = Math.round((possible == null ? certain : possible) * 100);
+    return a === b ? a + "%" : "≈" + a + "–" + b + "%";
+  };
+
+  /** An uncertainty region as text (display.region): "±300 m", "±5 km", "吴中区内任意位置 anywhere in 吴中区". */
+  SC.regionText = function (r) {
+    if (!r || r.kind === "point") { return ""; }
+    if (r.kind === "polygon") { return r.district_zh + "内任意位置 anywhere in " + r.district_zh; }
+    var m = r.radius_m || r.extent_m || 0;
+    return m >= 1000 ? "±" + +(m / 1000).toFixed(3) + " km" : "±" + Math.round(m) + " m";
+  };
+
+  SC.VERDICTS = {within: "确定在内 within", undetermined: "无法判定 undetermined", beyond: "确定在外 beyond"};
+  /** The verdict of a radius test as a badge of its own style. */
+  SC.verdictBadge = function (v) {
+    if (!v) { return ""; }
+    return "<span class='sc-verdict " + SC.esc(v) + "'>" + SC.esc(SC.VERDICTS[v] || v) + "</span>";
+  };
+
   /** map.fitBounds that is not swallowed by a zoom animation still running (Leaflet drops it silently). */
   SC.fitBounds = function (map, bounds, options) {
     if (!bounds || !bounds.isValid()) { return; }

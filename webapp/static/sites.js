@@ -13,8 +13,12 @@
   function catZh(c) { var l = page.categories[c]; return l ? l.zh.split("（")[0] : c; }
   function badge(method) { return method ? SC.methodBadge(method, page.estimator.circuity_factor, true) : ""; }
   var setStatus = SC.setStatus;
-  /** A distance to the nearest target of a criterion: ≈ when estimated, ± the target's location uncertainty. */
-  function nearestDist(x) { return SC.dist(x.road_m, x.distance_method, SC.precisionRadius[x.nearest_precision] || 0); }
+  /** A distance to the nearest target of a criterion, in the one style (with its range and verdict). */
+  function nearestDist(x) {
+    if (x.road_m == null && (!x.road_m_range || x.road_m_range[0] == null)) { return "–"; }
+    return SC.esc(SC.range(x.road_m, x.road_m_range, x.distance_method)) +
+      (x.verdict && x.verdict !== "within" ? " " + SC.verdictBadge(x.verdict) : "");
+  }
 
   // ------------------------------------------------------------------------------------------------
   // Weights
@@ -214,11 +218,18 @@
       }
       if (key === "supplier_count") {
         var cs = Object.keys(v.by_category), have = cs.filter(function (c) { return v.by_category[c].count > 0; }).length;
-        var list = cs.map(function (c) { return "<div>" + SC.esc(catZh(c)) + " " + v.by_category[c].count + "</div>"; }).join("");
+        var list = cs.map(function (c) {
+          var x = v.by_category[c];
+          return "<div>" + SC.esc(catZh(c)) + " " + x.count + (x.undetermined ? " <span class='sc-muted'>(+" + x.undetermined +
+            " 无法判定 undetermined)</span>" : "") + "</div>";
+        }).join("");
         return have + "/" + cs.length + " 类有供应商 categories covered <details><summary>各类 per category</summary><div class='cats'>" +
           list + "</div></details>";
       }
-      if (key === "makers_served") { return v.count + " / " + v.of + " 家 makers" + (v.estimated ? " <span class='sc-muted'>(" + v.estimated + " ≈)</span>" : ""); }
+      if (key === "makers_served") {
+        return v.count + " / " + v.of + " 家 makers" + (v.estimated ? " <span class='sc-muted'>(" + v.estimated + " ≈)</span>" : "") +
+          (v.undetermined ? " <span class='sc-muted'>+" + v.undetermined + " 无法判定 undetermined</span>" : "");
+      }
       return nearestDist(v) + " " + badge(v.distance_method) +
         (v.nearest_name_zh ? "<br><span class='sc-muted'>" + SC.esc(v.nearest_name_zh) + "</span>" : "");
     }
@@ -330,12 +341,15 @@
       optLayer.clearLayers();
       var d = ans.demand;
       var html = "<div class='sc-stat'><div><b>" + ans.objective + "</b><span>覆盖的缺口 items covered (weight)</span></div>" +
-        "<div><b>" + (ans.objective_share == null ? "–" : SC.pct(ans.objective_share)) + "</b><span>占全部缺口 of the demand</span></div>" +
+        "<div><b>" + (ans.objective_share == null ? "–" : SC.pct(ans.objective_share)) + "</b><span>确定覆盖占全部缺口 surely covered, of the demand</span></div>" +
+        (ans.undetermined_coverage && ans.undetermined_coverage.makers ? "<div><b>+" + ans.undetermined_coverage.makers +
+          "</b><span>家无法判定 makers undetermined</span></div>" : "") +
         "<div><b>" + (ans.gap * 100).toFixed(2) + "%</b><span>最优性差距 optimality gap</span></div></div>";
       html += "<p class='sc-muted'>" + (ans.status === "optimal" ? "<b>已证明最优 proven optimal</b>" : SC.esc(ans.status)) + " · " +
         SC.esc(ans.solver) + " · 上界 bound " + ans.bound + (ans.mip_gap != null ? " · HiGHS mip_gap " + ans.mip_gap : "") +
         " · " + ans.runtime_s.total.toFixed(2) + " s<br>" +
         "需求 demand: " + d.makers + " 家整机企业 makers, " + d.items + " 个 (企业, 类别) 缺口 items" +
+        (d.undetermined_items ? "（其中 " + d.undetermined_items + " 个无法判定 of which undetermined）" : "") +
         (d.synthetic_makers ? " (" + d.synthetic_makers + " 合成 synthetic)" : "") + " · 候选 " + ans.n_candidates + " " +
         (ans.candidate_source === "grid" ? "网格点 grid points (" + ans.grid_m + " m)" : "candidates") + "</p>";
       html += "<table class='sc-table' id='opt-table'><thead><tr><th>#</th><th>站点 Site</th><th class='num'>新增覆盖<span class='en'>added</span></th>" +

@@ -73,8 +73,6 @@
 
     function render(ans, area) {
       var o = ans.origin, est = ans.estimator;
-      // A firm origin located only to a town or the district is as uncertain as its suppliers' places.
-      var originUnc = (o.precision && SC.precisionRadius[o.precision]) || 0;
       clearResult();
       if (area) { drawArea(area); }
       var originMarker = L.circleMarker([o.lat, o.lon], {radius: 8, color: "#111", weight: 3, fillColor: "#fff",
@@ -91,17 +89,20 @@
                                  {color: color, weight: 2, opacity: 0.7, dashArray: "2 6"}).addTo(pathLayer));
         }
         var coarse = SC.isCoarse(r.precision);
-        var unc = (r.uncertainty_m || 0) + originUnc;
         var mk = L.circleMarker([r.lat, r.lon], {radius: 7, color: color, weight: 2, dashArray: coarse ? "3 3" : null,
                                                  fillColor: coarse ? "#fff" : color, fillOpacity: coarse ? 0.6 : 0.9,
                                                  pane: "scResults"})
           .addTo(pointLayer);
+        var undetermined = r.verdict === "undetermined";
+        if (undetermined) { mk.setStyle({dashArray: "2 3", fillColor: "#fff4d6", color: "#b26a00"}); }
+        var road = SC.esc(SC.range(r.road_m, r.road_m_range, r.distance_method));
         mk.bindPopup("<div class='sc-popup'><b>" + (i + 1) + ". " + SC.esc(r.name_zh) + "</b><br>" + SC.esc(r.name_en || "") +
-          "<table><tr><th>道路 Road</th><td>" + SC.dist(r.road_m, r.distance_method, unc) + "</td></tr>" +
+          "<table><tr><th>道路 Road</th><td>" + road + "</td></tr>" +
+          "<tr><th>结论 Verdict</th><td>" + SC.verdictBadge(r.verdict) + "</td></tr>" +
           "<tr><th>车程 Drive</th><td>" + SC.dist(r.time_s, r.distance_method, 0, SC.minutes) + "</td></tr>" +
           "<tr><th>直线 Straight</th><td>" + SC.km(r.straight_m) + "</td></tr>" +
           "<tr><th>方法 Method</th><td>" + methodBadge(r.distance_method, est) + "</td></tr>" +
-          "<tr><th>精度 Precision</th><td>" + SC.precisionBadge(r.precision, r.uncertainty_m) + "</td></tr>" +
+          "<tr><th>精度 Precision</th><td>" + SC.esc(r.precision + " " + SC.regionText(r.region)) + "</td></tr>" +
           "<tr><th>类别 Categories</th><td>" + r.categories.map(catLabel).map(SC.esc).join("、") + "</td></tr></table></div>");
         layers.push(mk);
         rowLayers[r.id] = {marker: mk, layers: layers};
@@ -109,10 +110,11 @@
         tr.dataset.id = r.id;
         tr.innerHTML = "<td>" + (i + 1) + "</td><td class='name'><b>" + SC.esc(r.name_zh) + "</b><br><span class='sc-muted'>" +
           SC.esc(r.name_en || "") + " · " + r.categories.map(catLabel).map(SC.esc).join("、") + "</span></td>" +
-          "<td class='num road'>" + SC.dist(r.road_m, r.distance_method, unc) + "</td>" +
+          "<td class='num road'>" + road + "<br>" + SC.verdictBadge(r.verdict) + "</td>" +
           "<td class='num'>" + SC.dist(r.time_s, r.distance_method, 0, SC.minutes) + "</td>" +
           "<td class='num sc-wide-only'>" + SC.km(r.straight_m) + "</td><td>" + methodBadge(r.distance_method, est) + "<br>" +
-          SC.precisionBadge(r.precision, r.uncertainty_m) + "</td>";
+          "<span class='sc-badge" + (SC.isCoarse(r.precision) ? " coarse" : "") + "'>" +
+          SC.esc(r.precision + " " + SC.regionText(r.region)) + "</span></td>";
         tr.addEventListener("click", function () {
           tbody.querySelectorAll("tr.selected").forEach(function (x) { x.classList.remove("selected"); });
           tr.classList.add("selected");
@@ -124,17 +126,26 @@
       table.hidden = ans.results.length === 0;
 
       var where = (o.name_zh ? SC.esc(o.name_zh) : o.lon.toFixed(5) + ", " + o.lat.toFixed(5)) +
-        (o.precision && o.precision !== "exact" ? " " + SC.precisionBadge(o.precision, originUnc) : "");
+        (o.precision && o.precision !== "exact" ? " <span class='sc-badge coarse'>" + SC.esc(o.precision + " " +
+          SC.regionText(o.region)) + "</span>" : "");
       var snap = o.snap_m == null ? "" : o.on_network ? " · 吸附 snapped " + Math.round(o.snap_m) + " m"
         : " · 离路网 " + SC.km(o.snap_m, 1) + "，不在已加载路网上 off the loaded network";
+      var counts = ans.counts || {within: ans.results.length, undetermined: 0};
       var html = "<p><b>起点 Origin:</b> " + where + snap + "<br><b>方法 Method:</b> " + methodBadge(ans.distance_method, est) +
-        " · <b>" + ans.results.length + "</b> 个供应商在 " + ans.radius_km + " km 内 suppliers within " + ans.radius_km + " km by road" +
+        " · <b>" + counts.within + "</b> 个供应商确定在 " + ans.radius_km + " km 内 surely within " + ans.radius_km + " km by road" +
+        (counts.undetermined ? " · <b>" + counts.undetermined + "</b> 个无法判定 undetermined" : "") +
         (ans.category ? " · " + SC.esc(catLabel(ans.category)) : "") + "</p>";
       if (est) {
         html += "<div class='sc-note'>估算距离 = 直线距离 × 绕行系数 " + (+est.circuity_factor).toFixed(2) +
           (est.calibrated_on_network ? "（在已加载道路网上标定 calibrated on the loaded network）" : "（默认值 default）") +
           "；车程按 " + est.speed_kph + " km/h。Estimated = straight line × circuity factor; it is not a road path. " +
-          "位置仅到镇/区的企业距离误差可达数公里（见 ±）。Town/district-level positions are off by kilometres (see ±).</div>";
+          "位置仅到镇/区的企业，距离旁给出范围。Town/district-level positions: the range is given beside each distance.</div>";
+      }
+      if (counts.undetermined) {
+        html += "<div class='sc-note' id='undetermined-note'>" + SC.verdictBadge("undetermined") +
+          " 的供应商可能在半径内也可能不在：两端位置只到镇/区，范围写在距离旁。" +
+          " Undetermined suppliers may or may not lie within the radius: their positions are only town/district-level; " +
+          "the range is given beside the distance. " + SC.esc(ans.settle || "") + "</div>";
       }
       if (!ans.results.length) { html += "<p class='sc-muted'>半径内没有供应商。No supplier within the radius.</p>"; }
       summary.innerHTML = html;

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import reach, taxonomy
+from .. import display, reach, taxonomy
 from ..workspace import Workspace
 from .common import add_data_dir, add_format, print_json, table
 
@@ -32,14 +32,19 @@ def cmd_suppliers(args) -> int:
     o = ans["origin"]
     snap = f"{o['snap_m']} m" if o["snap_m"] is not None else "no network"
     print(f"origin {o.get('name_zh', '')} ({o['lon']}, {o['lat']}), snapped {snap}; method {ans['distance_method']}")
-    rows = [{**r, "road_km": f"{r['road_m'] / 1000:.2f}", "min": f"{r['time_s'] / 60:.1f}",
-             "straight_km": f"{r['straight_m'] / 1000:.2f}", "categories": ";".join(r["categories"])}
+    rows = [{**r, "road": display.distance(r["road_m"], r["road_m_range"], r["distance_method"]),
+             "min": "–" if r["time_s"] is None else f"{r['time_s'] / 60:.1f}",
+             "straight_km": f"{r['straight_m'] / 1000:.2f}", "categories": ";".join(r["categories"]),
+             "verdict": display.verdict(r["verdict"])}
             for r in ans["results"]]
-    print(table(rows, [("id", "id"), ("name_zh", "名称"), ("categories", "categories"), ("road_km", "road km"),
-                       ("min", "drive min"), ("straight_km", "straight km"), ("distance_method", "method"),
-                       ("precision", "precision")]))
-    print(f"{len(rows)} supplier(s) within {ans['radius_km']:g} km"
+    print(table(rows, [("id", "id"), ("name_zh", "名称"), ("categories", "categories"), ("road", "道路距离 road"),
+                       ("verdict", "结论 verdict"), ("min", "drive min"), ("straight_km", "straight km"),
+                       ("distance_method", "method"), ("precision", "precision")]))
+    c = ans["counts"]
+    print(f"{c['within']} supplier(s) surely within {ans['radius_km']:g} km, {c['undetermined']} undetermined"
           + (f"; {len(ans['unlocated'])} more without a known location" if ans["unlocated"] else ""))
+    if ans.get("settle"):
+        print(ans["settle"])
     if "estimator" in ans:
         e = ans["estimator"]
         print(f"estimated = straight line × {e['circuity_factor']} (circuity), at {e['speed_kph']} km/h")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 
-from .. import sourcing, taxonomy
+from .. import display, sourcing, taxonomy
 from ..workspace import Workspace
 from .common import add_data_dir, add_format, print_json, table
 
@@ -22,6 +22,11 @@ def _zh(cats) -> str:
     return "、".join(taxonomy.CATEGORIES[c].zh.split("（")[0] for c in cats)
 
 
+def _count(s: dict) -> str:
+    a, b = s["fully_covered_certain"], s["fully_covered_possible"]
+    return f"{a}" if a == b else f"{a}–{b}"
+
+
 def cmd_sourcing(args) -> int:
     ws = Workspace.open(args.data_dir)
     ans = sourcing.sourcing_check(ws, radius_km=args.radius_km)
@@ -30,28 +35,42 @@ def cmd_sourcing(args) -> int:
         return 0
     if args.format == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["maker_id", "name_zh", "precision", "category", "covered", "supplier_id", "road_m",
-                    "distance_method", "in_house"])
+        w.writerow(["maker_id", "name_zh", "precision", "category", "verdict", "supplier_id", "road_m", "road_m_lo",
+                    "road_m_hi", "distance_method", "in_house"])
         for m in ans["makers"]:
             for c in m["covered"]:
-                w.writerow([m["id"], m["name_zh"], m["precision"], c["category"], 1, c["supplier_id"], c["road_m"],
-                            c["distance_method"], int(c["in_house"])])
+                lo, hi = c["road_m_range"]
+                w.writerow([m["id"], m["name_zh"], m["precision"], c["category"], "within", c["supplier_id"],
+                            c["road_m"], lo, hi, c["distance_method"], int(c["in_house"])])
+            for u in m["undetermined"]:
+                k = u["candidates"][0] if u["candidates"] else {}
+                lo, hi = k.get("road_m_range", (None, None))
+                w.writerow([m["id"], m["name_zh"], m["precision"], u["category"], "undetermined",
+                            k.get("supplier_id", ""), k.get("road_m"), lo, hi, k.get("distance_method", ""), 0])
             for c in m["missing"]:
-                w.writerow([m["id"], m["name_zh"], m["precision"], c, 0, "", "", "", ""])
+                w.writerow([m["id"], m["name_zh"], m["precision"], c, "beyond", "", "", "", "", "", ""])
         return 0
     rows = [{"id": m["id"], "name_zh": m["name_zh"], "precision": m["precision"],
-             "rate": f"{m['rate'] * 100:.0f}%", "covered": f"{len(m['covered'])}/{len(m['bom'])}",
+             "rate": display.rate(m["rate_certain"], m["rate_possible"]),
+             "covered": f"{len(m['covered'])}/{len(m['bom'])}", "undetermined": _zh(u["category"] for u in m["undetermined"]),
              "missing": _zh(m["missing"]), "method": m["distance_method"]} for m in ans["makers"]]
     print(f"10公里配套核查 sourcing check within {ans['radius_km']:g} km by road")
     print(table(rows, [("id", "id"), ("name_zh", "整机企业 maker"), ("precision", "precision"), ("rate", "本地配套率"),
-                       ("covered", "covered"), ("missing", "缺少 missing"), ("method", "method")]))
+                       ("covered", "确定 covered"), ("undetermined", "无法判定 undetermined"),
+                       ("missing", "确定缺少 missing"), ("method", "method")]))
     s = ans["summary"]
     if s["makers"]:
-        print(f"\n{s['fully_covered']} of {s['makers']} makers have their whole BOM within {ans['radius_km']:g} km "
-              f"({s['share_fully_covered'] * 100:.0f}%); mean local sourcing rate {s['mean_rate'] * 100:.0f}%.")
+        lo, hi = s["share_fully_covered_range"]
+        mean = s["mean_rate_range"]
+        print(f"\n{_count(s)} of {s['makers']} makers have their whole BOM "
+              f"within {ans['radius_km']:g} km ({display.rate(lo, hi)}); mean local sourcing rate "
+              f"{display.rate(*mean)}.")
         lacking = [f"{taxonomy.CATEGORIES[c].zh.split('（')[0]} {v['lacking']}/{v['needed_by']}"
-                   for c, v in s["per_category"].items() if v["lacking"]]
-        print("makers lacking each category: " + ", ".join(lacking))
+                   + (f" (+{v['undetermined']} 无法判定)" if v["undetermined"] else "")
+                   for c, v in s["per_category"].items() if v["lacking"] or v["undetermined"]]
+        print("makers surely lacking each category: " + ", ".join(lacking))
+        if s["settle_by_locating"]:
+            print("更精确的位置可以确定结论 locate these more precisely to settle it: " + ", ".join(s["settle_by_locating"]))
     if ans["unlocated_makers"]:
         print("not located (not checked): " + ", ".join(m["name_zh"] for m in ans["unlocated_makers"]))
     print(s["registry_note"])
