@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
-from .. import sourcing, taxonomy
+from .. import sourcing, tabular, taxonomy
 from ..workspace import Workspace
 from .common import add_data_dir, add_format, print_json, table
 
@@ -29,15 +28,15 @@ def cmd_sourcing(args) -> int:
         print_json(ans)
         return 0
     if args.format == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["maker_id", "name_zh", "precision", "category", "covered", "supplier_id", "road_m",
-                    "distance_method", "in_house"])
+        rows = []
         for m in ans["makers"]:
             for c in m["covered"]:
-                w.writerow([m["id"], m["name_zh"], m["precision"], c["category"], 1, c["supplier_id"], c["road_m"],
-                            c["distance_method"], int(c["in_house"])])
+                rows.append([m["id"], m["name_zh"], m["precision"], c["category"], 1, c["supplier_id"], c["road_m"],
+                             c["distance_method"], int(c["in_house"])])
             for c in m["missing"]:
-                w.writerow([m["id"], m["name_zh"], m["precision"], c, 0, "", "", "", ""])
+                rows.append([m["id"], m["name_zh"], m["precision"], c, 0, "", "", "", ""])
+        tabular.write_csv(sys.stdout, ["maker_id", "name_zh", "precision", "category", "covered", "supplier_id",
+                                       "road_m", "distance_method", "in_house"], rows)
         return 0
     rows = [{"id": m["id"], "name_zh": m["name_zh"], "precision": m["precision"],
              "rate": f"{m['rate'] * 100:.0f}%", "covered": f"{len(m['covered'])}/{len(m['bom'])}",
