@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Callable
 import numpy as np
 from scipy.spatial import cKDTree
 
-from . import engine, studyarea
+from . import engine, studyarea, versioned
 
 CACHE_DIR = "network"
 ARRAYS_FILE = "graph.npz"
@@ -176,22 +175,35 @@ def build_arrays(G, progress: Progress | None = None) -> dict[str, np.ndarray]:
 
 
 def save(data_dir: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
-    """Write the cache atomically: a half-written cache never replaces a good one."""
-    target = Path(data_dir) / CACHE_DIR
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".network-", dir=target.parent))
-    np.savez(tmp / ARRAYS_FILE, **arrays)
-    (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    old = None
-    if target.exists():
-        old = target.with_name(f".network-old-{os.getpid()}")
-        target.rename(old)
-    tmp.rename(target)
-    if old is not None:
-        for f in old.iterdir():
-            f.unlink()
-        old.rmdir()
-    return target
+    """Publish a new cache version and swap it in atomically (see :mod:`supplychain.versioned`).
+
+    A process killed at any instant leaves the previous network or the new one, never none. Returns the new
+    version's folder.
+    """
+    def fill(folder: Path) -> None:
+        np.savez(folder / ARRAYS_FILE, **arrays)
+        (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    return versioned.publish(Path(data_dir) / CACHE_DIR, fill, adopt=_adopt_legacy)
+
+
+def _adopt_legacy(root: Path, folder: Path) -> None:
+    """Keep a cache of the old unversioned layout (files directly in ``network/``) as the previous version."""
+    files = [root / ARRAYS_FILE, root / META_FILE]
+    if all(f.is_file() for f in files):
+        folder.mkdir()
+        for f in files:
+            os.replace(f, folder / f.name)
+
+
+def cache_folder(data_dir: str | Path) -> Path:
+    """The folder holding the live cache files: the current version, else an old unversioned cache."""
+    root = Path(data_dir) / CACHE_DIR
+    try:
+        live = versioned.current(root)
+    except ValueError as exc:
+        raise NetworkError(str(exc)) from None
+    return live if live is not None else root
 
 
 def _meta(arrays: dict[str, np.ndarray], source: str, method: str) -> dict:
@@ -252,15 +264,21 @@ class Network:
 
     @classmethod
     def load(cls, data_dir: str | Path) -> "Network":
-        folder = Path(data_dir) / CACHE_DIR
-        try:
-            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-            with np.load(folder / ARRAYS_FILE) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-        except FileNotFoundError:
-            raise NetworkError(f"no network in {data_dir}: run `supplychain network import PATH` or `network fetch`") from None
-        except (OSError, ValueError, KeyError) as exc:
-            raise NetworkError(f"the network cache in {folder} is unreadable ({exc}); import it again") from exc
+        for attempt in range(3):  # a version can be cleaned away between reading the pointer and its files
+            folder = cache_folder(data_dir)
+            try:
+                meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+                with np.load(folder / ARRAYS_FILE) as npz:
+                    arrays = {k: npz[k] for k in npz.files}
+                break
+            except FileNotFoundError:
+                if folder == cache_folder(data_dir):
+                    raise NetworkError(f"no network in {data_dir}: run `supplychain network import PATH` "
+                                       "or `network fetch`") from None
+            except (OSError, ValueError, KeyError) as exc:
+                raise NetworkError(f"the network cache in {folder} is unreadable ({exc}); import it again") from exc
+        else:
+            raise NetworkError(f"the network cache in {data_dir} kept changing while being read; try again")
         n = len(arrays["osmid"])
         graph = engine.from_csr_arrays(n, arrays["indptr"], arrays["indices"], arrays["length_m"], arrays["time_s"])
         return cls(arrays, meta, graph)
