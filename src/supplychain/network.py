@@ -18,7 +18,9 @@ from typing import Callable
 import numpy as np
 from scipy.spatial import cKDTree
 
-from . import engine, studyarea, versioned
+from . import boundedread, engine, studyarea, versioned
+from .boundedread import ImportRefused  # noqa: F401  (re-exported: network.ImportRefused)
+from .errors import NetworkError
 
 CACHE_DIR = "network"
 ARRAYS_FILE = "graph.npz"
@@ -42,10 +44,6 @@ HIGHWAY_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "unc
 Progress = Callable[[str], None]
 
 
-class NetworkError(RuntimeError):
-    """The network could not be imported, fetched or loaded."""
-
-
 def _say(progress: Progress | None, msg: str) -> None:
     if progress:
         progress(msg)
@@ -54,28 +52,36 @@ def _say(progress: Progress | None, msg: str) -> None:
 # ----------------------------------------------------------------------------------------------------
 # Getting an osmnx graph
 
-def read_graph(path: str | Path, progress: Progress | None = None):
-    """Read an OSM road network file through osmnx (.osm, .osm.bz2, .xml, .graphml)."""
-    import osmnx as ox
+#: File names read_graph accepts (compressed ones are streamed through :mod:`supplychain.boundedread`).
+SUFFIXES = (".osm", ".xml", ".graphml", ".osm.bz2", ".xml.bz2", ".osm.gz", ".xml.gz", ".graphml.gz")
 
+
+def read_graph(path: str | Path, progress: Progress | None = None, limits: boundedread.Limits | None = None,
+               workdir: str | Path | None = None):
+    """Read an OSM road network file through osmnx (.osm, .osm.bz2, .osm.gz, .xml, .graphml).
+
+    The file first passes :func:`boundedread.plain_copy` (expansion ratio, size and element limits; refused at
+    once with :class:`ImportRefused`); a compressed file is decompressed into a temporary folder in ``workdir``.
+    """
     path = Path(path)
     if not path.is_file():
         raise NetworkError(f"no such file: {path}")
     name = path.name.lower()
+    if name.endswith(".pbf"):
+        raise NetworkError(".osm.pbf is not supported yet: convert it with osmium (osmium cat x.osm.pbf -o x.osm.bz2)")
+    if not name.endswith(SUFFIXES):
+        raise NetworkError(f"unknown network file type {path.name!r}: expected .osm, .osm.bz2, .osm.gz or .graphml")
     _say(progress, f"reading {path} …")
-    try:
-        if name.endswith(".graphml"):
-            G = ox.load_graphml(path)
-        elif name.endswith((".osm", ".osm.bz2", ".xml", ".xml.bz2")):
-            G = ox.graph_from_xml(path, retain_all=True)
-        elif name.endswith(".pbf"):
-            raise NetworkError(".osm.pbf is not supported yet: convert it with osmium (osmium cat x.osm.pbf -o x.osm.bz2)")
-        else:
-            raise NetworkError(f"unknown network file type {path.name!r}: expected .osm, .osm.bz2 or .graphml")
-    except NetworkError:
-        raise
-    except Exception as exc:  # osmnx/networkx raise many kinds on bad input
-        raise NetworkError(f"could not read {path}: {type(exc).__name__}: {exc}") from exc
+    with boundedread.plain_copy(path, limits, workdir) as plain:
+        import osmnx as ox  # after the limits: a refusal does not wait for osmnx to load
+
+        try:
+            if plain.name.lower().endswith(".graphml"):
+                G = ox.load_graphml(plain)
+            else:
+                G = ox.graph_from_xml(plain, retain_all=True)
+        except Exception as exc:  # osmnx/networkx raise many kinds on bad input
+            raise NetworkError(f"could not read {path}: {type(exc).__name__}: {exc}") from exc
     if len(G) == 0:
         raise NetworkError(f"{path} holds no road network (0 nodes)")
     return G
@@ -228,10 +234,27 @@ def _meta(arrays: dict[str, np.ndarray], source: str, method: str) -> dict:
     }
 
 
-def import_file(data_dir: str | Path, path: str | Path, progress: Progress | None = None) -> "Network":
-    """Import a network file into the data dir's cache and return the loaded network."""
-    G = read_graph(path, progress)
+def check_size(arrays: dict[str, np.ndarray], limits: boundedread.Limits, source: str) -> None:
+    """Refuse a network too small to replace the stored one (e.g. what a decompression bomb parses to)."""
+    n, m = len(arrays["osmid"]), len(arrays["indices"])
+    if n < limits.min_nodes or m == 0:
+        raise ImportRefused(
+            f"导入结果只有 {n} 个节点、{m} 条边（至少需要 {limits.min_nodes} 个节点），原有路网保持不变。",
+            f"{source} gives a network of {n} nodes and {m} edges (at least {limits.min_nodes} nodes needed, "
+            f"--min-nodes or {boundedread.ENV['min_nodes']}); the stored network is kept.")
+
+
+def import_file(data_dir: str | Path, path: str | Path, progress: Progress | None = None,
+                limits: boundedread.Limits | None = None) -> "Network":
+    """Import a network file into the data dir's cache and return the loaded network.
+
+    Anything refused or failing on the way leaves the stored network untouched.
+    """
+    limits = limits or boundedread.Limits.from_env()
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    G = read_graph(path, progress, limits, workdir=data_dir)
     arrays = build_arrays(G, progress)
+    check_size(arrays, limits, Path(path).name)
     save(data_dir, arrays, _meta(arrays, f"file:{Path(path).resolve()}", "import"))
     return Network.load(data_dir)
 
@@ -244,6 +267,7 @@ def fetch(data_dir: str | Path, area: "studyarea.StudyArea", buffer_km: float | 
     ox.settings.cache_folder = str(Path(data_dir) / "osmnx-http-cache")  # not the current directory
     G = fetch_graph(area, buffer_km, overpass_url, progress)
     arrays = build_arrays(G, progress)
+    check_size(arrays, boundedread.Limits.from_env(), "the Overpass answer")
     km = area.buffer_km if buffer_km is None else buffer_km
     meta = _meta(arrays, f"overpass:{area.definition.get('id', 'studyarea')}+{km:g}km", "fetch")
     meta["boundary_source"] = area.boundary_source
