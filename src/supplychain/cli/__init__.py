@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = args.func(args)
     except RegistryError as exc:  # one line per bad row: file, line, column, reason
-        return fail(f"错误 error: {exc}", 2)
+        if len(exc.errors) == 1:
+            return fail(f"登记文件有误 registry file rejected: {exc.errors[0]}", 2)
+        return fail(f"登记文件有误 registry file rejected, nothing stored: {exc}", 2)
     except InputError as exc:
         where = f" ({exc.field})" if exc.field else ""
         return fail(f"输入有误 error{where}: {exc.message}", 2)
