@@ -2,7 +2,9 @@
 
 osmnx does the OSM work (parsing, Overpass, simplification, speeds, projection). What this module adds is
 a compact cache (numpy arrays in one ``.npz`` plus ``network.json`` metadata) that loads in milliseconds,
-and a spatial index built once per loaded network for snapping points to it.
+published as a version of ``DATA_DIR/network/`` swapped in atomically (:mod:`supplychain.versioned`), input
+limits checked before parsing (:mod:`supplychain.boundedread`), and a spatial index built once per loaded
+network for snapping points to it.
 """
 
 from __future__ import annotations
