@@ -167,3 +167,14 @@ def test_truncated_and_corrupt_compressed_files_fail_clearly(sip_dir, tmp_path):
     with pytest.raises(NetworkError, match="not a valid bz2 file"):
         network.import_file(sip_dir, junk)
     assert _state(sip_dir) == before
+
+
+def test_a_killed_imports_decompressed_copy_is_removed_by_the_next_import(sip_dir, bomb):
+    stale = sip_dir / ".import-999999999-abc"  # no such process
+    stale.mkdir()
+    (stale / "bomb.osm").write_bytes(b" " * 1000)
+    mine = sip_dir / f".import-{os.getpid()}-live"  # a live process's copy is left alone
+    mine.mkdir()
+    with pytest.raises(ImportRefused):
+        network.import_file(sip_dir, bomb)
+    assert not stale.exists() and mine.exists()

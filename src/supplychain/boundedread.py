@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bz2
 import os
+import shutil
 import tempfile
 import zlib
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterator
 
+from . import versioned
 from .errors import NetworkError
 
 MiB = 1 << 20
@@ -183,8 +185,21 @@ def plain_copy(path: str | Path, limits: Limits | None = None, workdir: str | Pa
         yield path
         return
     plain_name = path.name[: path.name.lower().rfind(".")]  # x.osm.bz2 -> x.osm: the parser picks by suffix
-    with tempfile.TemporaryDirectory(prefix=".import-", dir=workdir) as tmp:
+    if workdir is not None:
+        _remove_stale(Path(workdir))
+    with tempfile.TemporaryDirectory(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=workdir) as tmp:
         target = Path(tmp) / plain_name
         with open(target, "wb") as out:
             scan(path, out, limits)
         yield target
+
+
+_TMP_PREFIX = ".import-"
+
+
+def _remove_stale(workdir: Path) -> None:
+    """Remove the decompressed copies left by imports that were killed (their process is gone)."""
+    for p in workdir.glob(f"{_TMP_PREFIX}*-*"):
+        pid = p.name[len(_TMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not versioned.pid_alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)

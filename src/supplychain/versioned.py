@@ -4,7 +4,8 @@ Layout of a versioned folder ``root``::
 
     root/current            a small text file holding the name of the live version, e.g. "v-20261201T213000-1234-a1b2"
     root/v-…/               complete versions: the live one and the one before it (kept for rollback)
-    root/.tmp-v-…/          a version being written (never read; removed by the next publish)
+    root/.tmp-v-…/          a version being written (never read; removed by the next publish once its writer is gone)
+    root/.lock              held (flock) by the one process publishing
 
 :func:`publish` writes a new version into a ``.tmp-`` folder, fsyncs its files and the folder, renames it to
 its final name, and then makes it live with a single ``os.replace`` of the pointer file (written and fsynced
@@ -16,14 +17,17 @@ Older versions are removed only after the swap, and the previous one is kept.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import re
 import secrets
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 POINTER = "current"
+LOCK = ".lock"
 _TMP = ".tmp-"
 _NAME_RE = re.compile(r"^v-[0-9A-Za-z._-]+$")
 _PID_RE = re.compile(r"^\.tmp-v-[^-]+-(\d+)-")
@@ -49,6 +53,11 @@ def publish(root: str | os.PathLike, fill: Callable[[Path], None], adopt: Callab
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    with _exclusive(root):  # one publisher at a time, or one's cleanup could remove another's new version
+        return _publish(root, fill, adopt)
+
+
+def _publish(root: Path, fill, adopt) -> Path:
     previous = current(root)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     name = f"v-{stamp}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -79,7 +88,7 @@ def publish(root: str | os.PathLike, fill: Callable[[Path], None], adopt: Callab
 def clean(root: Path, keep: set[str]) -> None:
     """Remove versions not in ``keep`` and leftovers of writers that died (their pid is gone)."""
     for p in root.iterdir():
-        if p.name in keep or p.name == POINTER:
+        if p.name in keep or p.name in (POINTER, LOCK):
             continue
         if p.is_dir() and _NAME_RE.match(p.name):
             shutil.rmtree(p, ignore_errors=True)
@@ -88,6 +97,17 @@ def clean(root: Path, keep: set[str]) -> None:
                 shutil.rmtree(p, ignore_errors=True)
             else:
                 p.unlink(missing_ok=True)
+
+
+@contextmanager
+def _exclusive(root: Path) -> Iterator[None]:
+    """An advisory lock on ``root/.lock`` held while publishing (released by the kernel if the process dies)."""
+    with open(root / LOCK, "a+b") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def _write_pointer(root: Path, name: str) -> None:
@@ -110,9 +130,11 @@ def _fsync_path(path: Path) -> None:
 
 def _alive(tmp_name: str) -> bool:
     m = _PID_RE.match(tmp_name) or re.match(rf"^{re.escape(_TMP)}{POINTER}-(\d+)-", tmp_name)
-    if not m:
-        return False
-    pid = int(m.group(1))
+    return bool(m) and pid_alive(int(m.group(1)))
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` may still be running (this process counts as running)."""
     if pid == os.getpid():
         return True  # maybe another thread of this process, still writing
     try:
