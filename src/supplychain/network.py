@@ -202,6 +202,9 @@ def _adopt_legacy(root: Path, folder: Path) -> None:
         folder.mkdir()
         for f in files:
             os.replace(f, folder / f.name)
+    else:  # what a kill in the middle of an earlier adoption left: half a cache, never read again
+        for f in files:
+            f.unlink(missing_ok=True)
 
 
 def cache_folder(data_dir: str | Path) -> Path:

@@ -127,7 +127,6 @@ class Store:
         self._conn.execute(f"PRAGMA busy_timeout = {int(self.wait_s * 1000)}")
         if self._conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")  # safe in WAL: a crash loses at most the last commit
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(_SCHEMA)
         self._conn.commit()

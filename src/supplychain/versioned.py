@@ -78,7 +78,10 @@ def _publish(root: Path, fill, adopt) -> Path:
         raise
     if adopt is not None:  # also finishes an adoption cut short by a kill right after an earlier swap
         legacy = root / f"v-0-legacy-{secrets.token_hex(3)}"
-        adopt(root, legacy)
+        try:
+            adopt(root, legacy)
+        except OSError:
+            pass  # the new version is live already; old files left in root are never read again
         if previous is None and legacy.exists():
             previous = legacy
     clean(root, keep={final.name} | ({previous.name} if previous else set()))
