@@ -36,7 +36,7 @@ def _one_line(proc: subprocess.CompletedProcess) -> str:
     (None, ("network", "import", "{tmp}/missing.osm"), 1, "no such file"),
     (("dir.osm", None), ("network", "import", "{tmp}/dir.osm"), 1, "no such file"),
     (("bad.osm", b"<osm><node id='1'"), ("network", "import", "{tmp}/bad.osm"), 1, "could not read"),
-    (("bad.osm.bz2", b"BZh9 not really"), ("network", "import", "{tmp}/bad.osm.bz2"), 1, "not a valid bz2"),
+    (("bad.osm.bz2", b"BZh9 not really"), ("network", "import", "{tmp}/bad.osm.bz2"), 1, "not a valid bz2 file"),
     (None, ("entities", "import", "{tmp}/missing.csv"), 2, "no such file"),
     (("gbk.csv", "id,name_zh\n测,试\n".encode("gbk")), ("entities", "import", "{tmp}/gbk.csv"), 2, "not UTF-8"),
     (None, ("query", "suppliers", "--entity", "nobody"), 2, "nobody"),

@@ -178,3 +178,17 @@ def test_a_killed_imports_decompressed_copy_is_removed_by_the_next_import(sip_di
     with pytest.raises(ImportRefused):
         network.import_file(sip_dir, bomb)
     assert not stale.exists() and mine.exists()
+
+
+def test_padding_after_the_last_stream_is_ignored_like_bz2_open(tmp_path):
+    raw = SIP_OSM.read_bytes()
+    for name, packed in (("p.osm.bz2", bz2.compress(raw[:100_000]) + bz2.compress(raw[100_000:]) + b"\0" * 512),
+                         ("p.osm.gz", gzip.compress(raw) + b"\0" * 512)):
+        src = tmp_path / name
+        src.write_bytes(packed)
+        opener = bz2.open if name.endswith(".bz2") else gzip.open
+        with opener(src) as f:
+            assert f.read() == raw  # what the standard library (and osmnx) reads
+        with open(tmp_path / "out.osm", "wb") as out:
+            assert boundedread.scan(src, out)["bytes"] == len(raw)
+        assert (tmp_path / "out.osm").read_bytes() == raw

@@ -87,6 +87,8 @@ def _chunks(path: Path, make) -> Iterator[tuple[bytes, int]]:
     """(decompressed chunk, compressed bytes consumed so far); output per step bounded by :data:`CHUNK`.
 
     Input is fed in small pieces (:data:`IN_CHUNK`) so that "consumed" is close to what produced the output.
+    Concatenated streams are followed; bytes after the last stream that start no valid stream are ignored, as
+    Python's ``bz2.open``/``gzip.open`` (and so osmnx) do.
     """
     read = 0
     with open(path, "rb") as f:
@@ -95,32 +97,35 @@ def _chunks(path: Path, make) -> Iterator[tuple[bytes, int]]:
                 read += len(block)
                 yield block, read
             return
-        d, data = make(), b""
+        d, data, streams, fresh = make(), b"", 0, True
         while True:
             if not data:
                 data = f.read(IN_CHUNK)
                 read += len(data)
                 if not data:
-                    if not d.eof:
-                        raise NetworkError(f"{path.name}: the compressed stream ends early (truncated file)")
-                    return
-            if isinstance(d, bz2.BZ2Decompressor):  # buffers all it is given: pending input is empty
-                out, data = d.decompress(data, max_length=CHUNK), b""
-                while not d.eof and not d.needs_input:
-                    yield out, read
-                    out = d.decompress(b"", max_length=CHUNK)
-            else:
-                out = d.decompress(data, CHUNK)
-                data = d.unconsumed_tail
+                    if d.eof or (streams and fresh):  # the end, or padding after the last stream
+                        return
+                    raise NetworkError(f"{path.name}: the compressed stream ends early (truncated file)")
+            try:
+                if isinstance(d, bz2.BZ2Decompressor):  # buffers all it is given: pending input is empty
+                    out, data = d.decompress(data, max_length=CHUNK), b""
+                    while not d.eof and not d.needs_input:
+                        fresh = False
+                        yield out, read
+                        out = d.decompress(b"", max_length=CHUNK)
+                else:
+                    out = d.decompress(data, CHUNK)
+                    data = d.unconsumed_tail
+            except (OSError, EOFError, zlib.error) as exc:
+                if streams and fresh:
+                    return  # trailing bytes after the last stream
+                kind = "bz2" if isinstance(d, bz2.BZ2Decompressor) else "gzip"
+                raise NetworkError(f"could not read {path}: not a valid {kind} file ({exc})") from None
+            fresh = fresh and not out
             yield out, read - len(data)
             if d.eof:  # concatenated streams (pbzip2, multi-member gzip) continue with a new decompressor
-                data = d.unused_data + data
-                if not data:
-                    data = f.read(IN_CHUNK)
-                    read += len(data)
-                    if not data:
-                        return
-                d = make()
+                streams += 1
+                data, d, fresh = d.unused_data + data, make(), True
 
 
 def _tokens(name: str) -> tuple[bytes, ...]:
@@ -137,8 +142,8 @@ def scan(path: str | Path, out=None, limits: Limits | None = None) -> dict:
     make = _decompressor(name)
     try:
         return _scan(path, name, make, out, limits)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise NetworkError(f"could not read {path}: not a valid {name.rsplit('.', 1)[-1]} file ({exc})") from None
+    except OSError as exc:
+        raise NetworkError(f"could not read {path}: {exc.strerror or exc}") from None
 
 
 def _scan(path: Path, name: str, make, out, limits: Limits) -> dict:
