@@ -130,6 +130,7 @@ def bench_graph(label: str, data_dir: Path, G, work: Path, plan: dict, seed: int
     import shapely
 
     from supplychain import engine, isochrone, reach, studyarea
+    from supplychain.network import cache_folder as network_cache_folder
 
     out: dict = {"graph": label, "synthetic": label == "synthetic", "plan": plan}
     rng = np.random.default_rng(seed)
@@ -309,7 +310,7 @@ def bench_graph(label: str, data_dir: Path, G, work: Path, plan: dict, seed: int
     prod_runs = [common.run_python(PRODUCT_LOAD, str(data_dir), q_lon, q_lat) for _ in range(3)]
     base_run = common.run_python(BASELINE_LOAD, str(gml), str(int(osmid[int(pts_nodes[0])])))
     best = min(prod_runs, key=lambda r: r["load_s"])
-    cache_bytes = sum(f.stat().st_size for f in (data_dir / "network").iterdir())
+    cache_bytes = sum(f.stat().st_size for f in network_cache_folder(data_dir).iterdir())
     out["cold_load"] = {
         "product": best, "product_load_s_runs": [r["load_s"] for r in prod_runs],
         "baseline": base_run, "ratio": base_run["load_s"] / best["load_s"],

@@ -46,7 +46,7 @@ def test_bad_network_file_exits_nonzero_with_one_line(capsys, tmp_path):
     bad = tmp_path / "x.osm"
     bad.write_text("not xml")
     code, out, err = run(capsys, "--data-dir", str(tmp_path / "d"), "network", "import", str(bad))
-    errors = [line for line in err.splitlines() if line.startswith("error")]
+    errors = [line for line in err.splitlines() if line.startswith("错误 error")]
     assert code == 1 and len(errors) == 1 and "x.osm" in errors[0]
 
 

@@ -23,7 +23,7 @@ SIP_NODES = 5860
 def test_import_osm_builds_the_cache(sip_cache):
     net = Network.load(sip_cache)
     assert net.n_nodes == SIP_NODES
-    meta = json.loads((sip_cache / "network" / "network.json").read_text(encoding="utf-8"))
+    meta = json.loads((network.cache_folder(sip_cache) / "network.json").read_text(encoding="utf-8"))
     assert meta["nodes"] == SIP_NODES and meta["edges"] == net.n_edges
     assert meta["source"].endswith("sip-core.osm") and meta["method"] == "import"
     west, south, east, north = meta["bbox"]
@@ -71,12 +71,12 @@ def test_import_osm_bz2_and_graphml_give_the_same_network(tmp_path, sip_cache, s
     (b"hello", "notes.txt", "unknown network file type"),
 ])
 def test_bad_network_files_fail_clearly_and_keep_the_old_cache(sip_dir, tmp_path, content, name, reason):
-    before = (sip_dir / "network" / "graph.npz").read_bytes()
+    before = (network.cache_folder(sip_dir) / "graph.npz").read_bytes()
     bad = tmp_path / name
     bad.write_bytes(content)
     with pytest.raises(NetworkError, match=reason):
         network.import_file(sip_dir, bad)
-    assert (sip_dir / "network" / "graph.npz").read_bytes() == before
+    assert (network.cache_folder(sip_dir) / "graph.npz").read_bytes() == before
 
 
 def test_missing_file_and_missing_cache(tmp_path):

@@ -461,7 +461,7 @@ def test_cli_route_end_to_end(capsys, sip_dir, tmp_path):
     ans = json.loads(out)
     assert code == 0 and ans["method"] == routedesign.EXACT and ans["budget_m"] == 8000
     code, _, err = run(capsys, *d, "route", "remove-stop", "v", "7")
-    assert code == 2 and err.strip().startswith("error (seq):") and len(err.strip().splitlines()) == 1
+    assert code == 2 and err.strip().startswith("输入有误 error (seq):") and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, *d, "route", "show", "nope")
     assert code == 2 and "unknown route 'nope'" in err
     code, _, err = run(capsys, *d, "route", "add-stop", "v", "--lon", "121.9", "--lat", "31.2")

@@ -7,11 +7,13 @@ server and answered with a generic 500 that reveals nothing of the code.
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from supplychain.errors import InputError
+from supplychain.store import db_wait_s, is_busy_error
 
 log = logging.getLogger("webapp.errors")
 
@@ -46,6 +48,20 @@ def register(app: Flask) -> None:
             return jsonify(error_body(code, exc.description or exc.name, None)), exc.code
         title = {404: "页面不存在 Page not found"}.get(exc.code, f"{exc.code} {exc.name}")
         return _page(exc.code or 500, title, exc.description or exc.name)
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def _database_error(exc: sqlite3.OperationalError):
+        """Another process (e.g. a CLI import) held the registry's write lock past the wait: 503, retry later."""
+        if not is_busy_error(exc):
+            return _unexpected(exc)
+        log.warning("database busy on %s %s: %s", request.method, request.path, exc)
+        message = ("数据库正忙（另一进程正在写入），请稍后重试 Database busy: another process is writing; "
+                   "nothing was changed, try again shortly")
+        headers = {"Retry-After": str(max(1, round(db_wait_s())))}
+        if wants_json():
+            return jsonify(error_body("busy", message, None)), 503, headers
+        body, status = _page(503, "数据库正忙 Database busy", message)
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+class NetworkError(RuntimeError):
+    """The network could not be imported, fetched or loaded."""
+
+
 class InputError(ValueError):
     """A request or command argument is wrong.
 

@@ -2,7 +2,9 @@
 
 osmnx does the OSM work (parsing, Overpass, simplification, speeds, projection). What this module adds is
 a compact cache (numpy arrays in one ``.npz`` plus ``network.json`` metadata) that loads in milliseconds,
-and a spatial index built once per loaded network for snapping points to it.
+published as a version of ``DATA_DIR/network/`` swapped in atomically (:mod:`supplychain.versioned`), input
+limits checked before parsing (:mod:`supplychain.boundedread`), and a spatial index built once per loaded
+network for snapping points to it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +20,9 @@ from typing import Callable
 import numpy as np
 from scipy.spatial import cKDTree
 
-from . import engine, studyarea
+from . import boundedread, engine, studyarea, versioned
+from .boundedread import ImportRefused  # noqa: F401  (re-exported: network.ImportRefused)
+from .errors import NetworkError
 
 CACHE_DIR = "network"
 ARRAYS_FILE = "graph.npz"
@@ -43,10 +46,6 @@ HIGHWAY_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "unc
 Progress = Callable[[str], None]
 
 
-class NetworkError(RuntimeError):
-    """The network could not be imported, fetched or loaded."""
-
-
 def _say(progress: Progress | None, msg: str) -> None:
     if progress:
         progress(msg)
@@ -55,28 +54,36 @@ def _say(progress: Progress | None, msg: str) -> None:
 # ----------------------------------------------------------------------------------------------------
 # Getting an osmnx graph
 
-def read_graph(path: str | Path, progress: Progress | None = None):
-    """Read an OSM road network file through osmnx (.osm, .osm.bz2, .xml, .graphml)."""
-    import osmnx as ox
+#: File names read_graph accepts (compressed ones are streamed through :mod:`supplychain.boundedread`).
+SUFFIXES = (".osm", ".xml", ".graphml", ".osm.bz2", ".xml.bz2", ".osm.gz", ".xml.gz", ".graphml.gz")
 
+
+def read_graph(path: str | Path, progress: Progress | None = None, limits: boundedread.Limits | None = None,
+               workdir: str | Path | None = None):
+    """Read an OSM road network file through osmnx (.osm, .osm.bz2, .osm.gz, .xml, .graphml).
+
+    The file first passes :func:`boundedread.plain_copy` (expansion ratio, size and element limits; refused at
+    once with :class:`ImportRefused`); a compressed file is decompressed into a temporary folder in ``workdir``.
+    """
     path = Path(path)
     if not path.is_file():
         raise NetworkError(f"no such file: {path}")
     name = path.name.lower()
+    if name.endswith(".pbf"):
+        raise NetworkError(".osm.pbf is not supported yet: convert it with osmium (osmium cat x.osm.pbf -o x.osm.bz2)")
+    if not name.endswith(SUFFIXES):
+        raise NetworkError(f"unknown network file type {path.name!r}: expected .osm, .osm.bz2, .osm.gz or .graphml")
     _say(progress, f"reading {path} …")
-    try:
-        if name.endswith(".graphml"):
-            G = ox.load_graphml(path)
-        elif name.endswith((".osm", ".osm.bz2", ".xml", ".xml.bz2")):
-            G = ox.graph_from_xml(path, retain_all=True)
-        elif name.endswith(".pbf"):
-            raise NetworkError(".osm.pbf is not supported yet: convert it with osmium (osmium cat x.osm.pbf -o x.osm.bz2)")
-        else:
-            raise NetworkError(f"unknown network file type {path.name!r}: expected .osm, .osm.bz2 or .graphml")
-    except NetworkError:
-        raise
-    except Exception as exc:  # osmnx/networkx raise many kinds on bad input
-        raise NetworkError(f"could not read {path}: {type(exc).__name__}: {exc}") from exc
+    with boundedread.plain_copy(path, limits, workdir) as plain:
+        import osmnx as ox  # after the limits: a refusal does not wait for osmnx to load
+
+        try:
+            if plain.name.lower().endswith(".graphml"):
+                G = ox.load_graphml(plain)
+            else:
+                G = ox.graph_from_xml(plain, retain_all=True)
+        except Exception as exc:  # osmnx/networkx raise many kinds on bad input
+            raise NetworkError(f"could not read {path}: {type(exc).__name__}: {exc}") from exc
     if len(G) == 0:
         raise NetworkError(f"{path} holds no road network (0 nodes)")
     return G
@@ -176,22 +183,38 @@ def build_arrays(G, progress: Progress | None = None) -> dict[str, np.ndarray]:
 
 
 def save(data_dir: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
-    """Write the cache atomically: a half-written cache never replaces a good one."""
-    target = Path(data_dir) / CACHE_DIR
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".network-", dir=target.parent))
-    np.savez(tmp / ARRAYS_FILE, **arrays)
-    (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    old = None
-    if target.exists():
-        old = target.with_name(f".network-old-{os.getpid()}")
-        target.rename(old)
-    tmp.rename(target)
-    if old is not None:
-        for f in old.iterdir():
-            f.unlink()
-        old.rmdir()
-    return target
+    """Publish a new cache version and swap it in atomically (see :mod:`supplychain.versioned`).
+
+    A process killed at any instant leaves the previous network or the new one, never none. Returns the new
+    version's folder.
+    """
+    def fill(folder: Path) -> None:
+        np.savez(folder / ARRAYS_FILE, **arrays)
+        (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    return versioned.publish(Path(data_dir) / CACHE_DIR, fill, adopt=_adopt_legacy)
+
+
+def _adopt_legacy(root: Path, folder: Path) -> None:
+    """Keep a cache of the old unversioned layout (files directly in ``network/``) as the previous version."""
+    files = [root / ARRAYS_FILE, root / META_FILE]
+    if all(f.is_file() for f in files):
+        folder.mkdir()
+        for f in files:
+            os.replace(f, folder / f.name)
+    else:  # what a kill in the middle of an earlier adoption left: half a cache, never read again
+        for f in files:
+            f.unlink(missing_ok=True)
+
+
+def cache_folder(data_dir: str | Path) -> Path:
+    """The folder holding the live cache files: the current version, else an old unversioned cache."""
+    root = Path(data_dir) / CACHE_DIR
+    try:
+        live = versioned.current(root)
+    except ValueError as exc:
+        raise NetworkError(str(exc)) from None
+    return live if live is not None else root
 
 
 def _meta(arrays: dict[str, np.ndarray], source: str, method: str) -> dict:
@@ -216,10 +239,27 @@ def _meta(arrays: dict[str, np.ndarray], source: str, method: str) -> dict:
     }
 
 
-def import_file(data_dir: str | Path, path: str | Path, progress: Progress | None = None) -> "Network":
-    """Import a network file into the data dir's cache and return the loaded network."""
-    G = read_graph(path, progress)
+def check_size(arrays: dict[str, np.ndarray], limits: boundedread.Limits, source: str) -> None:
+    """Refuse a network too small to replace the stored one (e.g. what a decompression bomb parses to)."""
+    n, m = len(arrays["osmid"]), len(arrays["indices"])
+    if n < limits.min_nodes or m == 0:
+        raise ImportRefused(
+            f"导入结果只有 {n} 个节点、{m} 条边（至少需要 {limits.min_nodes} 个节点），原有路网保持不变。",
+            f"{source} gives a network of {n} nodes and {m} edges (at least {limits.min_nodes} nodes needed, "
+            f"--min-nodes or {boundedread.ENV['min_nodes']}); the stored network is kept.")
+
+
+def import_file(data_dir: str | Path, path: str | Path, progress: Progress | None = None,
+                limits: boundedread.Limits | None = None) -> "Network":
+    """Import a network file into the data dir's cache and return the loaded network.
+
+    Anything refused or failing on the way leaves the stored network untouched.
+    """
+    limits = limits or boundedread.Limits.from_env()
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    G = read_graph(path, progress, limits, workdir=data_dir)
     arrays = build_arrays(G, progress)
+    check_size(arrays, limits, Path(path).name)
     save(data_dir, arrays, _meta(arrays, f"file:{Path(path).resolve()}", "import"))
     return Network.load(data_dir)
 
@@ -232,6 +272,7 @@ def fetch(data_dir: str | Path, area: "studyarea.StudyArea", buffer_km: float | 
     ox.settings.cache_folder = str(Path(data_dir) / "osmnx-http-cache")  # not the current directory
     G = fetch_graph(area, buffer_km, overpass_url, progress)
     arrays = build_arrays(G, progress)
+    check_size(arrays, boundedread.Limits.from_env(), "the Overpass answer")
     km = area.buffer_km if buffer_km is None else buffer_km
     meta = _meta(arrays, f"overpass:{area.definition.get('id', 'studyarea')}+{km:g}km", "fetch")
     meta["boundary_source"] = area.boundary_source
@@ -252,15 +293,21 @@ class Network:
 
     @classmethod
     def load(cls, data_dir: str | Path) -> "Network":
-        folder = Path(data_dir) / CACHE_DIR
-        try:
-            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-            with np.load(folder / ARRAYS_FILE) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-        except FileNotFoundError:
-            raise NetworkError(f"no network in {data_dir}: run `supplychain network import PATH` or `network fetch`") from None
-        except (OSError, ValueError, KeyError) as exc:
-            raise NetworkError(f"the network cache in {folder} is unreadable ({exc}); import it again") from exc
+        for attempt in range(3):  # a version can be cleaned away between reading the pointer and its files
+            folder = cache_folder(data_dir)
+            try:
+                meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+                with np.load(folder / ARRAYS_FILE) as npz:
+                    arrays = {k: npz[k] for k in npz.files}
+                break
+            except FileNotFoundError:
+                if folder == cache_folder(data_dir):
+                    raise NetworkError(f"no network in {data_dir}: run `supplychain network import PATH` "
+                                       "or `network fetch`") from None
+            except (OSError, ValueError, KeyError) as exc:
+                raise NetworkError(f"the network cache in {folder} is unreadable ({exc}); import it again") from exc
+        else:
+            raise NetworkError(f"the network cache in {data_dir} kept changing while being read; try again")
         n = len(arrays["osmid"])
         graph = engine.from_csr_arrays(n, arrays["indptr"], arrays["indices"], arrays["length_m"], arrays["time_s"])
         return cls(arrays, meta, graph)

@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import coords, taxonomy, uncertainty
+from . import coords, tabular, taxonomy, uncertainty
 from .store import ENTITY_COLUMNS, Store
 
 PRECISIONS = ("exact", "street", "town", "district")
@@ -158,7 +158,7 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[list[str], list[tuple[i
         if len(values) != len(header):
             errors.append(RowError(str(path), line, "", f"has {len(values)} fields, header has {len(header)}"))
             continue
-        rows.append((line, dict(zip(header, values))))
+        rows.append((line, dict(zip(header, map(tabular.restore_cell, values)))))
     if errors:
         raise RegistryError(errors)
     return header, rows
@@ -176,7 +176,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
         raise RegistryError([RowError(str(path), 0, "", "sheet is empty (no header row)")]) from None
     rows = []
     for line, values in enumerate(it, start=2):
-        cells = ["" if v is None else str(v) for v in values]
+        cells = ["" if v is None else tabular.restore_cell(str(v)) for v in values]
         if any(c.strip() for c in cells):
             rows.append((line, dict(zip(header, cells))))
     wb.close()
@@ -435,12 +435,7 @@ def _csv_row(e: Entity) -> dict:
 
 
 def to_csv(entities: list[Entity]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=ENTITY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for e in entities:
-        writer.writerow(_csv_row(e))
-    return buf.getvalue()
+    return tabular.csv_text(ENTITY_COLUMNS, tabular.dict_rows(map(_csv_row, entities), ENTITY_COLUMNS))
 
 
 def to_geojson(entities: list[Entity], include_unlocated: bool = True) -> dict:
@@ -465,10 +460,9 @@ def to_xlsx(entities: list[Entity], path: str | Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "entities"
-    ws.append(list(ENTITY_COLUMNS))
-    for e in entities:
-        row = _csv_row(e)
-        ws.append([row[k] for k in ENTITY_COLUMNS])
+    tabular.xlsx_append(ws, ENTITY_COLUMNS)
+    for row in tabular.dict_rows(map(_csv_row, entities), ENTITY_COLUMNS):
+        tabular.xlsx_append(ws, row)
     wb.save(path)
 
 

@@ -13,6 +13,7 @@ import io
 import json
 from pathlib import Path
 
+from . import tabular
 from .errors import InputError
 from .siting import CRITERIA
 
@@ -57,7 +58,8 @@ def read_candidates_file(path, field_name: str = "candidates") -> list[dict]:
     rows = list(csv.DictReader(io.StringIO(text)))
     if rows and not ({"lon", "lat"} <= set(rows[0]) or "entity" in rows[0]):
         raise InputError(field_name, f"{p.name}: needs columns name, lon, lat (or entity)")
-    return [{k: (v.strip() if isinstance(v, str) else v) for k, v in r.items() if k} for r in rows]
+    return [{k: (tabular.restore_cell(v.strip()) if isinstance(v, str) else v) for k, v in r.items() if k}
+            for r in rows]
 
 
 def read_weights_file(path, field_name: str = "weights") -> dict:
@@ -131,11 +133,7 @@ def optimization_table(result: dict) -> tuple[list[str], list[list]]:
 
 
 def to_csv(cols: list[str], rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
-    w.writerows([["" if v is None else v for v in r] for r in rows])
-    return buf.getvalue()
+    return tabular.csv_text(cols, rows)
 
 
 def _meta_rows(result: dict) -> list[list]:
@@ -177,15 +175,15 @@ def to_xlsx(result: dict) -> bytes:
     wb = Workbook()
     ws_ = wb.active
     ws_.title = "evaluation" if is_eval else "chosen_sites"
-    ws_.append(cols)
+    tabular.xlsx_append(ws_, cols)
     for cell in ws_[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws_.append(r)
+        tabular.xlsx_append(ws_, r)
     ws_.freeze_panes = "C2"
     meta = wb.create_sheet("about")
     for r in _meta_rows(result):
-        meta.append(r)
+        tabular.xlsx_append(meta, r)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

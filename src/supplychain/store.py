@@ -79,20 +79,55 @@ def resolve_data_dir(arg: str | os.PathLike | None = None) -> Path:
     return path
 
 
+#: How long a writer waits for another process's write transaction before giving up (seconds).
+DEFAULT_DB_WAIT_S = 5.0
+DB_WAIT_ENV = "SUPPLYCHAIN_DB_WAIT_S"
+
+
+def db_wait_s() -> float:
+    """The writers' bounded wait: ``$SUPPLYCHAIN_DB_WAIT_S`` or :data:`DEFAULT_DB_WAIT_S`."""
+    raw = os.environ.get(DB_WAIT_ENV, "")
+    try:
+        value = float(raw) if raw.strip() else DEFAULT_DB_WAIT_S
+    except ValueError:
+        raise ValueError(f"{DB_WAIT_ENV} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= 3600:
+        raise ValueError(f"{DB_WAIT_ENV} must be between 0 and 3600 seconds, got {raw!r}")
+    return value
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """An SQLite error that means another connection held the lock longer than the wait."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def busy_message(wait_s: float | None = None) -> str:
+    w = db_wait_s() if wait_s is None else wait_s
+    return (f"数据库正忙：另一进程正在写入，已等待 {w:g} 秒，请稍后重试。 Database busy: another process kept "
+            f"writing for more than {w:g} s (the wait, {DB_WAIT_ENV}); nothing was changed, try again.")
+
+
 class Store:
     """The registry database inside a data dir."""
 
     FILENAME = "registry.sqlite"
 
-    def __init__(self, data_dir: str | os.PathLike):
+    def __init__(self, data_dir: str | os.PathLike, wait_s: float | None = None):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / self.FILENAME
         # One connection shared by a server's request threads: every use holds this lock, so a transaction
         # is never interleaved with another thread's statements.
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False)
+        self.wait_s = wait_s if wait_s is not None else db_wait_s()
+        # WAL: readers never wait for a writer and a writer never waits for readers; writers queue for up to
+        # wait_s (SQLite's busy timeout) behind another process's write, then fail with "database is locked".
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=self.wait_s)
         self._conn.row_factory = sqlite3.Row
+        self._conn.execute(f"PRAGMA busy_timeout = {int(self.wait_s * 1000)}")
+        if self._conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(_SCHEMA)
         self._migrate()

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sqlite3
 import sys
 
-from ..errors import InputError
-from ..network import NetworkError
+from .. import store
+from ..boundedread import ImportRefused
+from ..errors import InputError, NetworkError
 from ..registry import RegistryError
 from ..studyarea import StudyAreaError
 
@@ -46,24 +49,49 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; expected failures print one line (Chinese first, English beside) and exit non-zero.
+
+    Exit codes: 0 ok, 1 failed (bad file, no network, I/O), 2 bad input or refused import, 3 the registry
+    database is busy (another process kept writing longer than the wait), 130 interrupted, 70 a bug.
+    ``SUPPLYCHAIN_DEBUG=1`` shows the traceback of a bug instead of the one line.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         result = args.func(args)
-    except RegistryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except RegistryError as exc:  # one line per bad row: file, line, column, reason
+        if len(exc.errors) == 1:
+            return fail(f"登记文件有误 registry file rejected: {exc.errors[0]}", 2)
+        return fail(f"登记文件有误 registry file rejected, nothing stored: {exc}", 2)
     except InputError as exc:
         where = f" ({exc.field})" if exc.field else ""
-        print(f"error{where}: {exc.message}", file=sys.stderr)
-        return 2
+        return fail(f"输入有误 error{where}: {exc.message}", 2)
+    except ImportRefused as exc:
+        return fail(str(exc), 2)
+    except sqlite3.OperationalError as exc:
+        if store.is_busy_error(exc):
+            return fail(store.busy_message(), 3)
+        return fail(f"数据库错误 database error: {exc}", 1)
     except (NetworkError, StudyAreaError, FileNotFoundError, PermissionError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(f"错误 error: {exc}", 1)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stdout = open(os.devnull, "w")
+        return 0
+    except OSError as exc:
+        return fail(f"读写失败 I/O error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return fail("已中断 interrupted", 130)
+    except Exception as exc:
+        if os.environ.get("SUPPLYCHAIN_DEBUG"):
+            raise
+        return fail(f"内部错误 internal error (a bug, please report it; SUPPLYCHAIN_DEBUG=1 shows the traceback): "
+                    f"{type(exc).__name__}: {exc}", 70)
     return int(result or 0)
+
+
+def fail(line: str, code: int) -> int:
+    print(line, file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -14,7 +14,17 @@ def register(sub) -> None:
     nsub = p.add_subparsers(dest="network_command", metavar="ACTION", required=True)
 
     imp = nsub.add_parser("import", help="import a road network file (.osm, .osm.bz2, .graphml)")
-    imp.add_argument("path", help="OSM XML (.osm, .osm.bz2) or GraphML file")
+    imp.add_argument("path", help="OSM XML (.osm, .osm.bz2, .osm.gz) or GraphML file")
+    d = network.boundedread.Limits()
+    env = network.boundedread.ENV
+    imp.add_argument("--max-ratio", type=float, help="refuse compressed input expanding beyond this ratio "
+                     f"(default {d.max_ratio:g}:1, or ${env['max_ratio']}; real OSM XML is about 10-20:1)")
+    imp.add_argument("--max-bytes", type=int, help=f"refuse input larger than this decompressed "
+                     f"(default {d.max_bytes:,}, or ${env['max_bytes']})")
+    imp.add_argument("--max-elements", type=int, help=f"refuse input with more OSM elements "
+                     f"(default {d.max_elements:,}, or ${env['max_elements']})")
+    imp.add_argument("--min-nodes", type=int, help=f"refuse a result with fewer nodes, keeping the stored "
+                     f"network (default {d.min_nodes}, or ${env['min_nodes']})")
     add_data_dir(imp)
     imp.set_defaults(func=cmd_import)
 
@@ -47,7 +57,9 @@ def _report(net: network.Network) -> None:
 
 def cmd_import(args) -> int:
     data_dir = resolve_data_dir(args.data_dir)
-    net = network.import_file(data_dir, args.path, progress=Progress())
+    limits = network.boundedread.Limits.from_env(max_ratio=args.max_ratio, max_bytes=args.max_bytes,
+                                                 max_elements=args.max_elements, min_nodes=args.min_nodes)
+    net = network.import_file(data_dir, args.path, progress=Progress(), limits=limits)
     _report(net)
     _snap_summary(Workspace.open(data_dir))
     return 0

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
-from .. import display, sourcing, taxonomy
+from .. import display, sourcing, tabular, taxonomy
 from ..workspace import Workspace
 from .common import add_data_dir, add_format, print_json, table
 
@@ -34,21 +33,21 @@ def cmd_sourcing(args) -> int:
         print_json(ans)
         return 0
     if args.format == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["maker_id", "name_zh", "precision", "category", "verdict", "supplier_id", "road_m", "road_m_lo",
-                    "road_m_hi", "distance_method", "in_house"])
+        rows = []
         for m in ans["makers"]:
             for c in m["covered"]:
                 lo, hi = c["road_m_range"]
-                w.writerow([m["id"], m["name_zh"], m["precision"], c["category"], "within", c["supplier_id"],
-                            c["road_m"], lo, hi, c["distance_method"], int(c["in_house"])])
+                rows.append([m["id"], m["name_zh"], m["precision"], c["category"], "within", c["supplier_id"],
+                             c["road_m"], lo, hi, c["distance_method"], int(c["in_house"])])
             for u in m["undetermined"]:
                 k = u["candidates"][0] if u["candidates"] else {}
                 lo, hi = k.get("road_m_range", (None, None))
-                w.writerow([m["id"], m["name_zh"], m["precision"], u["category"], "undetermined",
-                            k.get("supplier_id", ""), k.get("road_m"), lo, hi, k.get("distance_method", ""), 0])
+                rows.append([m["id"], m["name_zh"], m["precision"], u["category"], "undetermined",
+                             k.get("supplier_id", ""), k.get("road_m"), lo, hi, k.get("distance_method", ""), 0])
             for c in m["missing"]:
-                w.writerow([m["id"], m["name_zh"], m["precision"], c, "beyond", "", "", "", "", "", ""])
+                rows.append([m["id"], m["name_zh"], m["precision"], c, "beyond", "", "", "", "", "", ""])
+        tabular.write_csv(sys.stdout, ["maker_id", "name_zh", "precision", "category", "verdict", "supplier_id",
+                                       "road_m", "road_m_lo", "road_m_hi", "distance_method", "in_house"], rows)
         return 0
     rows = [{"id": m["id"], "name_zh": m["name_zh"], "precision": m["precision"],
              "rate": display.rate(m["rate_certain"], m["rate_possible"]),
