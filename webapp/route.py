@@ -127,7 +127,7 @@ def design_route():
             workspace(), start=d.get("start"), end=d.get("end"), candidates=candidates, budget_km=d.get("budget_km"),
             walk_m=d.get("walk_m"), weights=d.get("weights"), count_estimated=count_estimated,
             base_route=d.get("base_route"), method=d.get("method") or "auto", save_as=d.get("save_as"),
-            name_zh=d.get("name_zh"), compare_with=d.get("compare_with") or ())
+            name_zh=d.get("name_zh"), compare_with=d.get("compare_with"))
         if ans.get("saved_as"):
             _drop_route_maps()
     return jsonify(ans), 201 if ans.get("saved_as") else 200

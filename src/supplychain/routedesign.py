@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import catchment, route, taxonomy
-from .errors import InputError, parse_float
+from .errors import InputError, optional_str, parse_float
 from .route import Route, Stop
 from .workspace import Workspace
 
@@ -316,6 +316,11 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     compare_with
         Stored route ids shown side by side with the suggestion.
     """
+    name_zh = optional_str(name_zh, "name_zh")
+    if compare_with is None:
+        compare_with = ()
+    if not isinstance(compare_with, (str, list, tuple)) or any(not isinstance(i, str) for i in compare_with):
+        raise InputError("compare_with", "compare_with must list stored route ids, e.g. [\"kechuang\"]")
     base = route.get_route(ws, base_route, "base_route") if base_route not in (None, "") else None
     if start in (None, "") and base is not None and base.stops:
         start = base.stops[0]
