@@ -63,6 +63,18 @@ def serve(app) -> Iterator[str]:
 Seed = Callable[["object", Path], "object | None"]
 
 
+class LiveURL(str):
+    """A served app's base URL that also knows its data dir's edit token (``url.token``)."""
+
+    token: str = ""
+
+
+def login(page, url: LiveURL, path: str = "/favicon.ico") -> None:
+    """Open ``path?token=…`` as a user opens the URL ``supplychain serve`` prints: the page gets the session cookie."""
+    resp = page.goto(f"{url}{path}?token={url.token}")
+    assert resp.ok and "token=" not in page.url, page.url
+
+
 def serve_copy(sip_cache: Path, tmp_path_factory, name: str, seed: Seed | None = None) -> Iterator[str]:
     """Serve the app on a private copy of the SIP data dir; a generator for module-scoped fixtures.
 
@@ -86,8 +98,12 @@ def serve_copy(sip_cache: Path, tmp_path_factory, name: str, seed: Seed | None =
     ws = Workspace.open(target)
     if seed is not None:
         ws = seed(ws, target) or ws
+    from supplychain import edittoken
+
     with serve(create_app(workspace=ws)) as url:
-        yield url
+        live = LiveURL(url)
+        live.token = edittoken.edit_token(ws.data_dir)
+        yield live
 
 
 # ----------------------------------------------------------------------------------------------------

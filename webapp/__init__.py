@@ -14,7 +14,12 @@ import logging
 log = logging.getLogger("webapp")
 
 
-def create_app(data_dir=None, workspace=None, testing: bool = False):
+#: The largest request body accepted (413 beyond): the biggest real upload, a registry or route file, is far below.
+MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+
+def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: bool = False,
+               allowed_hosts=(), max_content_length: int = MAX_CONTENT_LENGTH):
     """Build the Flask app.
 
     Parameters
@@ -25,12 +30,19 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
         An already opened workspace to serve instead (tests, benchmarks).
     testing
         Flask's testing mode.
+    read_only
+        Refuse every write (403), whoever asks.
+    allowed_hosts
+        Host names served besides the loopback ones (``webapp.security``).
+    max_content_length
+        The largest request body in bytes (413 beyond).
     """
     from flask import Flask
 
+    from supplychain import edittoken
     from supplychain.workspace import Workspace
 
-    from . import assets, errors
+    from . import assets, errors, security
     from .api import bp as api_bp
     from .pages import bp as pages_bp
     from .route import bp as route_bp
@@ -41,6 +53,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # 中文 stays readable in JSON answers
     app.json.sort_keys = False
+    app.config["MAX_CONTENT_LENGTH"] = int(max_content_length)
     ws = workspace if workspace is not None else Workspace.open(data_dir)
     _warm_up(ws)
     app.config["WORKSPACE"] = ws
@@ -49,6 +62,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
     for bp in (api_bp, pages_bp, sites_bp, route_bp):
         app.register_blueprint(bp)
     errors.register(app)
+    security.init_app(app, edittoken.edit_token(ws.data_dir), read_only=read_only, allowed_hosts=allowed_hosts)
 
     missing = assets.missing_files()
     if missing:

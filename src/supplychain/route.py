@@ -59,6 +59,8 @@ LENGTH_TOLERANCE_M = 1500.0
 STOP_LISTS = ("complete", "partial", "design")
 STOP_PRECISIONS = PRECISIONS + ("unknown",)
 MAX_STOPS = 60
+#: Features a route file may hold (stops, plus the path and catchment areas of an export with analysis).
+MAX_FEATURES = 20 * MAX_STOPS
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 UNNAMED_ZH, UNNAMED_EN = "未命名站点", "Unnamed stop"
@@ -186,6 +188,27 @@ def seed_routes(store: Store) -> list[str]:
     return [r.id for r in routes if r.id not in have]
 
 
+def shipped_route_ids() -> list[str]:
+    return sorted(p.stem for p in ROUTES_DIR.glob("*.geojson"))
+
+
+def reset_route(store: Store, route_id: str) -> Route:
+    """Put a shipped route (``data/routes/<id>.geojson``) back as shipped, replacing any edits or a deletion."""
+    ensure_schema(store)
+    from . import registry
+
+    rid = check_route_id(route_id)
+    path = ROUTES_DIR / f"{rid}.geojson"
+    if not path.is_file():
+        raise InputError("route_id", f"{rid!r} is not a shipped route; shipped: {', '.join(shipped_route_ids())}",
+                         "not_found", 404)
+    by_id = {e.id: e for e in registry.load_entities(store)}
+    r = parse_geojson(json.loads(path.read_text(encoding="utf-8")), by_id, source=path.name, strict_entities=False)
+    with store.transaction() as conn:
+        _write(conn, r)
+    return r
+
+
 def list_routes(ws: Workspace) -> list[dict]:
     """Every stored route: id, names, stated length, number of stops and of located stops."""
     ensure_seeded(ws.store)
@@ -297,6 +320,8 @@ def parse_geojson(data, entities: dict[str, Entity], check_point=None, source: s
     feats = data.get("features")
     if not isinstance(feats, list):
         raise InputError("features", "'features' must be a list")
+    if len(feats) > MAX_FEATURES:  # before any is read: an export with analysis has far fewer
+        raise InputError("features", f"at most {MAX_FEATURES} features in a route file, got {len(feats)}", "too_many")
     keyed = []
     for i, f in enumerate(feats):
         where = f"features[{i}]"

@@ -333,10 +333,12 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     e_stop = _stop_input(ws, end, "end", ("终点", "End"))
     if isinstance(candidates, (str, dict)):
         candidates = [candidates]
+    if not isinstance(candidates, (list, tuple, type(None))):
+        raise InputError("candidates", "candidates must be a list of stops")
+    if len(candidates or ()) > MAX_CANDIDATES:  # before any of them is looked at
+        raise InputError("candidates", f"at most {MAX_CANDIDATES} candidates, got {len(candidates)}", "too_many")
     cands = [_stop_input(ws, c, f"candidates[{i}]", (f"候选站点 {i + 1}", f"Candidate {i + 1}"))
              for i, c in enumerate(candidates or ())]
-    if len(cands) > MAX_CANDIDATES:
-        raise InputError("candidates", f"at most {MAX_CANDIDATES} candidates, got {len(cands)}")
     for fld, s in [("start", s_stop), ("end", e_stop)] + [(f"candidates[{i}]", c) for i, c in enumerate(cands)]:
         if not s.located:
             raise InputError(fld, f"{fld} {s.name_zh} has no known location: a designed stop must be located",
