@@ -2,7 +2,8 @@
 
 ``create_app`` opens ONE :class:`supplychain.workspace.Workspace` (registry, network, snapping) and keeps it in
 ``app.config["WORKSPACE"]``; requests never reload it. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
-(HTML), ``sites`` (site planner) and ``route`` (科创专线 and route designer).
+(HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer) and ``openapi``
+(``/api/openapi.json``); ``security`` guards writes and sets the headers of every answer.
 
 Imports stay inside the factory so ``python -m webapp.assets`` works before the heavy libraries are needed.
 """
@@ -44,6 +45,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
 
     from . import assets, errors, security
     from .api import bp as api_bp
+    from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
     from .route import bp as route_bp
     from .sites import bp as sites_bp
@@ -59,7 +61,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     app.config["WORKSPACE"] = ws
     app.extensions["supplychain_cache"] = {}
 
-    for bp in (api_bp, pages_bp, sites_bp, route_bp):
+    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp):
         app.register_blueprint(bp)
     errors.register(app)
     security.init_app(app, edittoken.edit_token(ws.data_dir), read_only=read_only, allowed_hosts=allowed_hosts)
