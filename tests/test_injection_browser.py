@@ -162,6 +162,27 @@ def test_candidate_names_never_run(page, live):
     page.recorder.check()
 
 
+def test_a_write_without_the_token_says_how_then_the_token_url_lets_the_page_write(page, live):
+    """The page's own fetch: 401 and a bilingual note without the cookie; after /?token=… the same call writes."""
+    from .browser_support import login
+
+    open_map_page(page, live + "/route")
+    call = """() => SC.send("POST", "/api/routes", {id: "from-page", name_zh: "页面方案"}).then(r => r.status)"""
+    assert page.evaluate(call) == 401
+    note = page.locator("#sc-token-note")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert text.startswith("需要编辑令牌") and "Edit token required" in text and "supplychain token" in text
+    page.recorder.errors = [e for e in page.recorder.errors if "401" not in e]
+    login(page, live, "/route")
+    assert page.url == live + "/route"
+    assert page.evaluate(call) == 201
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["sc_edit"]["httpOnly"] and cookies["sc_edit"]["sameSite"] == "Strict"
+    assert live.token not in cookies["sc_edit"]["value"]
+    page.recorder.check()
+
+
 URL_CASES = [
     "/?q={p}", "/suppliers?entity={p}", "/suppliers?lon={p}&lat=31.3", "/suppliers?category={p}",
     "/sourcing?radius_km={p}", "/route?id={p}", "/sites?k={p}", "/{p}",
