@@ -70,7 +70,7 @@ class LiveURL(str):
 
 
 def login(page, url: LiveURL, path: str = "/favicon.ico") -> None:
-    """Open ``path?token=…`` as a user opens the URL ``supplychain serve`` prints: the page gets the session cookie."""
+    """Open ``path?token=…`` as a user opens the URL ``supplychain serve`` prints: the page gets the cookie."""
     resp = page.goto(f"{url}{path}?token={url.token}")
     assert resp.ok and "token=" not in page.url, page.url
 

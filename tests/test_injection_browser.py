@@ -89,7 +89,8 @@ RENDER_LABELS = """() => {
                 let c = t.getContent ? t.getContent() : t._content;
                 if (typeof c === "function") { c = c(layer); }
                 const d = document.createElement("div");
-                if (typeof c === "string") { d.innerHTML = c; } else if (c && c.nodeType) { d.appendChild(c.cloneNode(true)); }
+                if (typeof c === "string") { d.innerHTML = c; }
+                else if (c && c.nodeType) { d.appendChild(c.cloneNode(true)); }
                 box.appendChild(d); n++;
             }
         }
@@ -112,7 +113,9 @@ INJECTED = """() => {
             if (/^on/i.test(a)) { bad.push(el.tagName + "[" + a + "]"); }
         }
     });
-    document.querySelectorAll("script").forEach(s => { if (s.textContent.includes("__pwned=1</")) { bad.push("script"); } });
+    document.querySelectorAll("script").forEach(s => {
+        if (s.textContent.includes("__pwned=1</")) { bad.push("script"); }
+    });
     document.querySelectorAll("img[src='x'], svg[onload]").forEach(el => bad.push("injected " + el.tagName));
     return bad;
 }"""

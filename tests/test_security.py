@@ -72,7 +72,8 @@ WRITES = [
 def test_writes_without_the_token_get_401_and_change_nothing(anon, ws, method, path, body):
     before = route.export_geojson(ws, "kechuang")
     err = error(anon.open(path, method=method, json=body), 401)
-    assert err["code"] == "unauthorized" and err["message"].startswith("需要编辑令牌") and "Edit token" in err["message"]
+    assert err["code"] == "unauthorized"
+    assert err["message"].startswith("需要编辑令牌") and "Edit token" in err["message"]
     err = error(anon.open(path, method=method, json=body, headers={"Authorization": "Bearer wrong"}), 401)
     assert route.export_geojson(ws, "kechuang") == before
     assert {r["id"] for r in route.list_routes(ws)} >= {"kechuang"}
@@ -258,3 +259,35 @@ def test_map_text_is_inert_in_html_and_in_js_literals(text):
 
     assert html.unescape(out) == text  # reads exactly as given
 
+
+
+@pytest.mark.parametrize("host,warned", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_serve_prints_the_token_url_warns_off_loopback_and_bounds_waitress(tmp_path, capsys, monkeypatch, host,
+                                                                           warned):
+    import waitress
+
+    from supplychain.cli import main
+
+    seen = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: seen.update(kw, app=app))
+    d = str(tmp_path / "serve")
+    assert main(["--data-dir", d, "serve", "--host", host, "--port", "8123", "--allowed-host", "lab.local"]) == 0
+    out, err = capsys.readouterr()
+    tok = edittoken.edit_token(d)
+    assert f"http://127.0.0.1:8123/?token={tok}" in out
+    assert ("WARNING" in err and "警告" in err) == warned
+    assert seen["host"] == host and seen["connection_limit"] > 0 and seen["channel_timeout"] > 0
+    assert seen["max_request_body_size"] == seen["app"].config["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
+    assert seen["app"].extensions["sc_security"].allowed_hosts == ("lab.local",)
+
+
+def test_serve_read_only_prints_no_token(tmp_path, capsys, monkeypatch):
+    import waitress
+
+    from supplychain.cli import main
+
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
+    d = str(tmp_path / "ro")
+    assert main(["--data-dir", d, "serve", "--read-only"]) == 0
+    out = capsys.readouterr().out
+    assert "read-only" in out and edittoken.edit_token(d) not in out

@@ -50,6 +50,7 @@ STR = {"type": "string"}
 NUM_OR_STR = {"oneOf": [NUM, STR]}
 POINT = {"type": "object", "properties": {"name": STR, "lon": NUM, "lat": NUM, "entity": STR}}
 STOP_INPUT = {"oneOf": [STR, {"type": "object", "properties": {"entity": STR, "lon": NUM, "lat": NUM, "name_zh": STR}}]}
+AT = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["best"]}]}
 WALK = _q("walk_m", "walking distances in metres, e.g. 500,800")
 STOP = {"lon": NUM, "lat": NUM, "entity": STR, "name_zh": STR, "name_en": STR, "precision": STR, "source": STR,
         "note": STR, "walk_m": NUM_OR_STR}
@@ -135,8 +136,7 @@ PATHS = {
                                                     "type": "integer"}}, "walk_m": NUM_OR_STR}, ["order"]))},
     "/api/routes/{route_id}/stops": {"post": _op("add a stop (a point or a registry entity)", ok="201",
                                                  media=GEOJSON, write=True, params=[ROUTE_ID],
-                                                 body=_obj({**STOP, "at": {"oneOf": [{"type": "integer"},
-                                                                                      {"type": "string", "enum": ["best"]}]}}))},
+                                                 body=_obj({**STOP, "at": AT}))},
     "/api/routes/{route_id}/stops/{seq}": {
         "patch": _op("move, reorder or rename a stop", media=GEOJSON, write=True, params=[ROUTE_ID, SEQ],
                      body=_obj({**STOP, "to": {"type": "integer"}})),

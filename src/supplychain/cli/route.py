@@ -47,7 +47,7 @@ def register(sub) -> None:
     add_data_dir(delete)
     delete.set_defaults(func=cmd_delete)
 
-    reset = rsub.add_parser("reset", help="restore a shipped route (e.g. kechuang) as shipped, undoing edits or a delete")
+    reset = rsub.add_parser("reset", help="restore a shipped route (e.g. kechuang): undo its edits or its deletion")
     reset.add_argument("route_id", help="shipped route id: " + ", ".join(route.shipped_route_ids()))
     add_data_dir(reset)
     reset.set_defaults(func=cmd_reset)
