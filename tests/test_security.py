@@ -137,13 +137,15 @@ def test_security_headers_and_a_fresh_nonce_on_every_inline_script(anon, path):
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     script_src = re.search(r"script-src ([^;]+)", csp).group(1)
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert "'unsafe-inline'" not in re.search(r"style-src ([^;]+)", csp).group(1)  # attributes only (style-src-attr)
     assert r1.headers["X-Content-Type-Options"] == "nosniff" and r1.headers["Referrer-Policy"] == "same-origin"
     nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
     assert nonce != re.search(r"'nonce-([^']+)'", r2.headers["Content-Security-Policy"]).group(1)
     html = r1.get_data(as_text=True)
     if r1.mimetype == "text/html":
         inline = [t for t in re.findall(r"<script\b[^>]*>", html) if "src=" not in t and "application/json" not in t]
-        assert all(f'nonce="{nonce}"' in t for t in inline), inline
+        inline += re.findall(r"<style\b[^>]*>", html)
+        assert inline and all(f'nonce="{nonce}"' in t for t in inline), inline
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), "inline event handlers are blocked by the CSP"
 
 

@@ -2,7 +2,8 @@
 
 Every editing endpoint is one library edit (one transaction) and answers with the route measured afresh
 (:func:`supplychain.route.route_geojson`: stops, path, length check, catchments), so the page redraws from one
-answer. Route requests are serialised by one lock: they share the workspace's SQLite connection.
+answer. Route requests are serialised by one lock: they share the workspace's SQLite connection. Every edit
+needs the edit token (``webapp.security``); a design preview does not, a design saved with ``save_as`` does.
 """
 
 from __future__ import annotations

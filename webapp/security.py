@@ -8,7 +8,7 @@
 - **Host header** checked against an allow-list (loopback names with any port, plus ``--allowed-host``):
   a DNS-rebinding page cannot talk to the app under its own name.
 - **Headers**: a Content-Security-Policy with a fresh script nonce per response (templates put
-  ``csp_nonce()`` on their inline scripts, and :func:`with_nonce` on the map header's), ``frame-ancestors
+  ``csp_nonce()`` on their inline scripts and styles, :func:`with_nonce` on the map header's), ``frame-ancestors
   'none'``, ``nosniff``, ``Referrer-Policy: same-origin``.
 """
 
@@ -36,9 +36,10 @@ TOKEN_HELP = ("需要编辑令牌：打开 `supplychain serve` 打印的网址�
               "(it carries ?token=…), or run `supplychain token` and send Authorization: Bearer TOKEN.")
 READ_ONLY_HELP = "只读模式：此服务器不接受修改。 Read-only: this server was started with --read-only and accepts no changes."
 
-#: Styles need 'unsafe-inline': Leaflet, its plugins and Folium write style attributes (marker icons, panes)
-#: and Folium's map header has <style> blocks. Scripts do not: every inline script carries the nonce.
-CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+#: Every inline <script> and <style> element carries the nonce. Style *attributes* need 'unsafe-inline'
+#: (style-src-attr only): Leaflet, its plugins and Folium's DivIcons write style="…" in the HTML they insert.
+CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
+       "style-src-attr 'unsafe-inline'; "
        "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; font-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
@@ -162,12 +163,12 @@ def nonce() -> str:
     return g.sc_nonce
 
 
-_SCRIPT_TAG = re.compile(r"<script(?![^>]*\bnonce=)")
+_INLINE_TAG = re.compile(r"<(script|style)(?![^>]*\bnonce=)")
 
 
 def with_nonce(html: str) -> Markup:
-    """Folium's map header with this response's nonce on each <script> (the header holds no user data)."""
-    return Markup(_SCRIPT_TAG.sub(f'<script nonce="{nonce()}"', str(html)))
+    """Folium's map header with this response's nonce on each <script> and <style> (it holds no user data)."""
+    return Markup(_INLINE_TAG.sub(lambda m: f'<{m.group(1)} nonce="{nonce()}"', str(html)))
 
 
 def _add_headers(resp):
