@@ -63,6 +63,18 @@ def serve(app) -> Iterator[str]:
 Seed = Callable[["object", Path], "object | None"]
 
 
+class LiveURL(str):
+    """A served app's base URL that also knows its data dir's edit token (``url.token``)."""
+
+    token: str = ""
+
+
+def login(page, url: LiveURL, path: str = "/favicon.ico") -> None:
+    """Open ``path?token=…`` as a user opens the URL ``supplychain serve`` prints: the page gets the cookie."""
+    resp = page.goto(f"{url}{path}?token={url.token}")
+    assert resp.ok and "token=" not in page.url, page.url
+
+
 def serve_copy(sip_cache: Path, tmp_path_factory, name: str, seed: Seed | None = None) -> Iterator[str]:
     """Serve the app on a private copy of the SIP data dir; a generator for module-scoped fixtures.
 
@@ -86,8 +98,12 @@ def serve_copy(sip_cache: Path, tmp_path_factory, name: str, seed: Seed | None =
     ws = Workspace.open(target)
     if seed is not None:
         ws = seed(ws, target) or ws
+    from supplychain import edittoken
+
     with serve(create_app(workspace=ws)) as url:
-        yield url
+        live = LiveURL(url)
+        live.token = edittoken.edit_token(ws.data_dir)
+        yield live
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -128,13 +144,40 @@ class Recorder:
         assert outside == [], outside
 
 
+def wait_for_function(page, expression: str, arg=None, timeout: float = 30_000, polling=None):
+    """``page.wait_for_function`` that works under the app's strict CSP.
+
+    Playwright's own evaluates its predicate with ``eval`` inside the page, which ``script-src`` without
+    'unsafe-eval' forbids (an EvalError); this polls ``page.evaluate`` (run by the DevTools protocol, outside the
+    page's CSP) instead. The interval only paces the polling; nothing is asserted about time.
+    """
+    import time
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    text = expression.strip()
+    is_function = text.startswith(("function", "async")) or "=>" in text.split("\n", 1)[0][:40]
+    source = text if is_function else f"() => ({text})"
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(source, arg) if arg is not None else page.evaluate(source)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"wait_for_function timed out after {timeout:g} ms: {text[:120]}")
+        page.wait_for_timeout(polling if isinstance(polling, (int, float)) else 50)
+
+
 @contextmanager
 def open_page(browser, viewport: dict | None = None) -> Iterator[object]:
-    """A page in a fresh context (zh-CN, downloads accepted) with a :class:`Recorder` as ``page.recorder``."""
+    """A page in a fresh context (zh-CN, downloads accepted) with a :class:`Recorder` as ``page.recorder``;
+    its ``wait_for_function`` is :func:`wait_for_function` (the pages run under a strict CSP)."""
     context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-CN", accept_downloads=True)
     try:
         page = context.new_page()
         page.recorder = Recorder(page)
+        page.wait_for_function = lambda expression, arg=None, timeout=30_000, polling=None: wait_for_function(
+            page, expression, arg, timeout, polling)
         yield page
     finally:
         context.close()

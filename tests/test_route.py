@@ -473,9 +473,13 @@ def test_cli_route_end_to_end(capsys, sip_dir, tmp_path):
 
 @pytest.fixture
 def client(ws):
+    """A test client that carries the edit token (writes need it; tests/test_security.py checks that)."""
+    from supplychain import edittoken
     from webapp import create_app
 
-    return create_app(workspace=ws, testing=True).test_client()
+    c = create_app(workspace=ws, testing=True).test_client()
+    c.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + edittoken.edit_token(ws.data_dir)
+    return c
 
 
 def test_api_kechuang_has_the_contract_shape(client):

@@ -9,7 +9,7 @@ import pytest
 
 from supplychain import display
 
-from .browser_support import click_free_map_spot, serve_copy, shot
+from .browser_support import click_free_map_spot, login, serve_copy, shot
 from .test_route import add_synthetic, pt
 
 pytestmark = pytest.mark.browser
@@ -18,6 +18,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def route_url(sip_cache, tmp_path_factory):
     yield from serve_copy(sip_cache, tmp_path_factory, "route-browser", seed=lambda ws, _dir: add_synthetic(ws))
+
+
+@pytest.fixture(autouse=True)
+def _logged_in(page, route_url):
+    """The route page edits: its browser holds the session cookie, as after opening the URL `serve` prints."""
+    login(page, route_url)
 
 
 def renders(page) -> int:

@@ -119,10 +119,13 @@ def test_the_web_app_answers_503_in_the_error_shape(data_dir, monkeypatch):
         return {"ok": True}
 
     app.add_url_rule("/api/_test_write", "_test_write", write, methods=["POST"])
+    from supplychain.edittoken import edit_token
+
     client = app.test_client()
+    auth = {"Authorization": f"Bearer {edit_token(data_dir)}"}
     holder = _hold_write_lock(data_dir)
     try:
-        resp = client.post("/api/_test_write")
+        resp = client.post("/api/_test_write", headers=auth)
     finally:
         holder.rollback()
     assert resp.status_code == 503
@@ -130,4 +133,4 @@ def test_the_web_app_answers_503_in_the_error_shape(data_dir, monkeypatch):
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}
     assert body["error"]["code"] == "busy" and "Database busy" in body["error"]["message"]
     assert resp.headers["Retry-After"]
-    assert client.post("/api/_test_write").status_code == 200  # once the lock is gone
+    assert client.post("/api/_test_write", headers=auth).status_code == 200  # once the lock is gone

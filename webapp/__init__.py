@@ -2,7 +2,8 @@
 
 ``create_app`` opens ONE :class:`supplychain.workspace.Workspace` (registry, network, snapping) and keeps it in
 ``app.config["WORKSPACE"]``; requests never reload it. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
-(HTML), ``sites`` (site planner) and ``route`` (科创专线 and route designer).
+(HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer) and ``openapi``
+(``/api/openapi.json``); ``security`` guards writes and sets the headers of every answer.
 
 Imports stay inside the factory so ``python -m webapp.assets`` works before the heavy libraries are needed.
 """
@@ -14,7 +15,12 @@ import logging
 log = logging.getLogger("webapp")
 
 
-def create_app(data_dir=None, workspace=None, testing: bool = False):
+#: The largest request body accepted (413 beyond): the biggest real upload, a registry or route file, is far below.
+MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+
+def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: bool = False,
+               allowed_hosts=(), max_content_length: int = MAX_CONTENT_LENGTH):
     """Build the Flask app.
 
     Parameters
@@ -25,13 +31,21 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
         An already opened workspace to serve instead (tests, benchmarks).
     testing
         Flask's testing mode.
+    read_only
+        Refuse every write (403), whoever asks.
+    allowed_hosts
+        Host names served besides the loopback ones (``webapp.security``).
+    max_content_length
+        The largest request body in bytes (413 beyond).
     """
     from flask import Flask
 
+    from supplychain import edittoken
     from supplychain.workspace import Workspace
 
-    from . import assets, errors
+    from . import assets, errors, security
     from .api import bp as api_bp
+    from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
     from .route import bp as route_bp
     from .sites import bp as sites_bp
@@ -41,14 +55,16 @@ def create_app(data_dir=None, workspace=None, testing: bool = False):
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # 中文 stays readable in JSON answers
     app.json.sort_keys = False
+    app.config["MAX_CONTENT_LENGTH"] = int(max_content_length)
     ws = workspace if workspace is not None else Workspace.open(data_dir)
     _warm_up(ws)
     app.config["WORKSPACE"] = ws
     app.extensions["supplychain_cache"] = {}
 
-    for bp in (api_bp, pages_bp, sites_bp, route_bp):
+    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp):
         app.register_blueprint(bp)
     errors.register(app)
+    security.init_app(app, edittoken.edit_token(ws.data_dir), read_only=read_only, allowed_hosts=allowed_hosts)
 
     missing = assets.missing_files()
     if missing:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+from pathlib import PurePath
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -83,9 +84,18 @@ def index():
                                         if r.rule.startswith("/api"))})
 
 
+def public_health(health: dict) -> dict:
+    """The workspace's health without where things are on this machine (no data dir, no absolute file paths)."""
+    out = {k: v for k, v in health.items() if k != "data_dir"}
+    net = out.get("network")
+    if net and str(net.get("source", "")).startswith("file:"):
+        out["network"] = {**net, "source": "file:" + PurePath(net["source"][5:]).name}
+    return out
+
+
 @bp.get("/health")
 def health():
-    return jsonify(workspace().health())
+    return jsonify(public_health(workspace().health()))
 
 
 @bp.get("/taxonomy")

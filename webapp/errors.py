@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from supplychain.errors import InputError
@@ -41,13 +41,18 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(exc.code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}.get(
+            exc.code, "http_error")
         if exc.code and exc.code >= 500:
             log.error("HTTP %s on %s %s: %s", exc.code, request.method, request.path, exc.description)
+        message = exc.description or exc.name
+        if exc.code == 413:
+            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+            message = f"请求体过大 Request body too large (at most {limit / 1048576:g} MB)"
         if wants_json():
-            return jsonify(error_body(code, exc.description or exc.name, None)), exc.code
+            return jsonify(error_body(code, message, "body" if exc.code == 413 else None)), exc.code
         title = {404: "页面不存在 Page not found"}.get(exc.code, f"{exc.code} {exc.name}")
-        return _page(exc.code or 500, title, exc.description or exc.name)
+        return _page(exc.code or 500, title, message)
 
     @app.errorhandler(sqlite3.OperationalError)
     def _database_error(exc: sqlite3.OperationalError):

@@ -2,7 +2,8 @@
 
 Every editing endpoint is one library edit (one transaction) and answers with the route measured afresh
 (:func:`supplychain.route.route_geojson`: stops, path, length check, catchments), so the page redraws from one
-answer. Route requests are serialised by one lock: they share the workspace's SQLite connection.
+answer. Route requests are serialised by one lock: they share the workspace's SQLite connection. Every edit
+needs the edit token (``webapp.security``); a design preview does not, a design saved with ``save_as`` does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from supplychain import catchment, maps, route, routedesign, taxonomy
 from supplychain.errors import InputError
 
+from . import security
 from .api import arg, geojson_response, parse_bool, workspace
+from .body import json_body
 from .mapview import cached_map
 from .pages import entity_choice
 
@@ -24,12 +27,11 @@ bp = Blueprint("route", __name__)
 # with another edit (the store's own lock covers single statements and transactions, not that sequence).
 _lock = threading.RLock()
 
-
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InputError("body", "send a JSON object (Content-Type: application/json)")
-    return data
+#: The fields each editing body may hold (``walk_m``: the walking distances of the answer).
+STOP_FIELDS = {"lon", "lat", "entity", "name_zh", "name_en", "precision", "source", "note", "walk_m"}
+ROUTE_FIELDS = {"name_zh", "name_en", "stated_length_m", "source", "note", "stop_list", "walk_m"}
+DESIGN_FIELDS = {"start", "end", "candidates", "budget_km", "walk_m", "weights", "count_estimated", "base_route",
+                 "method", "save_as", "name_zh", "compare_with"}
 
 
 def _measured(route_id: str, status: int = 200, walk=None):
@@ -80,7 +82,7 @@ def list_routes():
 
 @bp.post("/api/routes")
 def create_route():
-    d = _body()
+    d = json_body(ROUTE_FIELDS | {"id", "copy_from"})
     with _lock:
         r = route.create_route(workspace(), d.get("id"), d.get("name_zh"), d.get("name_en") or "",
                                d.get("stated_length_m"), d.get("source") or "", d.get("note") or "",
@@ -90,9 +92,7 @@ def create_route():
 
 @bp.post("/api/routes/import")
 def import_route():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InputError("body", "send the route GeoJSON as the JSON body")
+    data = json_body(limits={"features": route.MAX_FEATURES}, what="the route GeoJSON")
     with _lock:
         r = route.import_geojson(workspace(), data, arg("id"), parse_bool(arg("replace"), "replace", False))
         _drop_route_maps()  # an import may replace the route the main map draws
@@ -109,13 +109,12 @@ def compare_routes():
 
 
 @bp.post("/api/routes/design")
+@security.compute_only
 def design_route():
-    d = _body()
-    known = {"start", "end", "candidates", "budget_km", "walk_m", "weights", "count_estimated", "base_route",
-             "method", "save_as", "name_zh", "compare_with"}
-    unknown = sorted(set(d) - known)
-    if unknown:
-        raise InputError(unknown[0], f"unknown field {unknown[0]!r}; expected: {', '.join(sorted(known))}")
+    """A suggested stop sequence (a preview: no token needed); with ``save_as`` it is stored (token needed)."""
+    d = json_body(DESIGN_FIELDS, limits={"candidates": routedesign.MAX_CANDIDATES})
+    if d.get("save_as") not in (None, ""):
+        security.require_edit()
     candidates = d.get("candidates") or []
     if not isinstance(candidates, list):
         raise InputError("candidates", "candidates must be a list")
@@ -127,7 +126,7 @@ def design_route():
             workspace(), start=d.get("start"), end=d.get("end"), candidates=candidates, budget_km=d.get("budget_km"),
             walk_m=d.get("walk_m"), weights=d.get("weights"), count_estimated=count_estimated,
             base_route=d.get("base_route"), method=d.get("method") or "auto", save_as=d.get("save_as"),
-            name_zh=d.get("name_zh"), compare_with=d.get("compare_with") or ())
+            name_zh=d.get("name_zh"), compare_with=d.get("compare_with"))
         if ans.get("saved_as"):
             _drop_route_maps()
     return jsonify(ans), 201 if ans.get("saved_as") else 200
@@ -141,7 +140,7 @@ def get_route(route_id: str):
 
 @bp.patch("/api/routes/<route_id>")
 def update_route(route_id: str):
-    d = {k: v for k, v in _body().items() if k != "walk_m"}
+    d = {k: v for k, v in json_body(ROUTE_FIELDS).items() if k != "walk_m"}
     with _lock:
         route.update_route(workspace(), route_id, **d)
         return _edited(route_id)
@@ -164,7 +163,7 @@ def export_route(route_id: str):
 
 @bp.post("/api/routes/<route_id>/stops")
 def add_stop(route_id: str):
-    d = _body()
+    d = json_body(STOP_FIELDS | {"at"})
     with _lock:
         route.add_stop(workspace(), route_id, _stop_from(d), d.get("at"))
         return _edited(route_id, 201)
@@ -172,7 +171,7 @@ def add_stop(route_id: str):
 
 @bp.patch("/api/routes/<route_id>/stops/<seq>")
 def move_stop(route_id: str, seq: str):
-    d = _body()
+    d = json_body(STOP_FIELDS | {"to"})
     with _lock:
         route.move_stop(workspace(), route_id, seq, _stop_from(d, required=False), d.get("to"),
                         name_zh=d.get("name_zh") if "name_zh" in d else None,
@@ -190,7 +189,7 @@ def remove_stop(route_id: str, seq: str):
 
 @bp.put("/api/routes/<route_id>/order")
 def reorder(route_id: str):
-    d = _body()
+    d = json_body({"order", "walk_m"}, limits={"order": 10 * route.MAX_STOPS})
     with _lock:
         route.reorder_stops(workspace(), route_id, d.get("order"))
         return _edited(route_id)

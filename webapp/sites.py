@@ -9,12 +9,14 @@ the criteria, compares the candidates side by side and asks for the best k sites
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template
 
 from supplychain import maps, siteio, siteopt, siting, taxonomy
 from supplychain.errors import InputError, parse_float
 
+from . import security
 from .api import workspace
+from .body import json_body
 from .mapview import cached_map
 from .pages import entity_choice
 
@@ -28,24 +30,15 @@ MAX_TIME_LIMIT_S = 120.0
 
 
 
-def _body(known: set[str]) -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InputError("body", "send a JSON object (Content-Type: application/json)")
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise InputError(unknown[0], f"unknown field {unknown[0]!r}; expected: {', '.join(sorted(known))}")
-    return data
-
-
 def _evaluate() -> dict:
-    d = _body(EVALUATE_FIELDS)
+    d = json_body(EVALUATE_FIELDS, limits={"candidates": siting.MAX_EVALUATE_CANDIDATES})
     return siting.evaluate_sites(workspace(), d.get("candidates"), weights=d.get("weights"),
                                  radius_km=d.get("radius_km"), bom=d.get("bom"), normalization=d.get("normalization"))
 
 
 def _optimize() -> dict:
-    d = _body(OPTIMIZE_FIELDS)
+    d = json_body(OPTIMIZE_FIELDS, limits={"candidates": siteopt.MAX_OPTIMIZE_CANDIDATES,
+                                           "fixed": siteopt.MAX_OPTIMIZE_CANDIDATES})
     limit = d.get("time_limit_s")
     limit = MAX_TIME_LIMIT_S if limit in (None, "") else parse_float(limit, "time_limit_s", 1, MAX_TIME_LIMIT_S)
     return siteopt.optimize_sites(workspace(), d.get("k"), candidates=d.get("candidates"),
@@ -96,21 +89,25 @@ def criteria():
 
 
 @bp.post("/api/sites/evaluate")
+@security.compute_only
 def evaluate():
     return jsonify(_evaluate())
 
 
 @bp.post("/api/sites/evaluate.<fmt>")
+@security.compute_only
 def evaluate_download(fmt: str):
     return _download("evaluate", fmt)
 
 
 @bp.post("/api/sites/optimize")
+@security.compute_only
 def optimize():
     return jsonify(_optimize())
 
 
 @bp.post("/api/sites/optimize.<fmt>")
+@security.compute_only
 def optimize_download(fmt: str):
     return _download("optimize", fmt)
 

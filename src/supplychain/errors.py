@@ -37,12 +37,39 @@ def parse_float(value, field: str, lo: float | None = None, hi: float | None = N
     """A finite float within [lo, hi], or :class:`InputError` naming ``field``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InputError(field, f"{field} is required", "missing")
+    if isinstance(value, bool):  # JSON true/false are not 1/0
+        raise InputError(field, f"{field} must be a number, got {str(value).lower()}")
     try:
         x = float(value)
+    except OverflowError:
+        raise InputError(field, f"{field} is far too large", "out_of_range") from None
     except (TypeError, ValueError):
-        raise InputError(field, f"{field} must be a number, got {value!r}") from None
+        raise InputError(field, f"{field} must be a number, got {_shown(value)}") from None
     if x != x or x in (float("inf"), float("-inf")):
         raise InputError(field, f"{field} must be finite, got {value!r}")
     if (lo is not None and x < lo) or (hi is not None and x > hi):
         raise InputError(field, f"{field} must be between {lo:g} and {hi:g}, got {x:g}", "out_of_range")
     return x
+
+
+def parse_int(value, field: str, lo: int | None = None, hi: int | None = None) -> int:
+    """A whole number within [lo, hi] (``3``, ``3.0``, ``"3"``; not ``true``, not ``3.5``), or :class:`InputError`."""
+    x = parse_float(value, field, lo, hi)
+    if not x.is_integer():
+        raise InputError(field, f"{field} must be a whole number, got {_shown(value)}")
+    return int(x)
+
+
+def optional_str(value, field: str) -> str | None:
+    """Text or nothing: ``None`` for null/blank, the stripped text for a string, :class:`InputError` otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(field, f"{field} must be text, got {type(value).__name__} {_shown(value)}")
+    return value.strip() or None
+
+
+def _shown(value, limit: int = 60) -> str:
+    """A value as an error message shows it: its repr, cut short (a 10 MB body is not echoed back)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"

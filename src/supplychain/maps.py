@@ -255,6 +255,25 @@ def entity_marker_data(e: Entity) -> dict:
     return d
 
 
+#: Characters escaped in map labels beyond HTML's: the ones that mean something inside the JavaScript string or
+#: template literal Folium puts a tooltip/popup in (``${…}``, backtick, backslash, line breaks).
+_LABEL_ESCAPES = {"$": "&#36;", "`": "&#96;", "\\": "&#92;", "\n": "&#10;", "\r": "&#13;",
+                  "\u2028": "&#8232;", "\u2029": "&#8233;"}
+_LABEL_TABLE = str.maketrans(_LABEL_ESCAPES)
+
+
+def map_text(text) -> str:
+    """Text for a map label (tooltip, popup, layer name): the ONE escaping path for data in Folium's HTML.
+
+    HTML-escaped (``< > & " '``), then every character that is live inside the JavaScript template literal or
+    string Folium writes labels into is turned into an HTML character reference too, so ``${…}``, backticks,
+    ``</script>`` and quotes all reach the page as plain text, and the label reads exactly as given.
+    """
+    import html
+
+    return html.escape("" if text is None else str(text), quote=True).translate(_LABEL_TABLE)
+
+
 def js_json(obj) -> str:
     """JSON for inside a <script>: UTF-8 kept (Chinese stays 3 bytes, not 6), HTML-significant characters escaped."""
     import json
@@ -401,7 +420,7 @@ def add_route(m: folium.Map, ws, route_id: str = "kechuang") -> bool:
     if not stops and not lines:
         return False
     info = data.get("route") or {}
-    name = f"{info.get('name_zh') or '科创专线'} {info.get('name_en') or 'Kechuang line'}"
+    name = map_text(f"{info.get('name_zh') or '科创专线'} {info.get('name_en') or 'Kechuang line'}")
     fg = folium.FeatureGroup(name="科创专线 Kechuang bus line", show=True)
     if lines:
         folium.GeoJson({"type": "FeatureCollection", "features": lines}, name=name,
@@ -410,12 +429,12 @@ def add_route(m: folium.Map, ws, route_id: str = "kechuang") -> bool:
         p = f["properties"]
         lon, lat = f["geometry"]["coordinates"][:2]
         coarse = p.get("precision") in COARSE_PRECISIONS
-        label = f"{p.get('seq', '')}. {p.get('name_zh', '')} {p.get('name_en') or ''}".strip()
+        text = f"{p.get('seq', '')}. {p.get('name_zh', '')} {p.get('name_en') or ''}".strip()
         if coarse:
-            label += f" ({p.get('precision')}: 仅为参考点 reference point only)"
+            text += f" ({p.get('precision')}: 仅为参考点 reference point only)"
         folium.CircleMarker((lat, lon), radius=6, color="#0a7d6e", weight=3, fill=True, fill_color="#ffffff",
                             fill_opacity=1, dash_array="3 3" if coarse else None,
-                            tooltip=f"科创专线站点 Stop {label}").add_to(fg)
+                            tooltip=map_text(f"科创专线站点 Stop {text}")).add_to(fg)
     fg.add_to(m)
     m._sc_layers["route"] = fg
     return True
@@ -444,8 +463,6 @@ def rate_color(rate: float | None) -> str:
 
 def add_sourcing_makers(m: folium.Map, result: dict) -> folium.FeatureGroup:
     """Makers of a :func:`sourcing.sourcing_check` result, coloured by their local sourcing rate."""
-    import html
-
     cat = taxonomy.CATEGORIES
     cluster = MarkerCluster(name="整机企业配套率 Makers by sourcing rate",
                             options={"maxClusterRadius": 30, "showCoverageOnHover": False})
@@ -463,31 +480,31 @@ def add_sourcing_makers(m: folium.Map, result: dict) -> folium.FeatureGroup:
         icon = folium.DivIcon(
             html=(f'<div style="min-width:38px;padding:0 3px;height:22px;line-height:18px;border-radius:11px;'
                   f'border:{border};background:{bg}{stripes};color:{fg};font:bold 11px sans-serif;text-align:center;'
-                  f'white-space:nowrap;box-shadow:0 0 0 1px {color}">{html.escape(pct)}</div>'),
+                  f'white-space:nowrap;box-shadow:0 0 0 1px {color}">{map_text(pct)}</div>'),
             icon_size=(58 if ranged else 38, 22), icon_anchor=(29 if ranged else 19, 11), class_name="sc-rate-pin")
         rows = "".join(
-            f"<tr><td>✔ {html.escape(cat[c['category']].zh)}</td><td>"
+            f"<tr><td>✔ {map_text(cat[c['category']].zh)}</td><td>"
             + ("自有 in-house" if c["in_house"] else
-               f"{html.escape(c['supplier_name_zh'])} · "
-               f"{html.escape(display.distance(c['road_m'], c['road_m_range'], c['distance_method']))}"
+               f"{map_text(c['supplier_name_zh'])} · "
+               f"{map_text(display.distance(c['road_m'], c['road_m_range'], c['distance_method']))}"
                f" ({c['distance_method']})")
             + "</td></tr>" for c in mk["covered"])
         rows += "".join(
-            f"<tr class='sc-undetermined-row'><td>? {html.escape(cat[u['category']].zh)}</td><td>无法判定 undetermined"
-            + "".join(f"<br>{html.escape(k['supplier_name_zh'])} · "
-                      f"{html.escape(display.distance(k['road_m'], k['road_m_range'], k['distance_method']))}"
+            f"<tr class='sc-undetermined-row'><td>? {map_text(cat[u['category']].zh)}</td><td>无法判定 undetermined"
+            + "".join(f"<br>{map_text(k['supplier_name_zh'])} · "
+                      f"{map_text(display.distance(k['road_m'], k['road_m_range'], k['distance_method']))}"
                       for k in u["candidates"])
             + "</td></tr>" for u in mk["undetermined"])
-        rows += "".join(f"<tr class='sc-missing'><td>✘ {html.escape(cat[c].zh)}</td><td>确定在 {result['radius_km']:g} km 外 "
+        rows += "".join(f"<tr class='sc-missing'><td>✘ {map_text(cat[c].zh)}</td><td>确定在 {result['radius_km']:g} km 外 "
                         f"beyond</td></tr>" for c in mk["missing"])
-        popup = (f"<div class='sc-popup'><b>{html.escape(mk['name_zh'])}</b><br>{html.escape(mk['name_en'] or '')}"
-                 f"<br>本地配套率 Local rate: <b>{html.escape(pct)}</b> ({len(mk['covered'])}"
+        popup = (f"<div class='sc-popup'><b>{map_text(mk['name_zh'])}</b><br>{map_text(mk['name_en'] or '')}"
+                 f"<br>本地配套率 Local rate: <b>{map_text(pct)}</b> ({len(mk['covered'])}"
                  + (f"–{len(mk['covered']) + len(mk['undetermined'])}" if mk["undetermined"] else "")
                  + f"/{len(mk['bom'])})"
-                 f"<br>位置精度 Precision: {html.escape(mk['precision'])}"
+                 f"<br>位置精度 Precision: {map_text(mk['precision'])}"
                  + (" — 仅为参考点 reference point only" if coarse else "")
                  + f"<table>{rows}</table></div>")
-        folium.Marker((mk["lat"], mk["lon"]), icon=icon, tooltip=f"{mk['name_zh']} {pct}",
+        folium.Marker((mk["lat"], mk["lon"]), icon=icon, tooltip=map_text(f"{mk['name_zh']} {pct}"),
                       popup=folium.Popup(popup, max_width=380), sc_id=mk["id"]).add_to(cluster)
     cluster.add_to(m)
     m._sc_layers["makers"] = cluster
@@ -543,6 +560,6 @@ def render_html(m: folium.Map, asset_url: AssetUrl) -> str:
 
 __all__ = [
     "ATTRIBUTION", "AsyncGeoJson", "EntityLayer", "KIND_COLORS", "MapParts", "PageHook", "add_entities",
-    "add_route", "add_sourcing_makers", "base_map", "bounds_of", "finish", "localize", "rate_color",
+    "add_route", "add_sourcing_makers", "base_map", "bounds_of", "finish", "localize", "map_text", "rate_color",
     "render_html", "render_parts", "uncertainty_layer",
 ]

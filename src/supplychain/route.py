@@ -37,7 +37,7 @@ import numpy as np
 
 from . import catchment, engine, measure, studyarea, taxonomy
 from .catchment import Place
-from .errors import InputError, parse_float
+from .errors import InputError, optional_str, parse_float, parse_int
 from .registry import PRECISION_RADIUS_M, PRECISIONS, Entity
 from .store import Store
 from .workspace import ESTIMATED, NETWORK, Workspace
@@ -59,6 +59,8 @@ LENGTH_TOLERANCE_M = 1500.0
 STOP_LISTS = ("complete", "partial", "design")
 STOP_PRECISIONS = PRECISIONS + ("unknown",)
 MAX_STOPS = 60
+#: Features a route file may hold (stops, plus the path and catchment areas of an export with analysis).
+MAX_FEATURES = 20 * MAX_STOPS
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 UNNAMED_ZH, UNNAMED_EN = "未命名站点", "Unnamed stop"
@@ -186,6 +188,27 @@ def seed_routes(store: Store) -> list[str]:
     return [r.id for r in routes if r.id not in have]
 
 
+def shipped_route_ids() -> list[str]:
+    return sorted(p.stem for p in ROUTES_DIR.glob("*.geojson"))
+
+
+def reset_route(store: Store, route_id: str) -> Route:
+    """Put a shipped route (``data/routes/<id>.geojson``) back as shipped, replacing any edits or a deletion."""
+    ensure_schema(store)
+    from . import registry
+
+    rid = check_route_id(route_id)
+    path = ROUTES_DIR / f"{rid}.geojson"
+    if not path.is_file():
+        raise InputError("route_id", f"{rid!r} is not a shipped route; shipped: {', '.join(shipped_route_ids())}",
+                         "not_found", 404)
+    by_id = {e.id: e for e in registry.load_entities(store)}
+    r = parse_geojson(json.loads(path.read_text(encoding="utf-8")), by_id, source=path.name, strict_entities=False)
+    with store.transaction() as conn:
+        _write(conn, r)
+    return r
+
+
 def list_routes(ws: Workspace) -> list[dict]:
     """Every stored route: id, names, stated length, number of stops and of located stops."""
     ensure_seeded(ws.store)
@@ -199,7 +222,7 @@ def list_routes(ws: Workspace) -> list[dict]:
 def get_route(ws: Workspace, route_id: str | None = None, field_name: str = "route_id") -> Route:
     """The stored route (default :data:`DEFAULT_ROUTE`), stops resolved against the registry."""
     ensure_seeded(ws.store)
-    rid = (route_id or DEFAULT_ROUTE).strip()
+    rid = optional_str(route_id, field_name) or DEFAULT_ROUTE
     route = _read(ws.store, rid)
     if route is None:
         known = ", ".join(r[0] for r in ws.store.query("SELECT id FROM routes ORDER BY id")) or "none"
@@ -297,13 +320,20 @@ def parse_geojson(data, entities: dict[str, Entity], check_point=None, source: s
     feats = data.get("features")
     if not isinstance(feats, list):
         raise InputError("features", "'features' must be a list")
+    if len(feats) > MAX_FEATURES:  # before any is read: an export with analysis has far fewer
+        raise InputError("features", f"at most {MAX_FEATURES} features in a route file, got {len(feats)}", "too_many")
     keyed = []
     for i, f in enumerate(feats):
         where = f"features[{i}]"
         if not isinstance(f, dict):
             raise InputError(where, "a feature must be an object")
         geom = f.get("geometry")
-        props = f.get("properties") or {}
+        props = f.get("properties")
+        props = {} if props is None else props
+        if geom is not None and not isinstance(geom, dict):
+            raise InputError(f"{where}.geometry", "a feature's geometry must be a GeoJSON object or null")
+        if not isinstance(props, dict):
+            raise InputError(f"{where}.properties", "a feature's properties must be an object or null")
         if geom is not None and geom.get("type") != "Point":
             continue  # a drawn path or catchment area from an export with analysis
         if props.get("role") not in (None, "stop"):
@@ -322,7 +352,7 @@ def parse_geojson(data, entities: dict[str, Entity], check_point=None, source: s
 
 def _stop_from_feature(f, props, geom, entities, check_point, where, strict_entities=True) -> Stop:
     name_zh = _text(props.get("name_zh"), f"{where}.properties.name_zh")
-    eid = props.get("entity_id") or None
+    eid = optional_str(props.get("entity_id"), f"{where}.properties.entity_id")
     if eid is not None and eid not in entities and (strict_entities or not name_zh):
         raise InputError(f"{where}.properties.entity_id", f"unknown entity id {eid!r}", "not_found")
     if not name_zh:
@@ -436,7 +466,8 @@ def create_route(ws: Workspace, route_id: str, name_zh: str, name_en: str = "", 
     stops = list(stops or [])
     if len(stops) > MAX_STOPS:
         raise InputError("stops", f"at most {MAX_STOPS} stops per route")
-    if copy_from not in (None, ""):
+    copy_from = optional_str(copy_from, "copy_from")
+    if copy_from is not None:
         base = get_route(ws, copy_from, "copy_from")
         stops = list(base.stops)
         stated = base.stated_length_m if stated is None else stated
@@ -543,10 +574,9 @@ def remove_stop(ws: Workspace, route_id: str, seq) -> Route:
 def reorder_stops(ws: Workspace, route_id: str, order) -> Route:
     """Put the stops in a new order: ``order`` lists every current stop number once (e.g. ``[1, 3, 2, 4]``)."""
     def change(r: Route) -> None:
-        try:
-            nums = [int(x) for x in (order.split(",") if isinstance(order, str) else order)]
-        except (TypeError, ValueError):
-            raise InputError("order", f"order must list stop numbers, got {order!r}") from None
+        if not isinstance(order, (str, list, tuple)) or len(order) > 10 * MAX_STOPS:
+            raise InputError("order", f"order must list the stop numbers, e.g. [1, 3, 2], got {type(order).__name__}")
+        nums = [parse_int(x, "order") for x in (order.split(",") if isinstance(order, str) else order)]
         if sorted(nums) != list(range(1, len(r.stops) + 1)):
             raise InputError("order", f"order must list each of the {len(r.stops)} stop numbers exactly once, "
                              f"got {nums}", "out_of_range")
@@ -976,7 +1006,10 @@ def compare(ws: Workspace, route_ids, walk_m=None, bus_speed_kph=None, dwell_s=N
     ``served`` counts use the largest walking distance; ``only_here`` lists entities served by that route
     and by none of the others compared.
     """
-    ids = [i.strip() for i in (route_ids.split(",") if isinstance(route_ids, str) else route_ids) if i and i.strip()]
+    if not isinstance(route_ids, (str, list, tuple)):
+        raise InputError("ids", f"name the routes to compare as a list of ids, got {type(route_ids).__name__}")
+    ids = [i for i in (optional_str(x, "ids") for x in (route_ids.split(",") if isinstance(route_ids, str)
+                                                       else route_ids[:13])) if i]
     if not ids:
         raise InputError("ids", "name at least one route to compare", "missing")
     if len(ids) > 12:

@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import catchment, route, taxonomy
-from .errors import InputError, parse_float
+from .errors import InputError, optional_str, parse_float
 from .route import Route, Stop
 from .workspace import Workspace
 
@@ -316,6 +316,11 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     compare_with
         Stored route ids shown side by side with the suggestion.
     """
+    name_zh = optional_str(name_zh, "name_zh")
+    if compare_with is None:
+        compare_with = ()
+    if not isinstance(compare_with, (str, list, tuple)) or any(not isinstance(i, str) for i in compare_with):
+        raise InputError("compare_with", "compare_with must list stored route ids, e.g. [\"kechuang\"]")
     base = route.get_route(ws, base_route, "base_route") if base_route not in (None, "") else None
     if start in (None, "") and base is not None and base.stops:
         start = base.stops[0]
@@ -328,10 +333,12 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     e_stop = _stop_input(ws, end, "end", ("终点", "End"))
     if isinstance(candidates, (str, dict)):
         candidates = [candidates]
+    if not isinstance(candidates, (list, tuple, type(None))):
+        raise InputError("candidates", "candidates must be a list of stops")
+    if len(candidates or ()) > MAX_CANDIDATES:  # before any of them is looked at
+        raise InputError("candidates", f"at most {MAX_CANDIDATES} candidates, got {len(candidates)}", "too_many")
     cands = [_stop_input(ws, c, f"candidates[{i}]", (f"候选站点 {i + 1}", f"Candidate {i + 1}"))
              for i, c in enumerate(candidates or ())]
-    if len(cands) > MAX_CANDIDATES:
-        raise InputError("candidates", f"at most {MAX_CANDIDATES} candidates, got {len(cands)}")
     for fld, s in [("start", s_stop), ("end", e_stop)] + [(f"candidates[{i}]", c) for i, c in enumerate(cands)]:
         if not s.located:
             raise InputError(fld, f"{fld} {s.name_zh} has no known location: a designed stop must be located",

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import measure
-from .errors import InputError
+from .errors import InputError, optional_str
 from .registry import Entity
 from .workspace import SnappedPoint, Workspace
 
@@ -53,8 +53,10 @@ def parse_sites(ws: Workspace, raw, *, max_n: int, field_name: str = "candidates
         where = f"{field_name}[{i}]"
         if not isinstance(item, dict):
             raise InputError(where, f"{where} must be an object {{name, lon, lat}}")
-        name = str(item.get("name") or item.get("name_zh") or "").strip()
-        ent = item.get("entity") or item.get("entity_id")
+        name = optional_str(item.get("name"), f"{where}.name") or optional_str(item.get("name_zh"),
+                                                                            f"{where}.name_zh") or ""
+        ent = optional_str(item.get("entity"), f"{where}.entity") or optional_str(item.get("entity_id"),
+                                                                                f"{where}.entity_id")
         if ent not in (None, ""):
             e = ws.entity(str(ent), field=f"{where}.entity", located=True)
             x, y = e.lon, e.lat

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 import shapely
 
 from . import mclp, measure, studyarea, taxonomy
-from .errors import InputError, parse_float
+from .errors import InputError, parse_float, parse_int
 from .reach import check_radius
 from .registry import Entity
 from .sitemeasure import Site, Targets, parse_sites, snap_sites, within_radius
@@ -62,13 +62,7 @@ def parse_category_weights(weights, field_name: str = "weights") -> dict[str, fl
 def parse_k(k, n_candidates: int, field_name: str = "k") -> int:
     if k is None or (isinstance(k, str) and not k.strip()):
         raise InputError(field_name, "k (number of sites to choose) is required", "missing")
-    try:
-        value = float(k)
-    except (TypeError, ValueError):
-        raise InputError(field_name, f"k must be a whole number, got {k!r}") from None
-    if not value.is_integer():
-        raise InputError(field_name, f"k must be a whole number, got {k!r}")
-    value = int(value)
+    value = parse_int(k, field_name)
     if value < 1:
         raise InputError(field_name, f"k must be at least 1, got {value}", "out_of_range")
     if value > n_candidates:

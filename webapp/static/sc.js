@@ -43,6 +43,7 @@
     var opts = {method: method, headers: {"Accept": "application/json"}};
     if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
     return fetch(url, opts).then(function (r) {
+      if (r.status === 401) { SC.tokenNeeded(); }
       return r.json().then(function (b) {
         return {ok: r.ok, status: r.status, data: r.ok ? b : null,
                 error: r.ok ? null : (b && b.error) || {message: r.statusText}};
@@ -52,6 +53,19 @@
     }, function (err) {
       return {ok: false, status: 0, data: null, error: {message: "网络错误 network error: " + err}};
     });
+  };
+
+  /** A write was refused for want of the edit token: say once, at the top of the page, how to get it. */
+  SC.tokenNeeded = function () {
+    if (document.getElementById("sc-token-note")) { return; }
+    var note = document.createElement("div");
+    note.id = "sc-token-note";
+    note.className = "sc-error sc-token-note";
+    note.setAttribute("role", "alert");
+    note.textContent = "需要编辑令牌：请打开 `supplychain serve` 启动时打印的网址（带 ?token=…），或运行 " +
+      "`supplychain token` 查看令牌后访问 /?token=令牌。 Edit token required: open the URL `supplychain serve` " +
+      "printed at start (it carries ?token=…), or run `supplychain token` and visit /?token=TOKEN once.";
+    document.body.insertBefore(note, document.body.firstChild);
   };
 
   SC.api = function (path, params) { return SC.send("GET", path, undefined, params); };
@@ -157,6 +171,11 @@
       map.fitBounds(bounds, options);
     }
   };
+
+  // Forms without an action are handled by the page scripts: never submitted (no inline onsubmit under the CSP).
+  document.addEventListener("submit", function (ev) {
+    if (!ev.target.hasAttribute("action")) { ev.preventDefault(); }
+  });
 
   SC.errorText = function (err) {
     if (!err) { return ""; }

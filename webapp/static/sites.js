@@ -280,7 +280,7 @@
         if (!cand) { return; }
         var cls = (c.rank === 1 ? "rank1" : c.rank === 2 ? "rank2" : "") + (c.distance_method === "estimated" ? " estimated" : "");
         cand.marker.setIcon(pinIcon(String(c.rank), cls));
-        cand.marker.bindTooltip("#" + c.rank + " " + c.name + " · " + c.score.toFixed(1) + "/100");
+        cand.marker.bindTooltip("#" + c.rank + " " + SC.esc(c.name) + " · " + c.score.toFixed(1) + "/100");
       });
       var unavailable = {};
       ans.criteria.forEach(function (m) { if (!m.available) { unavailable[m.key] = m.unavailable_reason; } });
@@ -370,7 +370,7 @@
           .bindPopup("<div class='sc-popup'><b>最优站点 #" + c.order + " Best site " + SC.esc(c.name) + "</b><br>新增覆盖 added " +
                      c.marginal_weight + " · 半径内 " + c.makers_covered + " 家 makers in reach<table>" + makers + "</table>" +
                      (c.makers.length > 12 ? "<div class='sc-muted'>… +" + (c.makers.length - 12) + "</div>" : "") + "</div>")
-          .bindTooltip("#" + c.order + " " + c.name)
+          .bindTooltip("#" + c.order + " " + SC.esc(c.name))
           .addTo(optLayer);
       });
       html += "</tbody></table>";

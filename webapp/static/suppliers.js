@@ -77,7 +77,7 @@
       if (area) { drawArea(area); }
       var originMarker = L.circleMarker([o.lat, o.lon], {radius: 8, color: "#111", weight: 3, fillColor: "#fff",
                                                          fillOpacity: 1, pane: "scResults"}).addTo(pointLayer);
-      originMarker.bindTooltip("起点 Origin" + (o.name_zh ? ": " + o.name_zh : ""), {permanent: false});
+      originMarker.bindTooltip("起点 Origin" + (o.name_zh ? ": " + SC.esc(o.name_zh) : ""), {permanent: false});
       ans.results.forEach(function (r, i) {
         var color = METHOD_COLOR[r.distance_method] || "#555";
         var layers = [];

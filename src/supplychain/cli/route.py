@@ -47,6 +47,11 @@ def register(sub) -> None:
     add_data_dir(delete)
     delete.set_defaults(func=cmd_delete)
 
+    reset = rsub.add_parser("reset", help="restore a shipped route (e.g. kechuang): undo its edits or its deletion")
+    reset.add_argument("route_id", help="shipped route id: " + ", ".join(route.shipped_route_ids()))
+    add_data_dir(reset)
+    reset.set_defaults(func=cmd_reset)
+
     add = rsub.add_parser("add-stop", help="add a stop at a point or a registry entity")
     add.add_argument("route_id")
     _location_args(add)
@@ -193,6 +198,13 @@ def cmd_delete(args) -> int:
     ws = _ws(args)
     route.delete_route(ws, args.route_id)
     print(f"deleted route {args.route_id}")
+    return 0
+
+
+def cmd_reset(args) -> int:
+    ws = _ws(args)
+    r = route.reset_route(ws.store, args.route_id)
+    print(f"已恢复 restored route {r.id} as shipped ({len(r.stops)} stop(s))")
     return 0
 
 
