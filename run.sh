@@ -57,12 +57,24 @@ load_default_network() {
   fi
 }
 
+load_default_places() {
+  # Named points for the offline geocoder: the shipped gazetteer (geo/gazetteer.csv) loads by itself; the
+  # shared OSM place files are imported once when present (importing a file again replaces its rows).
+  local f
+  for f in sip-core-labels.geojson wuzhong-osm-places.geojson; do
+    if [ -f "$SHARED_GEO/$f" ] && ! "$VENV/bin/supplychain" places list --format json 2>/dev/null | grep -q "\"$f\""; then
+      say "importing named places $SHARED_GEO/$f"
+      "$VENV/bin/supplychain" places import "$SHARED_GEO/$f"
+    fi
+  done
+}
+
 cmd=${1:-serve}
 case "$cmd" in -*) cmd=serve ;; *) shift || true ;; esac  # ./run.sh --port 9000 means serve
 case "$cmd" in
   setup) setup_python; setup_assets ;;
   serve)
-    setup_python; setup_assets; load_default_network
+    setup_python; setup_assets; load_default_network; load_default_places
     exec "$VENV/bin/supplychain" serve "$@" ;;
   test)
     setup_python; setup_assets; setup_browser

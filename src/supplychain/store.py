@@ -62,7 +62,47 @@ CREATE TABLE IF NOT EXISTS route_stops (
     PRIMARY KEY (route_id, seq)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS places (      -- named points for the offline geocoder (supplychain.places)
+    dataset TEXT NOT NULL,               -- the file they came from; re-importing it replaces its rows
+    name TEXT NOT NULL,
+    aliases TEXT NOT NULL DEFAULT '',    -- ';'-separated other spellings
+    kind TEXT NOT NULL,                  -- road, subdistrict, town, district, station, bus_stop, community, poi
+    district TEXT NOT NULL DEFAULT '',
+    lon REAL NOT NULL,                   -- WGS84
+    lat REAL NOT NULL,
+    radius_m REAL,                       -- stated by the source, else NULL
+    osm_type TEXT NOT NULL DEFAULT '',
+    osm_id TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    attribution TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS places_name ON places (name);
+CREATE TABLE IF NOT EXISTS geocode_cache (   -- every provider answer, so that a rerun asks nothing twice
+    provider TEXT NOT NULL,
+    query TEXT NOT NULL,
+    answer TEXT NOT NULL,                -- the raw answer body
+    asked_at TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (provider, query)
+);
+CREATE TABLE IF NOT EXISTS entity_edits (    -- who changed what in the registry after import
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    who TEXT NOT NULL,                   -- 'geocoder:amap', 'token:ab12cd34' (an edit-token holder), …
+    entity_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT
+);
 """
+
+#: Entity columns kept in the database beside the registry file's (not file columns).
+EXTRA_ENTITY_COLUMNS = {
+    "located_by": "TEXT NOT NULL DEFAULT ''",          # '' = the registry file / a person; 'geocoder:NAME'
+    "geocode_reason": "TEXT NOT NULL DEFAULT ''",      # why the last geocoding left it unlocated or coarse
+    "suggested_categories": "TEXT NOT NULL DEFAULT ''",  # ';'-separated, from taxonomy.suggest_categories
+    "suggested_words": "TEXT NOT NULL DEFAULT ''",     # the words that suggested them
+    "credit_code": "TEXT NOT NULL DEFAULT ''",         # 统一社会信用代码, from enterprise lists
+}
 
 
 def default_data_dir() -> Path:
@@ -138,6 +178,9 @@ class Store:
         have = {r[1] for r in self._conn.execute("PRAGMA table_info(entities)")}
         if "uncertainty_m" not in have:
             self._conn.execute("ALTER TABLE entities ADD COLUMN uncertainty_m REAL")
+        for name, decl in EXTRA_ENTITY_COLUMNS.items():
+            if name not in have:
+                self._conn.execute(f"ALTER TABLE entities ADD COLUMN {name} {decl}")
 
     def close(self) -> None:
         self._conn.close()
