@@ -62,9 +62,9 @@ class Place:
 
     def cite(self) -> str:
         """Where this point comes from, for an entity's ``source``."""
-        osm = f"OSM {self.osm_type} {self.osm_id}" if self.osm_type else ""
-        parts = [p for p in (osm, self.dataset, self.attribution) if p]
-        return ", ".join(parts) if parts else self.source
+        if not self.osm_type:
+            return ", ".join(p for p in (self.source, self.dataset) if p)
+        return ", ".join(p for p in (f"OSM {self.osm_type} {self.osm_id}", self.dataset, self.attribution) if p)
 
 
 class PlacesError(ValueError):
@@ -293,8 +293,19 @@ class Index:
         return self.areas.get(name) or self.areas.get(_TOWN_SUFFIX.sub("", name))
 
     def area_in(self, text: str) -> Place | None:
-        """The first sub-district or town whose full name occurs in ``text`` (吴中区木渎镇… -> 木渎镇)."""
-        hits = [(text.find(n), p) for n, p in self.areas.items() if _TOWN_SUFFIX.search(n) and n in text]
+        """The first sub-district or town named in ``text``: by its full name (吴中区木渎镇… -> 木渎镇), or by
+        its short name where no road word follows (吴中区木渎 -> 木渎镇; not 城南路 -> 城南街道)."""
+        hits = []
+        for n, p in self.areas.items():
+            if not _TOWN_SUFFIX.search(p.name):
+                continue  # e.g. OSM's 开发区: matched only by that exact name (area()), never inside a text
+            if _TOWN_SUFFIX.search(n):
+                i = text.find(n)
+            else:
+                m = re.search(re.escape(n) + r"(?![\u4e00-\u9fff]{0,3}(?:大道|路|街|巷|弄|桥|站))", text)
+                i = m.start() if m else -1
+            if i >= 0:
+                hits.append((i, p))
         return min(hits, key=lambda h: h[0])[1] if hits else None
 
     def district(self, name: str) -> Place | None:

@@ -15,9 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import coords, tabular, taxonomy, uncertainty
-from .store import ENTITY_COLUMNS, Store
+from .store import ENTITY_COLUMNS, EXTRA_ENTITY_COLUMNS, Store
 
 PRECISIONS = ("exact", "street", "town", "district")
+#: Finer first; ``unknown`` (no coordinates) last.
+PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS + ("unknown", ""))}
 
 #: Default radius (m) of each precision's disc region (:mod:`supplychain.uncertainty`).
 PRECISION_RADIUS_M = uncertainty.DEFAULT_RADIUS_M
@@ -52,6 +54,12 @@ class Entity:
     uncertainty_m: float | None = None  # a disc radius stated by the source; None: the precision's default
     source: str = ""
     note: str = ""
+    # Kept in the database only (store.EXTRA_ENTITY_COLUMNS), not registry-file columns:
+    located_by: str = ""  # '' = the registry file or a person; 'geocoder:NAME' = placed by that geocoder
+    geocode_reason: str = ""  # why the last geocoding left it unlocated, coarse or doubtful
+    suggested_categories: tuple[str, ...] = ()  # from taxonomy.suggest_categories, until a person confirms
+    suggested_words: str = ""
+    credit_code: str = ""  # 统一社会信用代码
 
     @property
     def located(self) -> bool:
@@ -71,7 +79,7 @@ class Entity:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for k in ("categories", "needs", "robot_types"):
+        for k in ("categories", "needs", "robot_types", "suggested_categories"):
             d[k] = list(d[k])
         d["region_radius_m"] = self.radius_m
         return d
@@ -183,7 +191,8 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     return header, rows
 
 
-_DERIVED_PROPERTIES = ("categories_zh", "lon_orig", "lat_orig", "crs_orig", "region_radius_m", "region")
+_DERIVED_PROPERTIES = ("categories_zh", "lon_orig", "lat_orig", "crs_orig", "region_radius_m", "region",
+                       *EXTRA_ENTITY_COLUMNS)
 
 
 def _read_geojson(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -381,21 +390,73 @@ def validate_file(path: str | Path, encoding: str | None = None) -> list[Entity]
 # ----------------------------------------------------------------------------------------------------
 # Storage
 
-_DB_FIELDS = ENTITY_COLUMNS + ("lon_orig", "lat_orig")
+_DB_FIELDS = ENTITY_COLUMNS + ("lon_orig", "lat_orig") + tuple(EXTRA_ENTITY_COLUMNS)
+_LIST_FIELDS = ("categories", "needs", "robot_types", "suggested_categories")
 
 
 def _to_db(e: Entity) -> tuple:
     d = asdict(e)
-    for k in ("categories", "needs", "robot_types"):
+    for k in _LIST_FIELDS:
         d[k] = ";".join(d[k])
     return tuple(d[k] for k in _DB_FIELDS)
 
 
 def _from_db(r) -> Entity:
     d = {k: r[k] for k in _DB_FIELDS}
-    for k in ("categories", "needs", "robot_types"):
+    for k in _LIST_FIELDS:
         d[k] = _split(d[k])
     return Entity(**d)
+
+
+def _db_value(field: str, value):
+    return ";".join(value) if field in _LIST_FIELDS and not isinstance(value, str) else value
+
+
+def update_entity(conn, entity: Entity, changes: dict, who: str) -> Entity:
+    """Change some fields of a stored entity inside the caller's transaction, recording each change.
+
+    Parameters
+    ----------
+    conn
+        A connection inside :meth:`Store.transaction`.
+    entity
+        The entity as it is stored now.
+    changes
+        ``{field: new value}`` for fields of :class:`Entity` (lists as tuples or lists).
+    who
+        Who changes it, recorded in ``entity_edits`` (``geocoder:amap``, ``token:…``).
+
+    Returns
+    -------
+    Entity
+        The entity as stored afterwards.
+    """
+    unknown = [k for k in changes if k not in _DB_FIELDS]
+    if unknown:
+        raise ValueError(f"not an entity field: {', '.join(unknown)}")
+    now = asdict(entity)
+    changed = {k: v for k, v in changes.items() if _db_value(k, now[k]) != _db_value(k, v)}
+    if not changed:
+        return entity
+    sets = ", ".join(f"{k} = ?" for k in changed)
+    conn.execute(f"UPDATE entities SET {sets} WHERE id = ?", [_db_value(k, v) for k, v in changed.items()] + [entity.id])
+    conn.executemany("INSERT INTO entity_edits (who, entity_id, field, old, new) VALUES (?, ?, ?, ?, ?)",
+                     [(who, entity.id, k, _text(now[k]), _text(v)) for k, v in changed.items()])
+    return _from_db(conn.execute("SELECT * FROM entities WHERE id = ?", (entity.id,)).fetchone())
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    return ";".join(value) if isinstance(value, (list, tuple)) else str(value)
+
+
+def edits(store: Store, entity_id: str | None = None) -> list[dict]:
+    """The recorded changes (oldest first), of one entity or all."""
+    sql = "SELECT seq, at, who, entity_id, field, old, new FROM entity_edits"
+    rows = store.query(sql + (" WHERE entity_id = ? ORDER BY seq" if entity_id else " ORDER BY seq"),
+                       (entity_id,) if entity_id else ())
+    return [dict(r) for r in rows]
 
 
 def store_entities(store: Store, entities: list[Entity], source_name: str) -> ImportReport:

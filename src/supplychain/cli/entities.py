@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from .. import registry, taxonomy
+from .. import geocode, registry, taxonomy
 from ..workspace import Workspace
-from .common import add_data_dir, add_format, print_json, table
+from .common import Progress, add_data_dir, add_format, print_json, table
+
+
+def add_geocoder_options(parser, with_provider: bool = True) -> None:
+    """``--provider``/``--geocode``, ``--geocoder-url`` and ``--qps`` (shared by geocode and import)."""
+    if with_provider:
+        parser.add_argument("--provider", choices=geocode.PROVIDERS, default="offline",
+                            help="offline (default, no internet), amap (SUPPLYCHAIN_AMAP_KEY) or tianditu "
+                                 "(SUPPLYCHAIN_TIANDITU_KEY)")
+    parser.add_argument("--geocoder-url", help="base URL of the online geocoder (an intranet proxy; default: the provider's own)")
+    parser.add_argument("--qps", type=float, help="queries per second sent to an online geocoder (default: 3)")
 
 
 def register(sub) -> None:
@@ -21,8 +31,19 @@ def register(sub) -> None:
     imp = esub.add_parser("import", help="add or update entities from a registry file (all or nothing)")
     imp.add_argument("path")
     imp.add_argument("--encoding", help="text encoding of a CSV that is not UTF-8 (e.g. gbk)")
+    imp.add_argument("--geocode", choices=geocode.PROVIDERS, metavar="PROVIDER",
+                     help="geocode the imported rows that have an address: offline, amap or tianditu")
+    add_geocoder_options(imp, with_provider=False)
     add_data_dir(imp)
     imp.set_defaults(func=cmd_import)
+
+    geo = esub.add_parser("geocode", help="place the rows that have an address (offline by default)")
+    add_geocoder_options(geo)
+    geo.add_argument("--only-unlocated", action="store_true", help="only rows without a position")
+    geo.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_format(geo, default="table")
+    add_data_dir(geo)
+    geo.set_defaults(func=cmd_geocode)
 
     exp = esub.add_parser("export", help="write the registry as CSV, GeoJSON or XLSX")
     exp.add_argument("--format", choices=("csv", "geojson", "xlsx"), default="csv")
@@ -49,6 +70,30 @@ def cmd_import(args) -> int:
     ws = Workspace.open(args.data_dir, with_network=False)
     report = registry.import_file(ws.store, args.path, args.encoding)
     print(f"imported {report}; the registry now holds {len(registry.load_entities(ws.store))} entities")
+    if args.geocode:
+        return _geocode(args, ws, args.geocode, ids=report.added + report.updated)
+    return 0
+
+
+def cmd_geocode(args) -> int:
+    return _geocode(args, Workspace.open(args.data_dir, with_network=False), args.provider,
+                    only_unlocated=args.only_unlocated)
+
+
+def _geocode(args, ws, provider: str, ids=None, only_unlocated: bool = False) -> int:
+    progress = Progress(quiet=getattr(args, "quiet", False))
+    report = geocode.geocode_entities(ws.store, provider, only_unlocated=only_unlocated, ids=ids, progress=progress,
+                                      base_url=args.geocoder_url, qps=args.qps)
+    if getattr(args, "format", "table") == "json":
+        print_json(report.to_dict())
+    else:
+        print(report)
+        for eid, why in report.unlocated.items():
+            print(f"  未定位 unlocated {eid}: {why}")
+    if report.stopped:
+        print(f"地理编码已停止，已定位的保留 geocoding stopped, rows placed so far are kept: {report.stopped}",
+              file=sys.stderr)
+        return 1
     return 0
 
 
