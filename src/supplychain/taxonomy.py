@@ -142,3 +142,36 @@ def as_dict() -> dict:
         "robot_types": labels(ROBOT_TYPES),
         "default_bom": {k: list(v) for k, v in DEFAULT_BOM.items()},
     }
+
+
+#: Words in a firm's name or 经营范围 that suggest a category (issue 10). A suggestion is stored apart from
+#: the entity's categories and counts in analyses only once a person confirms it (or ``--accept-suggested``).
+CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "reducer": ("谐波", "减速器", "减速机"),
+    "motor": ("伺服", "电机"),
+    "driver_controller": ("驱动器", "控制器"),
+    "sensor": ("传感器", "激光雷达", "视觉", "力矩"),
+    "dexterous_hand": ("灵巧手", "夹爪", "末端执行器"),
+    "screw_bearing": ("丝杠", "导轨", "轴承"),
+    "battery": ("电池",),
+    "compute_chip": ("芯片", "主控"),
+    "whole_robot": ("人形", "四足", "机器人整机"),
+}
+
+
+def suggest_categories(*texts: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Categories suggested by :data:`CATEGORY_KEYWORDS` in ``texts`` (name, 经营范围 …).
+
+    Returns
+    -------
+    (categories, words)
+        The suggested categories in taxonomy order, and the words that matched, in the same order.
+    """
+    text = " ".join(t for t in texts if t)
+    cats, words = [], []
+    for cat in CATEGORIES:
+        hit = [w for w in CATEGORY_KEYWORDS.get(cat, ()) if w in text]
+        if hit:
+            cats.append(cat)
+            words.extend(hit)
+    return tuple(cats), tuple(words)

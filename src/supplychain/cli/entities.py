@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import geocode, registry, taxonomy
+from .. import enterprise, geocode, registry, taxonomy
 from ..workspace import Workspace
 from .common import Progress, add_data_dir, add_format, print_json, table
 
@@ -31,6 +31,10 @@ def register(sub) -> None:
     imp = esub.add_parser("import", help="add or update entities from a registry file (all or nothing)")
     imp.add_argument("path")
     imp.add_argument("--encoding", help="text encoding of a CSV that is not UTF-8 (e.g. gbk)")
+    imp.add_argument("--columns", help="enterprise list: which header holds what, e.g. name=企业名称,address=经营地址 "
+                                       f"(fields: {', '.join(enterprise.HEADERS)}); common Chinese headers are recognised")
+    imp.add_argument("--accept-suggested", action="store_true",
+                     help="enterprise list: use the categories suggested from 经营范围 and the name at once")
     imp.add_argument("--geocode", choices=geocode.PROVIDERS, metavar="PROVIDER",
                      help="geocode the imported rows that have an address: offline, amap or tianditu")
     add_geocoder_options(imp, with_provider=False)
@@ -68,8 +72,15 @@ def cmd_validate(args) -> int:
 
 def cmd_import(args) -> int:
     ws = Workspace.open(args.data_dir, with_network=False)
-    report = registry.import_file(ws.store, args.path, args.encoding)
-    print(f"imported {report}; the registry now holds {len(registry.load_entities(ws.store))} entities")
+    header, _ = registry.read_rows(args.path, args.encoding)
+    if args.columns or enterprise.is_list(header):
+        report = enterprise.import_list(ws.store, args.path, enterprise.parse_columns(args.columns), args.encoding,
+                                        args.accept_suggested)
+        print(f"已导入企业名单 imported enterprise list {report}")
+    else:
+        report = registry.import_file(ws.store, args.path, args.encoding)
+        print(f"imported {report}")
+    print(f"登记库现有 the registry now holds {len(registry.load_entities(ws.store))} entities")
     if args.geocode:
         return _geocode(args, ws, args.geocode, ids=report.added + report.updated)
     return 0
