@@ -47,6 +47,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     from .api import bp as api_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
+    from .review import bp as review_bp
     from .route import bp as route_bp
     from .sites import bp as sites_bp
 
@@ -61,7 +62,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     app.config["WORKSPACE"] = ws
     app.extensions["supplychain_cache"] = {}
 
-    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp):
+    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp):
         app.register_blueprint(bp)
     errors.register(app)
     security.init_app(app, edittoken.edit_token(ws.data_dir), read_only=read_only, allowed_hosts=allowed_hosts)

@@ -142,6 +142,13 @@ PATHS = {
                      body=_obj({**STOP, "to": {"type": "integer"}})),
         "delete": _op("remove a stop", media=GEOJSON, write=True, params=[ROUTE_ID, SEQ]),
     },
+    "/api/registry/review": {"get": _op("the registry rows that need a person, each with its reasons")},
+    "/api/registry/edits": {"get": _op("every recorded registry change: when, who, field, old and new value")},
+    "/api/registry/entities/{entity_id}": {"post": _op(
+        "a person's edit of one row: a position (marked as set by a person) and/or its confirmed categories",
+        write=True, params=[_path("entity_id", "a registry id")],
+        body=_obj({"lon": NUM, "lat": NUM, "precision": {"type": "string", "enum": ["exact", "street", "town", "district"]},
+                   "categories": {"type": "array", "items": STR}, "source": STR}))},
 }
 
 DOCUMENT = {
