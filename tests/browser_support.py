@@ -67,6 +67,7 @@ class LiveURL(str):
     """A served app's base URL that also knows its data dir's edit token (``url.token``)."""
 
     token: str = ""
+    data_dir: Path | None = None
 
 
 def login(page, url: LiveURL, path: str = "/favicon.ico") -> None:
@@ -103,6 +104,7 @@ def serve_copy(sip_cache: Path, tmp_path_factory, name: str, seed: Seed | None =
     with serve(create_app(workspace=ws)) as url:
         live = LiveURL(url)
         live.token = edittoken.edit_token(ws.data_dir)
+        live.data_dir = ws.data_dir
         yield live
 
 
