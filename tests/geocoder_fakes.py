@@ -2,7 +2,8 @@
 
 ``FakeGeocoder(answers)`` maps an address to ``(gcj_or_cgcs_lon, lat, level)`` (or ``None``: an empty answer);
 ``fail_after`` makes every request after that many answer with the provider's quota error; ``flaky`` lists
-addresses whose first request gets HTTP 503 (a retry must follow). ``seen`` records every request's address.
+addresses whose first request gets HTTP 503, ``slow`` those whose first answer comes after ``slow_s`` seconds
+(a retry must follow either). ``seen`` records every request's address.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ KEY = "test-key-not-real"
 
 
 class FakeGeocoder:
-    def __init__(self, answers: dict, fail_after: int | None = None, flaky=(), key: str = KEY):
+    def __init__(self, answers: dict, fail_after: int | None = None, flaky=(), key: str = KEY, slow=(),
+                 slow_s: float = 1.0):
         self.answers, self.fail_after, self.flaky, self.key = answers, fail_after, set(flaky), key
+        self.slow, self.slow_s = set(slow), slow_s  # addresses whose first request answers too late
         self.seen: list[str] = []
         self.lock = threading.Lock()
 
@@ -60,6 +63,13 @@ def serve(fake: FakeGeocoder):
             parts = urlsplit(self.path)
             q = parse_qs(parts.query)
             address = q.get("address", [""])[0] or json.loads(q.get("ds", ["{}"])[0]).get("keyWord", "")
+            with fake.lock:
+                late = address in fake.slow
+                fake.slow.discard(address)
+            if late:
+                import time
+
+                time.sleep(fake.slow_s)
             with fake.lock:
                 fake.seen.append(address)
                 if address in fake.flaky:

@@ -110,3 +110,34 @@ def test_tianditu_shapes(store, tmp_path):
         registry.import_file(fresh, _rows(tmp_path, ["吴中区木渎镇"]))
         bad = geocode.geocode_entities(fresh, "tianditu", base_url=url, key="wrong", qps=50)
     assert "非法key" in bad.stopped and report.stopped == ""
+
+
+def test_timeout_is_retried_and_the_rate_limit_holds(store):
+    import time
+
+    fake = FakeGeocoder(ANSWERS, slow={"吴中区"}, slow_s=1.0)
+    with serve(fake) as url:
+        t0 = time.monotonic()
+        report = geocode.geocode_entities(store, "amap", base_url=url, key=KEY, qps=4, timeout_s=0.3,
+                                          backoff_s=0.01)
+        took = time.monotonic() - t0
+    assert not report.stopped and report.asked == len(ANSWERS) + 2  # the late answer was asked again
+    assert took >= (report.asked - 1) / 4  # never more than 4 requests a second
+
+
+def test_cli_stops_with_one_line_and_keeps_what_was_placed(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    s = Store(data)
+    registry.import_file(s, _rows(tmp_path, list(ANSWERS)))
+    with serve(FakeGeocoder(ANSWERS, fail_after=1)) as url:
+        monkeypatch.setenv("SUPPLYCHAIN_AMAP_KEY", KEY)
+        res = subprocess.run([sys.executable, "-m", "supplychain.cli", "--data-dir", str(data), "entities", "geocode",
+                              "--provider", "amap", "--geocoder-url", url, "--qps", "50", "--quiet"],
+                             capture_output=True, text=True)
+    assert res.returncode == 1
+    assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("地理编码已停止")
+    assert "10003" in res.stderr and "Traceback" not in res.stderr
+    assert sum(1 for e in registry.load_entities(Store(data)) if e.located and e.located_by == "geocoder:amap") >= 1

@@ -55,6 +55,12 @@ def register(sub) -> None:
     add_data_dir(exp)
     exp.set_defaults(func=cmd_export)
 
+    ed = esub.add_parser("edits", help="every recorded change after import (geocoders, review page): when, who, what")
+    ed.add_argument("--format", choices=("csv", "json"), default="csv")
+    ed.add_argument("--entity", help="only this entity id")
+    add_data_dir(ed)
+    ed.set_defaults(func=cmd_edits)
+
     ls = esub.add_parser("list", help="list entities with their location precision and network snap")
     ls.add_argument("--kind", choices=list(taxonomy.KINDS))
     ls.add_argument("--category", choices=list(taxonomy.CATEGORIES))
@@ -115,6 +121,19 @@ def cmd_export(args) -> int:
         sys.stdout.write(text)
     else:
         print(f"wrote {len(ws.entities)} entities to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_edits(args) -> int:
+    from .. import tabular
+
+    ws = Workspace.open(args.data_dir, with_network=False)
+    rows = registry.edits(ws.store, args.entity)
+    if args.format == "json":
+        print_json(rows)
+    else:
+        cols = ("seq", "at", "who", "entity_id", "field", "old", "new")
+        sys.stdout.write(tabular.csv_text(cols, tabular.dict_rows(rows, cols)))
     return 0
 
 
