@@ -17,6 +17,14 @@ from urllib.parse import parse_qs, urlsplit
 KEY = "test-key-not-real"
 
 
+def metres(a, b) -> float:
+    """Straight-line metres between two WGS84 (lon, lat) pairs (the product's metric CRS)."""
+    from supplychain import studyarea
+
+    x, y = studyarea.to_metric([a[0], b[0]], [a[1], b[1]])
+    return float(((x[1] - x[0]) ** 2 + (y[1] - y[0]) ** 2) ** 0.5)
+
+
 class FakeGeocoder:
     def __init__(self, answers: dict, fail_after: int | None = None, flaky=(), key: str = KEY, slow=(),
                  slow_s: float = 1.0):

@@ -13,11 +13,11 @@ import sys
 import openpyxl
 import pytest
 
-from supplychain import coords, enterprise, geocode, places, registry, studyarea, taxonomy
+from supplychain import coords, enterprise, geocode, places, registry, taxonomy
 from supplychain.store import Store
 
 from .conftest import SHARED_GEO
-from .geocoder_fakes import KEY, FakeGeocoder, serve
+from .geocoder_fakes import KEY, FakeGeocoder, metres, serve
 
 HEADERS = ["企业名称", "统一社会信用代码", "注册地址", "经营范围", "行业", "成立日期"]
 # Real 吴中 roads (OSM way centres in the shared places file, inside the 吴中 polygon, ≥ 3 points each).
@@ -132,11 +132,6 @@ def test_columns_mapping_and_csv(tmp_path):
         enterprise.import_list(s, path, {"name": "企业名称"})
 
 
-def _m(a, b):
-    x, y = studyarea.to_metric([a[0], b[0]], [a[1], b[1]])
-    return float(((x[1] - x[0]) ** 2 + (y[1] - y[0]) ** 2) ** 0.5)
-
-
 def test_fifty_firms_through_fake_amap(tmp_path):
     rows = firm_rows()
     levels = ["门牌号", "道路", "乡镇", "区县", "兴趣点", "市"]
@@ -164,7 +159,7 @@ def test_fifty_firms_through_fake_amap(tmp_path):
             if hit is None or hit[2] == "市":
                 assert not e.located and e.geocode_reason
                 continue
-            assert _m((e.lon, e.lat), coords.gcj02_to_wgs84(hit[0], hit[1])) < 1.0
+            assert metres((e.lon, e.lat), coords.gcj02_to_wgs84(hit[0], hit[1])) < 1.0
             assert e.precision == {"门牌号": "exact", "兴趣点": "exact", "道路": "street", "乡镇": "town",
                                    "区县": "district"}[hit[2]]
         n = len(fake.seen)

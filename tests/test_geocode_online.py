@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from supplychain import coords, geocode, registry, studyarea
+from supplychain import coords, geocode, registry
 from supplychain.store import ENTITY_COLUMNS, Store
 
-from .geocoder_fakes import KEY, FakeGeocoder, serve
+from .geocoder_fakes import KEY, FakeGeocoder, metres, serve
 
 # GCJ-02 points as AMap would serve them (the WGS84 ones are their conversion)
 ANSWERS = {
@@ -37,11 +37,6 @@ def store(tmp_path):
     return s
 
 
-def _m(a, b):
-    x, y = studyarea.to_metric([a[0], b[0]], [a[1], b[1]])
-    return float(((x[1] - x[0]) ** 2 + (y[1] - y[0]) ** 2) ** 0.5)
-
-
 def test_amap_positions_precisions_cache_and_rerun(store):
     fake = FakeGeocoder(ANSWERS, flaky={"吴中区木渎镇"})
     with serve(fake) as url:
@@ -53,7 +48,7 @@ def test_amap_positions_precisions_cache_and_rerun(store):
                 assert not e.located and "市" in e.geocode_reason
                 continue
             want = coords.gcj02_to_wgs84(glon, glat)
-            assert _m((e.lon, e.lat), want) < 1.0
+            assert metres((e.lon, e.lat), want) < 1.0
             assert e.precision == {"门牌号": "exact", "道路": "street", "乡镇": "town", "区县": "district"}[level]
             assert "AMap" in e.source and e.crs == "gcj02" and (e.lon_orig, e.lat_orig) == (glon, glat)
         assert not by["不存在的地址1号"].located and "nothing" in by["不存在的地址1号"].geocode_reason
