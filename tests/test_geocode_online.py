@@ -136,3 +136,15 @@ def test_cli_stops_with_one_line_and_keeps_what_was_placed(tmp_path, monkeypatch
     assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("地理编码已停止")
     assert "10003" in res.stderr and "Traceback" not in res.stderr
     assert sum(1 for e in registry.load_entities(Store(data)) if e.located and e.located_by == "geocoder:amap") >= 1
+
+
+def test_an_answer_outside_the_stated_district_is_placed_and_flagged_for_review(tmp_path):
+    from supplychain import review
+
+    s = Store(tmp_path / "far")
+    registry.import_file(s, _rows(tmp_path, ["吴中区长阳街259号"]))
+    with serve(FakeGeocoder({"吴中区长阳街259号": (120.7853, 31.3398, "门牌号")})) as url:  # in the SIP
+        geocode.geocode_entities(s, "amap", base_url=url, key=KEY, qps=50)
+    e = registry.load_entities(s)[0]
+    assert e.precision == "exact" and "far from the stated district" in e.geocode_reason
+    assert any("far from" in r for r in review.reasons(e))

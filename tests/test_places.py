@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 
-
 from supplychain import places
 from supplychain.store import Store
 

@@ -4,8 +4,9 @@ Exports from the national enterprise credit system or commercial registries carr
 注册地址 / 经营地址, 经营范围, 行业, 成立日期. :func:`read_list` recognises those headers (or takes a mapping,
 ``--columns name=企业名称,address=注册地址``), makes one ``firm`` per row with an id from the credit code (else a
 stable slug of the name), reports duplicates by credit code or name instead of doubling them, and suggests
-categories from the name and 经营范围 (:func:`supplychain.taxonomy.suggest_categories`). Rows are unlocated
-until geocoded (:mod:`supplychain.geocode`).
+categories from the name and 经营范围 (:func:`supplychain.taxonomy.suggest_categories`). A row's ``district``
+is the list's own (所属区县) or the one its address names. Rows are unlocated until geocoded
+(:mod:`supplychain.geocode`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import address as addr
 from . import registry, taxonomy
 from .registry import Entity, RegistryError, RowError
 from .store import Store
@@ -134,7 +136,7 @@ def read_list(path: str | Path, columns: dict[str, str] | None = None, encoding:
                          if get(f))
         entities.append(Entity(
             id=f"cc-{code}" if code else slug_id(firm), name_zh=firm, kind="firm", address=get("address"),
-            district=get("district"), precision="unknown", credit_code=code,
+            district=get("district") or (addr.parse(addr.strip_notes(get("address"))).district if get("address") else ""), precision="unknown", credit_code=code,
             categories=cats if accept_suggested else (), suggested_categories=() if accept_suggested else cats,
             suggested_words=";".join(words), source=f"enterprise list {Path(path).name}, line {line}",
             note=note))
