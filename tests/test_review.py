@@ -65,3 +65,19 @@ def test_api_needs_the_token_and_records_the_holder(ws):
     assert len(anon.get("/api/registry/edits").get_json()["edits"]) >= 3
     page = anon.get("/registry")
     assert page.status_code == 200 and "登记审核" in page.get_data(as_text=True)
+
+
+def test_edits_are_exported_with_the_registry(ws, tmp_path):
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    review.edit(ws.store, "magiclab", "token:test", categories=["whole_robot", "motor"])
+    out = tmp_path / "reg.xlsx"
+    subprocess.run([sys.executable, "-m", "supplychain.cli", "--data-dir", str(ws.data_dir), "entities", "export",
+                    "--format", "xlsx", "-o", str(out), "--with-edits"], check=True, capture_output=True)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["entities", "edits"]
+    rows = list(wb["edits"].iter_rows(values_only=True))
+    assert rows[0] == registry.EDIT_COLUMNS and any(r[3] == "magiclab" and r[4] == "categories" for r in rows[1:])

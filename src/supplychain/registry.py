@@ -515,7 +515,11 @@ def to_geojson(entities: list[Entity], include_unlocated: bool = True) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def to_xlsx(entities: list[Entity], path: str | Path) -> None:
+EDIT_COLUMNS = ("seq", "at", "who", "entity_id", "field", "old", "new")
+
+
+def to_xlsx(entities: list[Entity], path: str | Path, edit_log: list[dict] | None = None) -> None:
+    """The registry as XLSX (sheet ``entities``); with ``edit_log`` (:func:`edits`) a second sheet ``edits``."""
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -524,15 +528,22 @@ def to_xlsx(entities: list[Entity], path: str | Path) -> None:
     tabular.xlsx_append(ws, ENTITY_COLUMNS)
     for row in tabular.dict_rows(map(_csv_row, entities), ENTITY_COLUMNS):
         tabular.xlsx_append(ws, row)
+    if edit_log is not None:
+        log = wb.create_sheet("edits")
+        tabular.xlsx_append(log, EDIT_COLUMNS)
+        for row in tabular.dict_rows(edit_log, EDIT_COLUMNS):
+            tabular.xlsx_append(log, row)
     wb.save(path)
 
 
-def export(entities: list[Entity], fmt: str, path: str | Path | None = None) -> str | None:
-    """Export as ``csv``, ``geojson`` or ``xlsx``; returns text when no path is given (not for xlsx)."""
+def export(entities: list[Entity], fmt: str, path: str | Path | None = None,
+           edit_log: list[dict] | None = None) -> str | None:
+    """Export as ``csv``, ``geojson`` or ``xlsx``; returns text when no path is given (not for xlsx).
+    ``edit_log`` (xlsx only) adds the recorded changes as a second sheet."""
     if fmt == "xlsx":
         if path is None:
             raise ValueError("xlsx export needs an output path (--output)")
-        to_xlsx(entities, path)
+        to_xlsx(entities, path, edit_log)
         return None
     if fmt == "csv":
         text = to_csv(entities)
