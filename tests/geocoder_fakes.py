@@ -61,7 +61,7 @@ class FakeGeocoder:
             return 200, {"msg": "ok", "status": "0", "searchVersion": "6.4.9V"}
         lon, lat, level = hit
         return 200, {"msg": "ok", "status": "0", "searchVersion": "6.4.9V", "location": {
-            "lon": lon, "lat": lat, "level": level, "score": 90, "keyWord": address}}
+            "lon": f"{lon:.6f}", "lat": f"{lat:.6f}", "level": level, "score": 90, "keyWord": address}}
 
 
 @contextmanager

@@ -5,7 +5,8 @@ The answer (documented shape)::
     {"msg": "ok", "status": "0", "searchVersion": "…",
      "location": {"lon": 120.63, "lat": 31.26, "level": "门址", "score": 100, "keyWord": "…"}}
 
-``status`` other than "0" is a refusal or a failure, ``msg`` says which. Coordinates are CGCS2000, which this
+``lon``/``lat`` may come as strings ("120.630000"). ``status`` other than "0" is a refusal or a failure, ``msg``
+says which; "0" without ``location`` is an empty answer. Coordinates are CGCS2000, which this
 product treats as WGS84 (they differ by centimetres; no conversion is applied and the source says so).
 """
 
