@@ -173,3 +173,5 @@ def test_cli_import_list_with_geocode(tmp_path):
     out = subprocess.run(cli + ["entities", "import", str(path), "--geocode", "offline"], capture_output=True,
                          text=True, check=True)
     assert "50 added" in out.stdout and "geocoded (offline)" in out.stdout
+    val = subprocess.run(cli + ["entities", "validate", str(path)], capture_output=True, text=True, check=True)
+    assert "enterprise list OK, 50 firms" in val.stdout

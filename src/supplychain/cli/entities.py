@@ -26,6 +26,7 @@ def register(sub) -> None:
     val = esub.add_parser("validate", help="check a registry file (CSV, XLSX, GeoJSON) without storing it")
     val.add_argument("path")
     val.add_argument("--encoding", help="text encoding of a CSV that is not UTF-8 (e.g. gbk)")
+    val.add_argument("--columns", help="enterprise list: which header holds what (see import)")
     val.set_defaults(func=cmd_validate)
 
     imp = esub.add_parser("import", help="add or update entities from a registry file (all or nothing)")
@@ -72,6 +73,15 @@ def register(sub) -> None:
 
 
 def cmd_validate(args) -> int:
+    header, _ = registry.read_rows(args.path, args.encoding)
+    if args.columns or enterprise.is_list(header):
+        firms, dups = enterprise.read_list(args.path, enterprise.parse_columns(args.columns), args.encoding)
+        suggested = sum(1 for e in firms if e.suggested_categories)
+        print(f"{args.path}: 企业名单 enterprise list OK, {len(firms)} firms (unlocated until geocoded), "
+              f"{len(dups)} duplicates, {suggested} with suggested categories")
+        for d in dups:
+            print(f"  重复 duplicate: {d}")
+        return 0
     entities = registry.validate_file(args.path, args.encoding)
     located = sum(1 for e in entities if e.located)
     print(f"{args.path}: OK, {len(entities)} entities ({located} located)")
