@@ -24,6 +24,8 @@ OSM_PLACES = SHARED_GEO / "wuzhong-osm-places.geojson"
     ("吴中区城南路5号", ("吴中区", "", "城南路", "5")),
     ("吴中经济技术开发区", ("吴中区", "", "", "")),
     ("吴江区东太湖度假区", ("吴江区", "", "", "")),
+    ("苏州市工业园区星湖街328号", ("苏州工业园区", "", "星湖街", "328")),
+    ("吴中区甪直镇合成工业园区淞港路8号", ("吴中区", "甪直镇", "淞港路", "8")),  # a park inside 吴中, not the SIP
 ])
 def test_parse(text, parts):
     a = address.parse(text)

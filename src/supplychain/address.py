@@ -94,14 +94,16 @@ def parse(text: str) -> Address:
         return Address("")
     province, city, district, adcode = _admin(text)
     for zone in ZONE_DISTRICTS:
-        if zone in text or zone[2:] in text:
+        # 苏州工业园区, or 工业园区 right after 苏州(市) / at the start; never 吴中区…工业园区
+        if zone in text or (not district and re.match(r"^(?:江苏省)?(?:苏州市?)?" + zone[2:], text)):
             district = zone
             city = city or "苏州市"
     for zone, in_district in ZONES_IN.items():
         if not district and zone in text:
             district, city, province = in_district, city or "苏州市", province or "江苏省"
     rest = text
-    for prefix in (province, city, district, "苏州工业园区", "工业园区"):
+    zone_prefix = ("苏州工业园区", "工业园区") if district in ZONE_DISTRICTS else ()
+    for prefix in (province, city, district, *zone_prefix):
         if prefix and prefix in rest:
             rest = rest.split(prefix, 1)[1]
     town = ""
