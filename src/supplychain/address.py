@@ -69,6 +69,20 @@ def strip_notes(text: str) -> str:
     return re.sub(r"[(（][^)）]*[)）]", "", text or "").strip()
 
 
+def _town_of(text: str) -> tuple[str, int]:
+    """The sub-district named in ``text`` and where it ends: a known 吴中 one wherever it stands, else the first
+    ``…街道``/``…镇`` (cut after a preceding 区/园/市/县: 经济开发区越溪街道 -> 越溪街道)."""
+    known = [(text.find(n), n) for n in WUZHONG_SUBDISTRICTS if n in text]
+    if known:
+        i, name = min(known)
+        return name, i + len(name)
+    m = _TOWN.search(text)
+    if not m:
+        return "", 0
+    name = re.sub(r"^.*[区园市县]", "", m.group(1))
+    return (name, m.end()) if len(name) >= 3 else ("", 0)
+
+
 def _road_of(text: str) -> tuple[str, str]:
     for m in _ROAD.finditer(text):
         road = m.group(1)
@@ -106,11 +120,8 @@ def parse(text: str) -> Address:
     for prefix in (province, city, district, *zone_prefix):
         if prefix and prefix in rest:
             rest = rest.split(prefix, 1)[1]
-    town = ""
-    m = _TOWN.search(rest)
-    if m:
-        town = m.group(1)
-        rest = rest[m.end():]
+    town, end = _town_of(rest)
+    rest = rest[end:]
     if not district and town in WUZHONG_SUBDISTRICTS:
         district, city, province = "吴中区", city or "苏州市", province or "江苏省"
     road, number = _road_of(rest)
