@@ -32,7 +32,7 @@ PAYLOADS = {
     "event_handler": "<img src=x onerror=window.__pwned=1>",
     "svg_onload": "<svg onload=window.__pwned=1>",
 }
-PAGES = ["/", "/suppliers", "/sourcing", "/sites", "/route"]
+PAGES = ["/", "/suppliers", "/sourcing", "/sites", "/route", "/registry"]
 TRIED: dict[str, set[str]] = {}  # entry point -> payload classes tried (reported at the end)
 
 

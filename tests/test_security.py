@@ -130,7 +130,7 @@ def test_loopback_binds():
 # ----------------------------------------------------------------------------------------------------
 # Headers
 
-@pytest.mark.parametrize("path", ["/", "/suppliers", "/sourcing", "/sites", "/route", "/api/health", "/nope"])
+@pytest.mark.parametrize("path", ["/", "/suppliers", "/sourcing", "/sites", "/route", "/registry", "/api/health", "/nope"])
 def test_security_headers_and_a_fresh_nonce_on_every_inline_script(anon, path):
     r1, r2 = anon.get(path), anon.get(path)
     csp = r1.headers["Content-Security-Policy"]

@@ -451,6 +451,6 @@ def test_pages_in_estimated_mode(est_client):
 
 def test_every_page_in_the_nav_answers(client):
     html = client.get("/").data.decode("utf-8")
-    for path in ("/", "/suppliers", "/sourcing", "/sites", "/route"):
+    for path in ("/", "/suppliers", "/sourcing", "/sites", "/route", "/registry"):
         assert f'href="{path}"' in html
         assert client.get(path).status_code == 200

@@ -38,6 +38,7 @@ def _queue(ws) -> list[dict]:
 def registry_page():
     ws = workspace()
     m = maps.base_map(ws)
+    maps.add_entities(m, ws.entities, uncertainty=False)  # context: where everything else is
     parts = render_map(maps.finish(m, info={"page": "registry"}, collapsed=True))
     rows = _queue(ws)
     return render_template("registry.html", map=parts, rows=rows, categories=taxonomy.labels(taxonomy.CATEGORIES),

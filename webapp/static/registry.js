@@ -30,7 +30,7 @@
     lat.value = la.toFixed(7); lon.value = lo.toFixed(7);
     if (!map) { return; }
     if (!marker) {
-      marker = L.marker([la, lo], {draggable: true, title: current ? current.name_zh : ""}).addTo(map);
+      marker = L.marker([la, lo], {draggable: true, zIndexOffset: 2000, title: current ? current.name_zh : ""}).addTo(map);
       marker.on("dragend", function () { var p = marker.getLatLng(); setPoint(p.lat, p.lng); });
     } else { marker.setLatLng([la, lo]); }
   }
