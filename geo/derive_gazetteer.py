@@ -21,6 +21,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from supplychain.address import WUZHONG_SUBDISTRICTS  # noqa: E402  (the 14 sub-districts of 吴中区)
+
 SHARED = ROOT / ".." / "shared"
 PLACES = SHARED / "geo" / "wuzhong-osm-places.geojson"
 FACTS = SHARED / "facts" / "wuzhong-entities.md"
@@ -30,9 +34,6 @@ COLUMNS = ("name", "aliases", "kind", "district", "lon", "lat", "radius_m", "osm
            "attribution", "note")
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 
-#: Sub-districts of 吴中区 (facts: 7 街道 and 7 镇); only these admin relations become ``subdistrict`` rows.
-WUZHONG_SUBDISTRICTS = ("长桥街道", "城南街道", "越溪街道", "横泾街道", "郭巷街道", "香山街道", "太湖街道",
-                        "甪直镇", "光福镇", "临湖镇", "木渎镇", "金庭镇", "东山镇", "胥口镇")
 
 #: Town rows taken from the facts file's "Area reference coordinates" table: name -> radius stated there.
 FACT_TOWNS = {"木渎镇": None, "光福镇": None, "胥口镇": 5000, "东山镇": 6000}
@@ -60,7 +61,7 @@ def osm_rows(path: Path = PLACES) -> list[dict]:
         common = dict(lon=lon, lat=lat, osm_type=p["osm_type"], osm_id=p["osm_id"], attribution=OSM_ATTRIBUTION)
         if p.get("boundary") == "administrative" and p["osm_type"] == "relation":
             level = str(p.get("admin_level", ""))
-            if level == "8" and name in WUZHONG_SUBDISTRICTS:
+            if level == "8" and name in WUZHONG_SUBDISTRICTS:  # only 吴中's own 街道/镇
                 rows.append(_row(name=name, aliases=_short(name), kind="subdistrict", district="吴中区",
                                  source=f"OSM relation {p['osm_id']} (boundary=administrative, admin_level 8), "
                                         f"bounding-box centre, {src}",
