@@ -17,6 +17,8 @@ from supplychain import isochrone, reach, registry, sourcing, tabular, taxonomy
 from supplychain.errors import InputError
 from supplychain.workspace import Workspace
 
+from . import freshness
+
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
@@ -24,8 +26,8 @@ _lock = threading.Lock()
 
 
 def workspace() -> Workspace:
-    """The process's one workspace."""
-    return current_app.config["WORKSPACE"]
+    """This request's workspace (the process's current one; see ``webapp.freshness``)."""
+    return freshness.pinned()
 
 
 def cache() -> dict:
