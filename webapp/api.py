@@ -108,7 +108,7 @@ def taxonomy_table():
 @bp.get("/entities")
 def entities():
     """GeoJSON of the registry, optionally one kind and/or one category (unlocated ones: null geometry)."""
-    kind = parse_choice(arg("kind"), "kind", taxonomy.KINDS)
+    kind = parse_choice(taxonomy.resolve(arg("kind"), taxonomy.KINDS) or arg("kind"), "kind", taxonomy.KINDS)
     category = reach.check_category(arg("category"))
     located = parse_bool(arg("located"), "located", False)
     chosen = workspace().entities_of(category=category, kind=kind)

@@ -53,11 +53,13 @@ def check_radius(radius_km, field: str = "radius_km") -> float:
 
 
 def check_category(category: str | None, field: str = "category") -> str | None:
+    """A category given as id, in Chinese (减速器) or in English -> its id; :class:`InputError` when unknown."""
     if category in (None, ""):
         return None
-    if category not in taxonomy.CATEGORIES:
-        raise InputError(field, f"unknown category {category!r}; expected one of: {', '.join(taxonomy.CATEGORIES)}")
-    return category
+    try:
+        return taxonomy.check_category(category)
+    except taxonomy.TaxonomyError as exc:
+        raise InputError(field, str(exc)) from None
 
 
 def is_supplier(e: Entity, category: str | None) -> bool:
