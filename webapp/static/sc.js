@@ -205,3 +205,18 @@
     hook.map.on("resize", function () { fitControl(hook); });
   });
 })();
+
+/* The phone menu: the nav bar's pages fold behind one button below 600 px (sc.css). */
+(function () {
+  "use strict";
+  function init() {
+    var button = document.getElementById("sc-menu");
+    if (!button) { return; }
+    var bar = button.closest(".sc-nav");
+    button.addEventListener("click", function () {
+      var open = bar.classList.toggle("open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
