@@ -127,3 +127,11 @@ def test_an_environment_data_dir_that_does_not_exist_is_an_error(capsys, tmp_pat
     monkeypatch.setenv("SUPPLYCHAIN_DATA_DIR", str(tmp_path / "typo"))
     code, _, err = run(capsys, "entities", "list")
     assert code == 2 and "typo" in err and not (tmp_path / "typo").exists()
+
+
+def test_help_marks_required_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["sites", "optimize", "--help"])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.strip().startswith("--k"))
+    assert "必填 required" in line

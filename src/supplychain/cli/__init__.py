@@ -30,12 +30,23 @@ EPILOG = """examples:
 """
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help that says which options are required (必填) and what the defaults are."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.required and action.option_strings:
+            text = "（必填 required）" + text
+        return text
+
+
 class Parser(argparse.ArgumentParser):
     """Every parser of the command line: whole option names only (``--radius 10`` is an error, not
-    ``--radius-km``), and the same class for every subcommand."""
+    ``--radius-km``), required options marked in the help, and the same class for every subcommand."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
 
@@ -43,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="supplychain",
         description="吴中具身智能供应链定位器 — embodied-intelligence supply-chain locator for 吴中区, Suzhou.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG)
     parser.add_argument("--data-dir", help="数据目录 data dir (default: $SUPPLYCHAIN_DATA_DIR or "
                                            "~/.local/share/supplychain); must exist unless --init is given")
     parser.add_argument("--init", action="store_true",
