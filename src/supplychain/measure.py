@@ -241,6 +241,13 @@ def pair_bounds(centre, gap, far, ext_sum, road, on, circuity: Circuity, reached
     return best, lo, hi
 
 
+def straight_reach(ws, road_m: float) -> dict:
+    """How far in a straight line a road distance reaches where it is estimated: surely (÷ p90 circuity),
+    best estimate (÷ median) and at most (÷ 1: a road is never shorter than the straight line)."""
+    circ = Circuity.of(ws.estimator)
+    return {"sure_m": road_m / circ.upper, "best_m": road_m / circ.factor, "possible_m": float(road_m)}
+
+
 def verdict_codes(lo: np.ndarray, hi: np.ndarray, radius_m: float) -> np.ndarray:
     """1 within (hi <= R), -1 beyond (lo > R), 0 undetermined."""
     return np.where(hi <= radius_m, 1, np.where(lo > radius_m, -1, 0)).astype(np.int8)
