@@ -47,6 +47,8 @@ setup_browser() {
 
 load_default_network() {
   # The embedded default: the real SIP road network in ../shared/geo, imported once into the data dir.
+  # (The CLI refuses an explicit data dir that does not exist; setting up is what this script is for.)
+  if [ -n "${SUPPLYCHAIN_DATA_DIR:-}" ]; then mkdir -p "$SUPPLYCHAIN_DATA_DIR"; fi
   if ! "$VENV/bin/supplychain" network info --format json 2>/dev/null | "$PY" -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["network"] else 1)'; then
     if [ -f "$SHARED_GEO/sip-core.osm" ]; then
       say "importing the OSM road network $SHARED_GEO/sip-core.osm"

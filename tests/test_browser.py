@@ -72,7 +72,7 @@ def test_map_page_renders_layers(page, live_url):
         assert name in joined, labels
     tiles_box = page.locator(".leaflet-control-layers-overlays label", has_text="OSM tiles").locator("input")
     assert not tiles_box.is_checked()  # online tiles are off by default
-    assert page.locator(".leaflet-control-layers-expanded").count() == 1  # wide map: the layer list stays open
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0  # folded: it never covers the map unasked
     assert page.locator(".leaflet-control-scale-line:visible").count() == 1  # metric only
     n_markers = page.evaluate("SC_MAP.layers.entities.markers.length")
     assert n_markers == page.evaluate("JSON.parse(document.getElementById('search-index').textContent)"
@@ -94,12 +94,25 @@ def test_map_search_and_category_filter(page, live_url):
     shot(page, "index-search")
     page.fill("#search", "具身智能机器人综合创新中心")
     assert "位置未知" in page.locator("#search-results li").first.inner_text()
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0  # the layer list starts folded
+    circles = "SC_MAP.layers.uncertainty.getLayers()"
+    n_circles = page.evaluate(f"{circles}.length")
+    assert n_circles and page.evaluate(f"{circles}.filter(c => c.options.opacity > 0).length") == n_circles
     page.click("#cat-none")
     assert page.locator("#shown-count").inner_text().startswith("显示 shown: 0 /")
+    # the hidden entities' uncertainty circles go with them
+    assert page.evaluate(f"{circles}.filter(c => c.options.opacity > 0).length") == 0
     page.check("#cat-filter input[value=reducer]")
     reducers = page.request.get(f"{live_url}/api/entities?category=reducer&located=1").json()["features"]
     assert page.locator("#shown-count").inner_text().startswith(f"显示 shown: {len(reducers)} /")
+    # only the circles of spots where a reducer maker stands are shown (绿的谐波 at the 木渎 town point)
+    ids = {f["id"] for f in reducers}
+    tags = page.evaluate(f"{circles}.filter(c => c.options.opacity > 0).map(c => c.options.tags)")
+    assert tags and all(set(t) & ids for t in tags)
     page.click("#cat-all")
+    # the legend lists only what is drawn: the 科创专线 has a located start but no drawable line
+    legend = page.locator(".sc-legend").first.inner_text()
+    assert "科创专线站点 Kechuang stops" in legend and "Kechuang bus line" not in legend
     page.recorder.check()
 
 
@@ -187,7 +200,9 @@ def test_sourcing_page(page, live_url):
     rates = [float(x) for x in page.eval_on_selector_all(
         "#makers tbody tr td:nth-child(2)", "tds => tds.map(td => td.dataset.sort)")]
     assert rates == sorted(rates, reverse=True)
-    assert page.locator(".sc-rate-pin, .marker-cluster").count() > 0
+    # not clustered: one coloured rate pin per located maker, even where several share a reference point
+    assert page.locator(".sc-rate-pin").count() == len(api["makers"])
+    assert page.locator(".leaflet-marker-pane .marker-cluster").count() == 0
     for m in api["makers"]:  # a rate is a range wherever some category is undetermined, in the one style
         rate = page.locator(f"#makers tbody tr[data-id='{m['id']}'] .sc-rate").inner_text()
         assert rate == display.rate(m["rate_certain"], m["rate_possible"]), (m["id"], rate)
@@ -214,6 +229,28 @@ def test_sourcing_page(page, live_url):
     page.wait_for_url("**/sourcing?radius_km=20")
     assert page.locator("h1").inner_text().startswith("20 公里配套半径")
     page.recorder.check()
+
+
+@pytest.mark.parametrize("path", ["/", "/sites"])
+def test_phone_width_folds_the_pages_into_a_menu(browser, live_url, path):
+    """At 390×844 (a phone) every page is one tap away in the menu, and the map sits below the panel."""
+    with open_page(browser, {"width": 390, "height": 844}) as page:
+        open_map_page(page, live_url + path)
+        links = page.locator(".sc-nav nav a")
+        assert not links.first.is_visible()
+        page.click("#sc-menu")
+        assert links.count() == 5
+        for link in links.all():
+            box = link.bounding_box()
+            assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390, link.inner_text()
+        shot(page, "phone-menu-" + (path.strip("/") or "index"))
+        page.click("#sc-menu")
+        assert not links.first.is_visible()
+        panel, mapbox = page.locator("#panel").bounding_box(), page.locator(".sc-map").bounding_box()
+        assert mapbox["y"] >= panel["y"] + panel["height"] - 1 and mapbox["width"] >= 380
+        assert mapbox["height"] >= 0.45 * 844
+        shot(page, "phone-" + (path.strip("/") or "index"))
+        page.recorder.check()
 
 
 @pytest.mark.parametrize("path", ["/", "/suppliers", "/route"])

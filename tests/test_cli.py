@@ -45,7 +45,7 @@ def test_network_info_without_network_says_estimated(capsys, tmp_path):
 def test_bad_network_file_exits_nonzero_with_one_line(capsys, tmp_path):
     bad = tmp_path / "x.osm"
     bad.write_text("not xml")
-    code, out, err = run(capsys, "--data-dir", str(tmp_path / "d"), "network", "import", str(bad))
+    code, out, err = run(capsys, "--init", "--data-dir", str(tmp_path / "d"), "network", "import", str(bad))
     errors = [line for line in err.splitlines() if line.startswith("错误 error")]
     assert code == 1 and len(errors) == 1 and "x.osm" in errors[0]
 
@@ -62,7 +62,10 @@ def test_entities_validate_import_export(capsys, tmp_path):
     assert run(capsys, "entities", "validate", str(good))[0] == 0
     code, _, err = run(capsys, "entities", "validate", str(bad))
     assert code == 2 and "bad.csv:2: column 'lon' lon/lat look swapped" in err and "bad.csv:3: column 'categories'" in err
-    code, out, _ = run(capsys, "--data-dir", d, "entities", "import", str(good))
+    code, _, err = run(capsys, "--data-dir", d, "entities", "import", str(good))
+    assert code == 2 and "data dir does not exist" in err and "--init" in err  # a typo is not a new data set
+    assert not (tmp_path / "d").exists()
+    code, out, _ = run(capsys, "--init", "--data-dir", d, "entities", "import", str(good))
     assert code == 0 and "1 added" in out
     code, _, _ = run(capsys, "--data-dir", d, "entities", "import", str(bad))
     assert code == 2
@@ -106,3 +109,29 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "supplychain.cli", "--data-dir", str(tmp_path), "entities", "list"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "leaderdrive" in proc.stdout and "绿的谐波" in proc.stdout
+
+
+def test_no_option_abbreviations_and_chinese_category_names(capsys, sip_cache):
+    with pytest.raises(SystemExit) as exc:  # argparse's usage error
+        main(["--data-dir", str(sip_cache), "query", "suppliers", "--entity", "elite-robots", "--radius", "10"])
+    assert exc.value.code == 2 and "--radius" in capsys.readouterr().err  # not silently taken as --radius-km
+    by_id = run(capsys, "--data-dir", str(sip_cache), "query", "suppliers", "--entity", "magiclab",
+                "--category", "reducer", "--format", "json")
+    by_zh = run(capsys, "--data-dir", str(sip_cache), "query", "suppliers", "--entity", "magiclab",
+                "--category", "减速器", "--format", "json")
+    assert by_id[0] == by_zh[0] == 0 and json.loads(by_id[1]) == json.loads(by_zh[1])
+    assert json.loads(by_zh[1])["category"] == "reducer"
+
+
+def test_an_environment_data_dir_that_does_not_exist_is_an_error(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("SUPPLYCHAIN_DATA_DIR", str(tmp_path / "typo"))
+    code, _, err = run(capsys, "entities", "list")
+    assert code == 2 and "typo" in err and not (tmp_path / "typo").exists()
+
+
+def test_help_marks_required_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["sites", "optimize", "--help"])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.strip().startswith("--k"))
+    assert "必填 required" in line

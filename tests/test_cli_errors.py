@@ -17,7 +17,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
     env.pop("SUPPLYCHAIN_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "supplychain.cli", "--data-dir", str(data_dir), *args],
+    return subprocess.run([sys.executable, "-m", "supplychain.cli", "--init", "--data-dir", str(data_dir), *args],
                           capture_output=True, text=True, env=env, timeout=300)
 
 

@@ -201,6 +201,8 @@ def test_isochrone_by_time_and_estimated_circle(sip_ws, tmp_path):
     assert f["properties"]["distance_method"] == "estimated"
     # A circle of radius 10 km / 1.3 has area pi * (7692 m)^2.
     assert f["properties"]["area_km2"] == pytest.approx(np.pi * (10 / 1.3) ** 2, rel=0.01)
+    # surely within 10 km / 1.6 (the default upper circuity), at most 10 km (a road is never shorter)
+    assert f["properties"]["radius_m_range"] == [pytest.approx(10_000 / 1.6, abs=0.1), 10_000.0]
     with pytest.raises(InputError):
         isochrone.isochrones(ws, entity="ecovacs", breaks="0")
     with pytest.raises(InputError):

@@ -229,3 +229,14 @@ def test_uncertainty_radius_is_validated_and_kept_through_a_geojson_round_trip(t
     registry.export(good, "geojson", out)
     again = registry.validate_file(out)
     assert again[0].uncertainty_m == 4500 and again[0].radius_m == 4500
+
+
+def test_kinds_categories_and_robot_types_are_accepted_in_chinese(tmp_path):
+    header = ",".join(ENTITY_COLUMNS)
+    text = header + "\n" + row(kind="企业", categories="减速器；电机", robot_types="") + "\n" + \
+        row(id="t2", kind="firm", categories="整机、Reducer", robot_types="人形机器人") + "\n"
+    es = registry.validate_file(write(tmp_path, text))
+    assert es[0].kind == "firm" and es[0].categories == ("reducer", "motor")
+    assert es[1].categories == ("whole_robot", "reducer") and es[1].robot_types == ("humanoid",)
+    errs = errors_of(write(tmp_path, header + "\n" + row(categories="反重力") + "\n", name="bad.csv"))
+    assert errs[0].column == "categories" and "反重力" in errs[0].reason

@@ -240,7 +240,7 @@ def test_cli_token_and_route_reset(tmp_path, capsys):
     from supplychain.cli import main
 
     d = str(tmp_path / "cli")
-    assert main(["--data-dir", d, "token"]) == 0
+    assert main(["--init", "--data-dir", d, "token"]) == 0
     tok = capsys.readouterr().out.strip()
     assert tok == edittoken.edit_token(d)
     assert main(["--data-dir", d, "route", "delete", "kechuang"]) == 0
@@ -273,7 +273,7 @@ def test_serve_prints_the_token_url_warns_off_loopback_and_bounds_waitress(tmp_p
     seen = {}
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: seen.update(kw, app=app))
     d = str(tmp_path / "serve")
-    assert main(["--data-dir", d, "serve", "--host", host, "--port", "8123", "--allowed-host", "lab.local"]) == 0
+    assert main(["--init", "--data-dir", d, "serve", "--host", host, "--port", "8123", "--allowed-host", "lab.local"]) == 0
     out, err = capsys.readouterr()
     tok = edittoken.edit_token(d)
     assert f"http://127.0.0.1:8123/?token={tok}" in out
@@ -290,6 +290,6 @@ def test_serve_read_only_prints_no_token(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
     d = str(tmp_path / "ro")
-    assert main(["--data-dir", d, "serve", "--read-only"]) == 0
+    assert main(["--init", "--data-dir", d, "serve", "--read-only"]) == 0
     out = capsys.readouterr().out
     assert "read-only" in out and edittoken.edit_token(d) not in out

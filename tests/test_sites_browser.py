@@ -43,6 +43,12 @@ def test_place_compare_export_and_best_five(page, sites_url, tmp_path):
     assert len(cands) == 3 and cands[0]["name"] == "西 West"
     for c, (lon, lat) in zip(cands, SPOTS):  # each click landed near where it was aimed
         assert abs(c["lon"] - lon) < 0.01 and abs(c["lat"] - lat) < 0.01
+    # The candidates are kept in the URL and across a reload.
+    assert "cands=" in page.url
+    page.reload(wait_until="networkidle")
+    page.wait_for_function("window.SC_SITES && SC_SITES.state.cands.length === 3")
+    again = page.evaluate("SC_SITES.state.cands.map(c => ({name: c.name, lon: c.lon, lat: c.lat}))")
+    assert again == cands
 
     # 2. Weights that do not sum to 100 are flagged, and the API refuses them naming the field.
     page.fill("#w-institute", "50")
@@ -91,7 +97,19 @@ def test_place_compare_export_and_best_five(page, sites_url, tmp_path):
     sheet = load_workbook(path)["evaluation"]
     assert sheet.max_row == 4 and [sheet.cell(r, 2).value for r in (2, 3, 4)] == [c["name"] for c in ranked]
 
-    # 5. The best five sites on a grid of the network.
+    # The comparison scrolls sideways inside its own box instead of being cut off.
+    wrap = page.locator("#cmp-wrap").bounding_box()
+    panel = page.locator("#panel").bounding_box()
+    assert wrap["x"] + wrap["width"] <= panel["x"] + panel["width"] + 1
+
+    # 5. An invalid k is said next to its field, and no old answer stays on screen.
+    page.fill("#k", "0")
+    page.click("#optimize")
+    page.wait_for_selector("#k + .sc-field-error")
+    assert "k" in page.locator("#k + .sc-field-error").inner_text()
+    assert page.locator("#opt-table").count() == 0
+    page.recorder.forgive_http_400()
+    # The best five sites on the district grid.
     page.fill("#k", "5")
     page.fill("#grid", "1000")
     page.click("#optimize")
@@ -120,6 +138,13 @@ def test_registry_candidate_and_off_area_point_is_refused_naming_it(page, sites_
     page.click("#add-entity")
     page.wait_for_function("document.querySelectorAll('#cand-list li').length === 1")
     assert "elite-robots" in page.locator("#cand-list li").first.inner_text()
+    # a click far from it, then another registry firm: the view keeps every candidate on screen
+    page.evaluate("SC_SITES.addCandidate({name: 'click', lon: 120.62, lat: 31.26})")
+    page.select_option("#entity-select", "zelos")
+    page.click("#add-entity")
+    page.wait_for_timeout(500)
+    assert page.evaluate("SC_SITES.state.cands.every(c => SC_MAP.map.getBounds().contains([c.lat, c.lon]))")
+    page.evaluate("SC_SITES.state.cands.slice(1).map(c => c.id).forEach(id => SC_SITES.removeCandidate(id))")
     page.evaluate("SC_SITES.addCandidate({name: 'Beijing', lon: 116.4, lat: 39.9})")
     page.click("#evaluate")
     page.wait_for_function("document.getElementById('eval-status').className === 'sc-error'")

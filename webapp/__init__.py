@@ -1,7 +1,8 @@
 """The web app: HTML pages (Folium maps) and the JSON API of CONTRACT.md, over one workspace per process.
 
 ``create_app`` opens ONE :class:`supplychain.workspace.Workspace` (registry, network, snapping) and keeps it in
-``app.config["WORKSPACE"]``; requests never reload it. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
+``app.config["WORKSPACE"]``; ``freshness`` swaps in a new one when another process (the CLI) changed the data
+dir, so imports show without a restart. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
 (HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer) and ``openapi``
 (``/api/openapi.json``); ``security`` guards writes and sets the headers of every answer.
 
@@ -43,7 +44,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     from supplychain import edittoken
     from supplychain.workspace import Workspace
 
-    from . import assets, errors, security
+    from . import assets, errors, freshness, security
     from .api import bp as api_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
@@ -61,6 +62,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     _warm_up(ws)
     app.config["WORKSPACE"] = ws
     app.extensions["supplychain_cache"] = {}
+    freshness.init_app(app)
 
     for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp):
         app.register_blueprint(bp)

@@ -17,6 +17,8 @@ from supplychain import isochrone, reach, registry, sourcing, tabular, taxonomy
 from supplychain.errors import InputError
 from supplychain.workspace import Workspace
 
+from . import freshness
+
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
@@ -24,8 +26,8 @@ _lock = threading.Lock()
 
 
 def workspace() -> Workspace:
-    """The process's one workspace."""
-    return current_app.config["WORKSPACE"]
+    """This request's workspace (the process's current one; see ``webapp.freshness``)."""
+    return freshness.pinned()
 
 
 def cache() -> dict:
@@ -106,7 +108,7 @@ def taxonomy_table():
 @bp.get("/entities")
 def entities():
     """GeoJSON of the registry, optionally one kind and/or one category (unlocated ones: null geometry)."""
-    kind = parse_choice(arg("kind"), "kind", taxonomy.KINDS)
+    kind = parse_choice(taxonomy.resolve(arg("kind"), taxonomy.KINDS) or arg("kind"), "kind", taxonomy.KINDS)
     category = reach.check_category(arg("category"))
     located = parse_bool(arg("located"), "located", False)
     chosen = workspace().entities_of(category=category, kind=kind)

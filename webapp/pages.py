@@ -78,7 +78,8 @@ def index():
         search_index=search_index,
         cat_labels=taxonomy.labels(taxonomy.CATEGORIES),
         network=_network_info(ws), n_entities=len(ws.entities), n_located=len(located),
-        has_route="route" in parts.layers)
+        route_line="route_line" in parts.drawn, route_stops="route_stops" in parts.drawn,
+        has_uncertainty="uncertainty" in parts.layers)
 
 
 @bp.get("/suppliers")

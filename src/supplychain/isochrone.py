@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
-from . import engine, studyarea
+from . import engine, measure, studyarea
 from .errors import InputError, parse_float
 from .reach import resolve_origin
 from .workspace import ESTIMATED, NETWORK, Workspace
@@ -117,9 +117,13 @@ def isochrones(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, 
         ox, oy = studyarea.to_metric(origin.lon, origin.lat)
         for v, b in zip(values, budgets):
             road_m = b if metric == "length" else b * est.speed_kph / 3.6
-            circle = shapely.Point(ox, oy).buffer(road_m / est.factor, quad_segs=16)
+            reach_m = measure.straight_reach(ws, road_m)
+            circle = shapely.Point(ox, oy).buffer(reach_m["best_m"], quad_segs=16)
             feats.append(_feature(_to_lonlat(circle), v, unit, metric, ESTIMATED, circle.area,
-                                  {"circuity_factor": est.factor, "speed_kph": est.speed_kph}))
+                                  {"circuity_factor": est.factor, "speed_kph": est.speed_kph,
+                                   "radius_m_range": [round(reach_m["sure_m"], 1), round(reach_m["possible_m"], 1)],
+                                   "radius_rule": "drawn at the best estimate (÷ median circuity); surely reached "
+                                                  "within ÷ p90, at most the straight line"}))
     feats.reverse()
     return {"type": "FeatureCollection", "origin": origin.to_dict(), "metric": metric,
             "distance_method": origin.method, "features": feats}

@@ -384,22 +384,22 @@ def add_entities(m: folium.Map, entities: Iterable[Entity], *, uncertainty: bool
 def uncertainty_layer(entities: Iterable[Entity]) -> folium.FeatureGroup | None:
     """One translucent circle per distinct disc region (many firms share a town reference point). Entities whose
     region is a district polygon get no circle: the district boundary drawn on every map is their region."""
-    spots: dict[tuple[float, float, float], str] = {}
+    spots: dict[tuple[float, float, float], tuple[str, list[str]]] = {}
     for e in entities:
         if not e.located:
             continue
         region = measure.entity_region(e)
         if region.kind == "disc":
-            spots[(e.lon, e.lat, region.radius_m)] = e.precision
+            spots.setdefault((e.lon, e.lat, region.radius_m), (e.precision, []))[1].append(e.id)
     if not spots:
         return None
     fg = folium.FeatureGroup(name="位置不确定范围 Location uncertainty", show=True)
-    for (lon, lat, radius), prec in spots.items():
+    for (lon, lat, radius), (prec, ids) in spots.items():
         coarse = prec in COARSE_PRECISIONS
-        folium.Circle(
+        folium.Circle(  # ``tags``: the entities standing there, so a filter can hide the circle with them
             location=(lat, lon), radius=radius, color="#6b7785", weight=1,
             dash_array="4 4" if coarse else None, fill=True, fill_color="#8395a7", fill_opacity=0.07,
-            interactive=False,
+            interactive=False, tags=ids,
         ).add_to(fg)
     return fg
 
@@ -437,15 +437,32 @@ def add_route(m: folium.Map, ws, route_id: str = "kechuang") -> bool:
                             tooltip=map_text(f"科创专线站点 Stop {text}")).add_to(fg)
     fg.add_to(m)
     m._sc_layers["route"] = fg
+    m._sc_drawn = {**getattr(m, "_sc_drawn", {}), "route_line": bool(lines), "route_stops": bool(stops)}
     return True
 
 
-def finish(m: folium.Map, info: dict | None = None, collapsed: bool = False) -> folium.Map:
-    """Add the LayerControl and the page hook (call after every layer is added)."""
+def drawn(m: folium.Map) -> dict:
+    """What a map actually draws (for legends that list only what is on the map)."""
+    return dict(getattr(m, "_sc_drawn", {}))
+
+
+def finish(m: folium.Map, info: dict | None = None, collapsed: bool = True) -> folium.Map:
+    """Add the LayerControl (collapsed by default: it never covers the map unasked) and the page hook
+    (call after every layer is added)."""
     control = folium.LayerControl(collapsed=collapsed, position="topright")
     control.add_to(m)
     m.add_child(PageHook(control, getattr(m, "_sc_layers", {}), info or {}))
     return m
+
+
+def _fan_offset(ids: list[str], eid: str, radius_px: int = 36) -> tuple[int, int]:
+    """Screen offset (px) of one of several markers sharing a point: a ring around it, none when alone."""
+    if len(ids) < 2:
+        return 0, 0
+    import math
+
+    a = 2 * math.pi * ids.index(eid) / len(ids) - math.pi / 2
+    return round(radius_px * math.cos(a)), round(radius_px * math.sin(a))
 
 
 def rate_color(rate: float | None) -> str:
@@ -464,8 +481,12 @@ def rate_color(rate: float | None) -> str:
 def add_sourcing_makers(m: folium.Map, result: dict) -> folium.FeatureGroup:
     """Makers of a :func:`sourcing.sourcing_check` result, coloured by their local sourcing rate."""
     cat = taxonomy.CATEGORIES
-    cluster = MarkerCluster(name="整机企业配套率 Makers by sourcing rate",
-                            options={"maxClusterRadius": 30, "showCoverageOnHover": False})
+    # Not clustered: every maker's coloured rate stays visible. Makers on one reference point (the 吴中 district
+    # point holds several) are fanned out around it in screen space; the marker's position is still the point.
+    cluster = folium.FeatureGroup(name="整机企业配套率 Makers by sourcing rate", show=True)
+    at_spot: dict[tuple, list[str]] = {}
+    for mk in result["makers"]:
+        at_spot.setdefault((mk["lat"], mk["lon"]), []).append(mk["id"])
     for mk in result["makers"]:
         rate = mk["rate_certain"]
         color = rate_color(rate)
@@ -477,11 +498,13 @@ def add_sourcing_makers(m: folium.Map, result: dict) -> folium.FeatureGroup:
         fg = color if coarse else "#fff"
         stripes = ";background-image:repeating-linear-gradient(135deg,rgba(240,180,41,.45) 0 3px,transparent 3px 6px)" \
             if ranged else ""
+        width = 58 if ranged else 38
+        dx, dy = _fan_offset(at_spot[(mk["lat"], mk["lon"])], mk["id"])
         icon = folium.DivIcon(
             html=(f'<div style="min-width:38px;padding:0 3px;height:22px;line-height:18px;border-radius:11px;'
                   f'border:{border};background:{bg}{stripes};color:{fg};font:bold 11px sans-serif;text-align:center;'
                   f'white-space:nowrap;box-shadow:0 0 0 1px {color}">{map_text(pct)}</div>'),
-            icon_size=(58 if ranged else 38, 22), icon_anchor=(29 if ranged else 19, 11), class_name="sc-rate-pin")
+            icon_size=(width, 22), icon_anchor=(width // 2 - dx, 11 - dy), class_name="sc-rate-pin")
         rows = "".join(
             f"<tr><td>✔ {map_text(cat[c['category']].zh)}</td><td>"
             + ("自有 in-house" if c["in_house"] else
@@ -524,6 +547,7 @@ class MapParts:
     script: str
     name: str
     layers: tuple[str, ...] = ()
+    drawn: tuple[str, ...] = ()  # what the map draws, for legends (see :func:`drawn`)
 
 
 def localize(m: folium.Map, asset_url: AssetUrl) -> None:
@@ -549,7 +573,7 @@ def render_parts(m: folium.Map, asset_url: AssetUrl) -> MapParts:
     root: Figure = m.get_root()
     root.render()
     return MapParts(root.header.render(), root.html.render(), root.script.render(), m.get_name(),
-                    tuple(getattr(m, "_sc_layers", {})))
+                    tuple(getattr(m, "_sc_layers", {})), tuple(k for k, v in drawn(m).items() if v))
 
 
 def render_html(m: folium.Map, asset_url: AssetUrl) -> str:

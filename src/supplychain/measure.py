@@ -173,12 +173,20 @@ def straight_bounds(a: Positions, ia, b: Positions, ib) -> tuple[np.ndarray, np.
     straight-line distance between the two regions."""
     ia = np.asarray(ia, np.int64)
     ib = np.asarray(ib, np.int64)
-    centre = np.hypot(a.x[ia] - b.x[ib], a.y[ia] - b.y[ib])
-    ra, rb = a.radius[ia], b.radius[ib]
+    if len(a) == 1 and len(ib) == len(b) and np.array_equal(ib, np.arange(len(b))):
+        # one origin to every target, in order (the supplier query): broadcast instead of gathering
+        centre = np.hypot(b.x - a.x[0], b.y - a.y[0])
+        ra, rb = a.radius[0], b.radius
+        pa, pb = np.full(len(b), a.district[0]), b.district
+        ia = np.zeros(len(b), np.int64)
+    else:
+        centre = np.hypot(a.x[ia] - b.x[ib], a.y[ia] - b.y[ib])
+        ra, rb = a.radius[ia], b.radius[ib]
+        pa, pb = a.district[ia], b.district[ib]
     gap = np.maximum(centre - ra - rb, 0.0)
     far = centre + ra + rb
-    pa, pb = a.district[ia], b.district[ib]
     if (pa >= 0).any() or (pb >= 0).any():
+        ra = np.broadcast_to(ra, centre.shape)
         m = (pa >= 0) & (pb < 0)
         gap[m] = np.maximum(b.to_poly[ib[m], pa[m]] - rb[m], 0.0)
         far[m] = b.far_poly[ib[m], pa[m]] + rb[m]
@@ -231,6 +239,13 @@ def pair_bounds(centre, gap, far, ext_sum, road, on, circuity: Circuity, reached
     best = np.where(np.isnan(best), best, np.clip(best, lo, hi))
     best = np.where((centre < SAME_POINT_M) & ~exact, np.nan, best)
     return best, lo, hi
+
+
+def straight_reach(ws, road_m: float) -> dict:
+    """How far in a straight line a road distance reaches where it is estimated: surely (÷ p90 circuity),
+    best estimate (÷ median) and at most (÷ 1: a road is never shorter than the straight line)."""
+    circ = Circuity.of(ws.estimator)
+    return {"sure_m": road_m / circ.upper, "best_m": road_m / circ.factor, "possible_m": float(road_m)}
 
 
 def verdict_codes(lo: np.ndarray, hi: np.ndarray, radius_m: float) -> np.ndarray:
@@ -326,8 +341,12 @@ class FromOrigin(Pairs):
     predecessors: np.ndarray | None = None
 
 
-def from_origin(ws, origin: Positions, targets: Positions, radius_m: float, with_time: bool = True) -> FromOrigin:
-    """The origin (one position) to every target: one bounded road search when the origin is on the network."""
+def from_origin(ws, origin: Positions, targets: Positions, radius_m: float, with_time: bool = True,
+                limit_m: float | None = None) -> FromOrigin:
+    """The origin (one position) to every target: one bounded road search when the origin is on the network.
+
+    The search goes as far as every pair that may be within ``radius_m`` needs for a finite upper bound, or
+    ``limit_m`` when given (then a pair beyond it keeps an open upper bound: ``hi`` is ``inf``)."""
     circ = Circuity.of(ws.estimator)
     n = len(targets)
     ia = np.zeros(n, np.int64)
@@ -337,7 +356,8 @@ def from_origin(ws, origin: Positions, targets: Positions, radius_m: float, with
     road = np.full(n, np.inf)
     time = np.full(n, np.nan)
     pred = None
-    limit = _search_limit(radius_m, origin.extent, targets.extent[on & (gap <= radius_m)], circ.upper)
+    limit = limit_m if limit_m is not None else _search_limit(radius_m, origin.extent,
+                                                              targets.extent[on & (gap <= radius_m)], circ.upper)
     if on.any() and ws.network is not None:
         graph = ws.network.graph
         dist, pred = engine.distances_with_predecessors(graph, int(origin.node[0]), limit=limit)
@@ -407,31 +427,42 @@ def nearest_cover(ws, makers: Positions, targets: Positions, radius_m: float, bl
             target[k] = [by_node[int(s)] for s in src[makers.node[k]].tolist()]
             exact_pair = makers.exact[k] & (ext <= 0)
             lo[k] = np.where(exact_pair, road[better], lo[k])
-    # Estimated pairs (an end off the network) and lower bounds of every pair that is not exact-on-network.
-    for a in range(0, m, block):
-        rows = np.arange(a, min(a + block, m))
-        ia = np.repeat(rows, t)
-        ib = np.tile(np.arange(t), len(rows))
-        centre, gap, far = straight_bounds(makers, ia, targets, ib)
-        on = makers.on[ia] & targets.on[ib]
-        est = ~on
-        h = np.where(est, far * circ.upper, np.inf).reshape(len(rows), t)
-        jbest = h.argmin(axis=1)
-        hb = h[np.arange(len(rows)), jbest]
-        better = hb < hi[rows]
-        k = rows[better]
-        hi[k], target[k], network[k] = hb[better], jbest[better], False
-        cb = centre.reshape(len(rows), t)[better, jbest[better]]
-        best[k] = cb * circ.factor
-        # lower bound: exact pairs on the network are measured exactly (above); every other pair's is its gap
-        exact_net = (on & makers.exact[ia] & targets.exact[ib]).reshape(len(rows), t)
-        g = np.where(exact_net, np.inf, gap.reshape(len(rows), t)).min(axis=1)
-        lo[rows] = np.minimum(lo[rows], g)
+    # Estimated pairs (an end off the network) and lower bounds of every pair that is not exact-on-network:
+    # straight-line bounds in blocks. An exact maker on the network needs them only for the targets that are not.
+    sure_m = makers.on & makers.exact
+    sure_t = targets.on & targets.exact
+    for rows_all, cols in ((np.flatnonzero(sure_m), np.flatnonzero(~sure_t)),
+                           (np.flatnonzero(~sure_m), np.arange(t))):
+        if not len(rows_all) or not len(cols):
+            continue
+        for a in range(0, len(rows_all), block):
+            rows = rows_all[a:a + block]
+            _block_bounds(makers, rows, targets, cols, circ, best, lo, hi, target, network)
     within = hi <= radius_m
     verdict[within] = 1
     verdict[~within & (lo <= radius_m)] = 0
     target[~within] = -1
     return NearestCover(verdict, target, best, np.minimum(lo, hi), hi, network)
+
+
+def _block_bounds(makers: Positions, rows: np.ndarray, targets: Positions, cols: np.ndarray, circ: Circuity,
+                  best, lo, hi, target, network) -> None:
+    """:func:`nearest_cover` for one block of makers x targets by straight-line bounds (updates in place)."""
+    k = len(cols)
+    ia = np.repeat(rows, k)
+    ib = np.tile(cols, len(rows))
+    centre, gap, far = straight_bounds(makers, ia, targets, ib)
+    on = makers.on[ia] & targets.on[ib]
+    h = np.where(on, np.inf, far * circ.upper).reshape(len(rows), k)
+    jbest = h.argmin(axis=1)
+    hb = h[np.arange(len(rows)), jbest]
+    better = hb < hi[rows]
+    r = rows[better]
+    hi[r], target[r], network[r] = hb[better], cols[jbest[better]], False
+    best[r] = centre.reshape(len(rows), k)[better, jbest[better]] * circ.factor
+    exact_net = (on & makers.exact[ia] & targets.exact[ib]).reshape(len(rows), k)
+    g = np.where(exact_net, np.inf, gap.reshape(len(rows), k)).min(axis=1)
+    lo[rows] = np.minimum(lo[rows], g)
 
 
 # ----------------------------------------------------------------------------------------------------

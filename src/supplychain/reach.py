@@ -53,11 +53,13 @@ def check_radius(radius_km, field: str = "radius_km") -> float:
 
 
 def check_category(category: str | None, field: str = "category") -> str | None:
+    """A category given as id, in Chinese (减速器) or in English -> its id; :class:`InputError` when unknown."""
     if category in (None, ""):
         return None
-    if category not in taxonomy.CATEGORIES:
-        raise InputError(field, f"unknown category {category!r}; expected one of: {', '.join(taxonomy.CATEGORIES)}")
-    return category
+    try:
+        return taxonomy.check_category(category)
+    except taxonomy.TaxonomyError as exc:
+        raise InputError(field, str(exc)) from None
 
 
 def is_supplier(e: Entity, category: str | None) -> bool:
@@ -67,12 +69,14 @@ def is_supplier(e: Entity, category: str | None) -> bool:
     return any(c in taxonomy.COMPONENT_CATEGORIES for c in e.categories)
 
 
-def _round1(values: np.ndarray) -> list:
-    """Values rounded to 0.1 (metres or seconds) as plain floats in one numpy call; NaN/inf -> None."""
-    v = np.asarray(values, dtype=float)
+def _round1(*columns: np.ndarray) -> list[list]:
+    """Columns of metres or seconds rounded to 0.1 as plain floats in one numpy call; NaN/inf -> None."""
+    v = np.vstack([np.asarray(c, dtype=float) for c in columns])
     out = np.round(v, 1).tolist()
-    if not np.isfinite(v).all():
-        out = [x if np.isfinite(x) else None for x in out]
+    bad = ~np.isfinite(v)
+    if bad.any():
+        for r, c in zip(*np.nonzero(bad)):
+            out[r][c] = None
     return out
 
 
@@ -80,7 +84,8 @@ def _supplier_positions(ws: Workspace, category: str | None):
     """Located suppliers of one category as :class:`measure.Positions`, and the unlocated ones (per registry)."""
     candidates = [e for e in ws.entities if is_supplier(e, category)]
     located = [e for e in candidates if e.located]
-    return located, ws.positions(located), [e for e in candidates if not e.located]
+    pos = ws.positions(located)
+    return located, pos, [e for e in candidates if not e.located], [r.describe() for r in pos.regions]
 
 
 def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, radius_km=10,
@@ -104,11 +109,11 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
     radius_m = check_radius(radius_km) * 1000.0
     category = check_category(category)
     # Per-query work is only what depends on the origin: the supplier positions are built once per registry.
-    located, pos, unlocated = ws.memo(("suppliers", category), lambda: _supplier_positions(ws, category))
+    located, pos, unlocated, regions = ws.memo(("suppliers", category), lambda: _supplier_positions(ws, category))
     if origin.entity is not None:
         keep = [i for i, e in enumerate(located) if e.id != origin.entity.id]
         if len(keep) < len(located):
-            located, pos = [located[i] for i in keep], pos.take(keep)
+            located, pos, regions = [located[i] for i in keep], pos.take(keep), [regions[i] for i in keep]
         unlocated = [e for e in unlocated if e.id != origin.entity.id]
     here = origin_positions(ws, origin)
 
@@ -123,8 +128,8 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
         # Plain Python values, rounded in bulk: item-by-item numpy indexing and round() cost as much as the
         # road search itself when hundreds of suppliers are in range.
         for i, r_m, lo, hi, t_s, s_m, snap, net, code in zip(
-                shown.tolist(), _round1(pairs.best[shown]), _round1(pairs.lo[shown]), _round1(pairs.hi[shown]),
-                _round1(pairs.time_s[shown]), _round1(pairs.straight[shown]), _round1(pos.snap_m[shown]),
+                shown.tolist(), *_round1(pairs.best[shown], pairs.lo[shown], pairs.hi[shown], pairs.time_s[shown],
+                                         pairs.straight[shown], pos.snap_m[shown]),
                 pairs.network[shown].tolist(), pairs.verdict[shown].tolist()):
             e = located[i]
             item = {
@@ -133,7 +138,7 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
                 "road_m": r_m, "road_m_range": [lo, hi], "verdict": measure.verdict_name(code),
                 "time_s": t_s, "straight_m": s_m, "snap_m": snap,
                 "distance_method": NETWORK if net else ESTIMATED,
-                "precision": e.precision, "uncertainty_m": e.radius_m, "region": pos.regions[i].describe(),
+                "precision": e.precision, "uncertainty_m": e.radius_m, "region": regions[i],
             }
             if with_paths and net and pairs.predecessors is not None and r_m is not None:
                 path = engine.path_from_tree(pairs.predecessors, origin.node, int(pos.node[i]))

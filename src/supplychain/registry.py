@@ -238,7 +238,8 @@ def read_rows(path: str | Path, encoding: str | None = None) -> tuple[list[str],
 # Validation
 
 def _split(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in re.split(r"[;；]", text or "") if p.strip())
+    """A list cell: ``;``-separated, and the Chinese separators ``；`` and ``、`` too."""
+    return tuple(p.strip() for p in re.split(r"[;；、]", text or "") if p.strip())
 
 
 def _parse_float(text: str) -> float | None:
@@ -300,14 +301,14 @@ def _validate_row(file: str, line: int, row: dict, errors: list[RowError]) -> En
         err("id", f"id {eid!r} may hold only letters, digits, '_', '-', '.'")
     if not get("name_zh"):
         err("name_zh", "empty name_zh (Chinese name is required)")
-    kind = get("kind")
+    kind = taxonomy.resolve(get("kind"), taxonomy.KINDS) or get("kind")
     if kind not in taxonomy.KINDS:
         err("kind", f"unknown kind {kind!r}; expected one of: {', '.join(taxonomy.KINDS)}")
     lists = {}
     for column, table, what in (("categories", taxonomy.CATEGORIES, "category"),
                                 ("needs", taxonomy.COMPONENT_CATEGORIES, "component category"),
                                 ("robot_types", taxonomy.ROBOT_TYPES, "robot type")):
-        values = _split(row.get(column, ""))
+        values = tuple(taxonomy.resolve(v, table) or v for v in _split(row.get(column, "")))
         for v in values:
             if v not in table:
                 err(column, f"unknown {what} {v!r}; expected one of: {', '.join(table)}")

@@ -47,6 +47,7 @@ def parse_category_weights(weights, field_name: str = "weights") -> dict[str, fl
         return out
     if not isinstance(weights, dict):
         raise InputError(field_name, "weights must be an object {component category: weight}")
+    weights = {taxonomy.resolve(k, taxonomy.CATEGORIES) or k: v for k, v in weights.items()}  # 中文 names too
     unknown = [k for k in weights if k not in taxonomy.COMPONENT_CATEGORIES]
     if unknown:
         raise InputError(field_name, f"unknown categor{'y' if len(unknown) == 1 else 'ies'} "

@@ -113,14 +113,16 @@ def parse_bom(bom, field_name: str = "bom") -> tuple[str | None, tuple[str, ...]
     if bom is None or (isinstance(bom, str) and not bom.strip()):
         return DEFAULT_BOM_TYPE, taxonomy.DEFAULT_BOM[DEFAULT_BOM_TYPE]
     if isinstance(bom, str):
-        if bom.strip() in taxonomy.ROBOT_TYPES:
-            return bom.strip(), taxonomy.DEFAULT_BOM[bom.strip()]
-        parts = [p.strip() for p in bom.replace(";", ",").split(",") if p.strip()]
+        robot = taxonomy.resolve(bom, taxonomy.ROBOT_TYPES)
+        if robot is not None:
+            return robot, taxonomy.DEFAULT_BOM[robot]
+        parts = [p.strip() for p in bom.replace(";", ",").replace("、", ",").split(",") if p.strip()]
+        parts = [taxonomy.resolve(p, taxonomy.CATEGORIES) or p for p in parts]
         if len(parts) == 1 and parts[0] not in taxonomy.COMPONENT_CATEGORIES:
             raise InputError(field_name, f"unknown BOM {bom!r}: give a robot type ({', '.join(taxonomy.ROBOT_TYPES)}) "
                              f"or component categories ({', '.join(taxonomy.COMPONENT_CATEGORIES)})")
     elif isinstance(bom, (list, tuple)):
-        parts = [str(p).strip() for p in bom]
+        parts = [taxonomy.resolve(str(p), taxonomy.CATEGORIES) or str(p).strip() for p in bom]
     else:
         raise InputError(field_name, "bom must be a robot type or a list of component categories")
     bad = [p for p in parts if p not in taxonomy.COMPONENT_CATEGORIES]

@@ -31,15 +31,43 @@ def _share(n: int, d: int) -> float | None:
     return round(n / d, 4) if d else None
 
 
-def _undetermined_entry(ws: Workspace, maker_pos, c: str, sup: list[Entity], sup_pos, radius_m: float) -> dict:
-    """The suppliers of ``c`` that may be within the radius of one maker, with their ranges."""
-    pairs = measure.from_origin(ws, maker_pos, sup_pos, radius_m, with_time=False)
-    maybe = np.flatnonzero(pairs.verdict == 0)
-    key = np.where(np.isnan(pairs.best[maybe]), pairs.lo[maybe], pairs.best[maybe])
-    maybe = maybe[np.argsort(key, kind="stable")]
-    cands = [{"supplier_id": sup[j].id, "supplier_name_zh": sup[j].name_zh, "supplier_precision": sup[j].precision,
-              **pairs.record(j)} for j in maybe[:MAX_CANDIDATES].tolist()]
-    return {"category": c, "verdict": measure.UNDETERMINED, "candidates": cands, "candidates_total": int(len(maybe))}
+def _rounded_list(values: np.ndarray) -> list:
+    """Metres rounded to 0.1 as plain floats in one numpy call; NaN/inf -> None (measure.rounded, in bulk)."""
+    out = np.round(values, 1).tolist()
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        out[i] = None
+    return out
+
+
+class _Candidates:
+    """The suppliers that may be within the radius of a maker whose category is undetermined: one road search
+    per such maker (against every supplier of every needed category at once), sliced per category."""
+
+    def __init__(self, ws: Workspace, mpos, suppliers: dict, radius_m: float):
+        self.ws, self.mpos, self.radius_m = ws, mpos, radius_m
+        union = sorted({e.id: e for sup, _ in suppliers.values() for e in sup}.values(), key=lambda e: e.id)
+        self.entities = union
+        self.pos = ws.positions(union, key="sourcing-suppliers")
+        index = {e.id: j for j, e in enumerate(union)}
+        self.columns = {c: np.array([index[e.id] for e in sup], np.int64) for c, (sup, _) in suppliers.items()}
+        self._pairs: dict[int, measure.FromOrigin] = {}
+
+    def entry(self, i: int, c: str) -> dict:
+        if i not in self._pairs:
+            # Roads up to the radius: a candidate farther by road keeps an open upper bound (its verdict is
+            # already known to be undetermined).
+            self._pairs[i] = measure.from_origin(self.ws, self.mpos.take([i]), self.pos, self.radius_m,
+                                                 with_time=False, limit_m=self.radius_m)
+        pairs = self._pairs[i]
+        cols = self.columns[c]
+        maybe = cols[pairs.verdict[cols] == 0]
+        key = np.where(np.isnan(pairs.best[maybe]), pairs.lo[maybe], pairs.best[maybe])
+        maybe = maybe[np.argsort(key, kind="stable")]
+        cands = [{"supplier_id": self.entities[j].id, "supplier_name_zh": self.entities[j].name_zh,
+                  "supplier_precision": self.entities[j].precision, **pairs.record(j)}
+                 for j in maybe[:MAX_CANDIDATES].tolist()]
+        return {"category": c, "verdict": measure.UNDETERMINED, "candidates": cands,
+                "candidates_total": int(len(maybe))}
 
 
 def sourcing_check(ws: Workspace, radius_km=10) -> dict:
@@ -62,39 +90,49 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
     needed = [c for c in taxonomy.COMPONENT_CATEGORIES if any(c in b for b in boms.values())]
 
     suppliers: dict[str, tuple[list[Entity], measure.Positions]] = {}
-    cover: dict[str, measure.NearestCover] = {}
+    cover: dict[str, tuple] = {}
     for c in needed:
         sup = [e for e in ws.located if c in e.categories]
         suppliers[c] = (sup, ws.positions(sup, key=("supplier", c)))
-        cover[c] = measure.nearest_cover(ws, mpos, suppliers[c][1], radius_m)
+        nc = measure.nearest_cover(ws, mpos, suppliers[c][1], radius_m)
+        # Plain Python values in bulk: per-item numpy indexing and rounding cost more than the road searches.
+        cover[c] = (nc.verdict.tolist(), nc.target.tolist(), _rounded_list(nc.best), _rounded_list(nc.lo),
+                    _rounded_list(nc.hi), nc.network.tolist())
+    candidates = _Candidates(ws, mpos, suppliers, radius_m)
+    counts = {c: {"needed_by": 0, "covered": 0, "undetermined": 0, "lacking": 0} for c in needed}
+    on = mpos.on.tolist()
 
     rows = []
     settle: set[str] = set()
     for i, m in enumerate(located):
         covered, undetermined, missing = [], [], []
+        method = NETWORK if on[i] else ESTIMATED
         for c in boms[m.id]:
+            counts[c]["needed_by"] += 1
             if c in m.categories:  # made in house
+                counts[c]["covered"] += 1
                 covered.append({"category": c, "supplier_id": m.id, "supplier_name_zh": m.name_zh, "road_m": 0.0,
                                 "road_m_range": [0.0, 0.0], "verdict": measure.WITHIN,
-                                "distance_method": NETWORK if mpos.on[i] else ESTIMATED, "in_house": True})
+                                "distance_method": method, "in_house": True})
                 continue
-            nc = cover[c]
-            code = int(nc.verdict[i])
+            verdict, target, best, lo, hi, net = cover[c]
+            code = verdict[i]
             if code == 1:
-                s = suppliers[c][0][int(nc.target[i])]
+                counts[c]["covered"] += 1
+                s = suppliers[c][0][target[i]]
                 covered.append({"category": c, "supplier_id": s.id, "supplier_name_zh": s.name_zh,
-                                "road_m": measure.rounded(nc.best[i]),
-                                "road_m_range": measure.range_list(nc.lo[i], nc.hi[i]), "verdict": measure.WITHIN,
-                                "distance_method": NETWORK if nc.network[i] else ESTIMATED, "in_house": False,
+                                "road_m": best[i], "road_m_range": [lo[i], hi[i]], "verdict": measure.WITHIN,
+                                "distance_method": NETWORK if net[i] else ESTIMATED, "in_house": False,
                                 "supplier_precision": s.precision})
             elif code == 0:
-                entry = _undetermined_entry(ws, mpos.take([i]), c, *suppliers[c], radius_m)
+                counts[c]["undetermined"] += 1
+                entry = candidates.entry(i, c)
                 undetermined.append(entry)
-                if not mpos.exact[i]:
+                if m.precision != "exact":
                     settle.add(m.id)
-                settle.update(k["supplier_id"] for k in entry["candidates"]
-                              if ws.by_id[k["supplier_id"]].precision != "exact")
+                settle.update(k["supplier_id"] for k in entry["candidates"] if k["supplier_precision"] != "exact")
             else:
+                counts[c]["lacking"] += 1
                 missing.append(c)
         bom = boms[m.id]
         rows.append({
@@ -104,15 +142,10 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
             "covered": covered, "undetermined": undetermined, "missing": missing,
             "rate_certain": _share(len(covered), len(bom)),
             "rate_possible": _share(len(covered) + len(undetermined), len(bom)),
-            "distance_method": NETWORK if mpos.on[i] else ESTIMATED,
+            "distance_method": method,
         })
 
-    def count(c: str, key: str) -> int:
-        return sum(1 for r in rows if c in boms[r["id"]] and any(
-            (x if isinstance(x, str) else x["category"]) == c for x in r[key]))
-
-    per_category = {c: {"needed_by": sum(1 for b in boms.values() if c in b), "covered": count(c, "covered"),
-                        "undetermined": count(c, "undetermined"), "lacking": count(c, "missing")} for c in needed}
+    per_category = counts
     surely = sum(1 for r in rows if not r["missing"] and not r["undetermined"])
     possibly = sum(1 for r in rows if not r["missing"])
     rated = [r for r in rows if r["rate_certain"] is not None]

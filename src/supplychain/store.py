@@ -160,6 +160,7 @@ class Store:
         # One connection shared by a server's request threads: every use holds this lock, so a transaction
         # is never interleaved with another thread's statements.
         self._lock = threading.RLock()
+        self.writes = 0  # transactions committed through this connection (see version())
         self.wait_s = wait_s if wait_s is not None else db_wait_s()
         # WAL: readers never wait for a writer and a writer never waits for readers; writers queue for up to
         # wait_s (SQLite's busy timeout) behind another process's write, then fail with "database is locked".
@@ -198,6 +199,13 @@ class Store:
                 raise
             else:
                 conn.commit()
+                self.writes += 1
+
+    def version(self) -> tuple[int, int]:
+        """Changes when stored data changes: SQLite's ``data_version`` (commits by *other* connections, e.g. the
+        CLI) and this connection's own committed transactions. Cheap enough to ask on every request."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0]), self.writes
 
     def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:

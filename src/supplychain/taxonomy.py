@@ -83,24 +83,46 @@ class TaxonomyError(ValueError):
     """An unknown category, kind or robot type."""
 
 
+def _names(key: str, label: Label) -> set[str]:
+    """Every name a user may give for one entry: its id, its Chinese and English labels, and their short forms
+    (before the bracket: 减速器 for 减速器（谐波/RV/行星）), English compared in lower case."""
+    zh, en = label.zh.strip(), label.en.strip()
+    return {key, zh, zh.split("（")[0].strip(), en.lower(), en.split(" (")[0].strip().lower()}
+
+
+def resolve(name, table: dict[str, Label]) -> str | None:
+    """The id for ``name`` given as an id, in Chinese or in English (see :func:`_names`); ``None`` when unknown."""
+    if not isinstance(name, str):
+        return None
+    text = name.strip()
+    if text in table:
+        return text
+    for key, label in table.items():
+        if text in _names(key, label) or text.lower() in _names(key, label):
+            return key
+    return None
+
+
 def _check(name: str, table: dict[str, Label], what: str) -> str:
-    if name not in table:
-        raise TaxonomyError(f"unknown {what} {name!r}; expected one of: {', '.join(table)}")
-    return name
+    key = resolve(name, table)
+    if key is None:
+        raise TaxonomyError(f"unknown {what} {name!r}; expected one of: "
+                            + ", ".join(f"{k} ({v.zh.split('（')[0]})" for k, v in table.items()))
+    return key
 
 
 def check_category(name: str) -> str:
-    """Return ``name`` if it is a known category, else raise :class:`TaxonomyError`."""
+    """The id of a known category (given as id, 中文 or English), else raise :class:`TaxonomyError`."""
     return _check(name, CATEGORIES, "category")
 
 
 def check_kind(name: str) -> str:
-    """Return ``name`` if it is a known entity kind, else raise :class:`TaxonomyError`."""
+    """The id of a known entity kind (given as id, 中文 or English), else raise :class:`TaxonomyError`."""
     return _check(name, KINDS, "kind")
 
 
 def check_robot_type(name: str) -> str:
-    """Return ``name`` if it is a known robot type, else raise :class:`TaxonomyError`."""
+    """The id of a known robot type (given as id, 中文 or English), else raise :class:`TaxonomyError`."""
     return _check(name, ROBOT_TYPES, "robot type")
 
 

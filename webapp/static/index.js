@@ -18,12 +18,23 @@
     function applyFilter() {
       var on = checked();
       var all = Object.keys(on).every(function (k) { return on[k]; });
-      var n = layer.setFilter(all ? null : function (d) {
+      var keep = all ? null : function (d) {
         var cats = d.cats || [];
         if (!cats.length) { return on[""]; }
         return cats.some(function (c) { return on[c]; });
-      });
+      };
+      var n = layer.setFilter(keep);
       shown.textContent = "显示 shown: " + n + " / " + layer.markers.length;
+      // An uncertainty circle belongs to the entities standing at its point: hidden when all of them are.
+      var visible = {};
+      layer.markers.forEach(function (m) { if (!keep || keep(m.options.scData)) { visible[m.options.scId] = true; } });
+      var circles = hook.layers.uncertainty;
+      if (circles) {
+        circles.eachLayer(function (c) {
+          var show = (c.options.tags || []).some(function (id) { return visible[id]; });
+          c.setStyle(show ? {opacity: 1, fillOpacity: 0.07} : {opacity: 0, fillOpacity: 0});
+        });
+      }
     }
 
     filterBox.addEventListener("change", applyFilter);

@@ -177,6 +177,31 @@
     if (!ev.target.hasAttribute("action")) { ev.preventDefault(); }
   });
 
+  /** Say an API error next to the field it names (inputs: {field: element}); clears earlier ones in ``scope``.
+   *  Returns the element marked, or null when the field has no input on the page. */
+  SC.fieldError = function (scope, inputs, err) {
+    SC.clearFieldErrors(scope);
+    var field = (err && err.field) || "";
+    var el = inputs[field] || inputs[field.split(/[.\[]/)[0]];
+    if (!el) { return null; }
+    el.classList.add("sc-invalid");
+    el.setAttribute("aria-invalid", "true");
+    var note = document.createElement("div");
+    note.className = "sc-field-error";
+    note.setAttribute("role", "alert");
+    note.textContent = err.message || "";
+    el.insertAdjacentElement("afterend", note);
+    el.focus();
+    return el;
+  };
+
+  SC.clearFieldErrors = function (scope) {
+    (scope || document).querySelectorAll(".sc-field-error").forEach(function (n) { n.remove(); });
+    (scope || document).querySelectorAll(".sc-invalid").forEach(function (n) {
+      n.classList.remove("sc-invalid"); n.removeAttribute("aria-invalid");
+    });
+  };
+
   SC.errorText = function (err) {
     if (!err) { return ""; }
     return (err.field ? "[" + err.field + "] " : "") + (err.message || String(err));
@@ -204,4 +229,19 @@
     fitControl(hook);
     hook.map.on("resize", function () { fitControl(hook); });
   });
+})();
+
+/* The phone menu: the nav bar's pages fold behind one button below 600 px (sc.css). */
+(function () {
+  "use strict";
+  function init() {
+    var button = document.getElementById("sc-menu");
+    if (!button) { return; }
+    var bar = button.closest(".sc-nav");
+    button.addEventListener("click", function () {
+      var open = bar.classList.toggle("open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();

@@ -104,6 +104,33 @@
       renderList(); markStale();
     }
 
+    // Candidates live in the URL (shareable) and in localStorage (a reload keeps them).
+    var STORE_KEY = "sc-sites-candidates";
+    function saveCandidates() {
+      var list = state.cands.map(function (c) {
+        return c.entity ? {entity: c.entity, name: c.name, lon: c.lon, lat: c.lat} : {name: c.name, lon: c.lon, lat: c.lat};
+      });
+      var text = JSON.stringify(list);
+      try { localStorage.setItem(STORE_KEY, text); } catch (err) { /* private mode: the URL still holds them */ }
+      var q = new URLSearchParams(location.search);
+      if (list.length) { q.set("cands", text); } else { q.delete("cands"); }
+      history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q.toString() : ""));
+    }
+    function restoreCandidates() {
+      var text = new URLSearchParams(location.search).get("cands");
+      if (!text) { try { text = localStorage.getItem(STORE_KEY); } catch (err) { text = null; } }
+      var list = [];
+      try { list = JSON.parse(text || "[]"); } catch (err) { list = []; }
+      (Array.isArray(list) ? list : []).slice(0, 500).forEach(function (c) {
+        var lon = +c.lon, lat = +c.lat;
+        if (isFinite(lon) && isFinite(lat)) {
+          addCandidate({name: String(c.name || "").slice(0, 120), lon: lon, lat: lat,
+                        entity: typeof c.entity === "string" ? c.entity : undefined});
+        }
+      });
+      if (state.cands.length) { SC.fitBounds(map, candLayer.getBounds().pad(0.3), {maxZoom: 14}); }
+    }
+
     function removeCandidate(id) {
       state.cands = state.cands.filter(function (c) {
         if (c.id === id) { candLayer.removeLayer(c.marker); return false; }
@@ -122,7 +149,9 @@
         li.innerHTML = "<span class='st-tag'>" + (i + 1) + "</span>";
         var name = document.createElement("input");
         name.className = "name"; name.value = c.name; name.setAttribute("aria-label", "candidate " + (i + 1) + " name");
-        name.addEventListener("change", function () { c.name = name.value.trim() || ("候选" + c.id); c.marker.options.title = c.name; });
+        name.addEventListener("change", function () {
+          c.name = name.value.trim() || ("候选" + c.id); c.marker.options.title = c.name; saveCandidates();
+        });
         li.appendChild(name);
         var coord = document.createElement("span");
         coord.className = "coord";
@@ -139,11 +168,15 @@
       });
       $("cand-count").textContent = state.cands.length;
       $("cand-empty").hidden = state.cands.length > 0;
+      if (state.restored) { saveCandidates(); }
     }
 
     map.on("click", function (e) {
       addCandidate({lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6)});
     });
+    restoreCandidates();
+    state.restored = true;
+    saveCandidates();
 
     $("add-entity").addEventListener("click", function () {
       var id = $("entity-select").value;
@@ -152,7 +185,11 @@
       if (!e) { return; }
       // Measured from where the registry places it (the API resolves the entity id again).
       addCandidate({name: e.zh, lon: +e.lon, lat: +e.lat, entity: id});
-      map.panTo([e.lat, e.lon]);
+      // Keep every candidate in view (no jump that leaves the clicked ones off screen).
+      var view = map.getBounds();
+      if (!state.cands.every(function (c) { return view.contains([c.lat, c.lon]); })) {
+        SC.fitBounds(map, candLayer.getBounds().pad(0.2), {maxZoom: map.getZoom()});
+      }
     });
 
     $("clear-cands").addEventListener("click", function () {
@@ -239,7 +276,9 @@
         .sort(function (a, b) { return a.c.rank - b.c.rank || a.i - b.i; });
       var critMeta = {};
       ans.criteria.forEach(function (c) { critMeta[c.key] = c; });
-      var html = "<table class='sc-table st-cmp' id='cmp-table'><thead><tr><th>准则 Criterion<span class='en'>权重 weight</span></th>";
+      // The table scrolls sideways inside its own box (its header row and criterion column stay in view).
+      var html = "<div class='st-cmp-wrap' id='cmp-wrap'><table class='sc-table st-cmp' id='cmp-table'><thead><tr>" +
+        "<th>准则 Criterion<span class='en'>权重 weight</span></th>";
       byRank.forEach(function (x) {
         html += "<th class='" + (x.c.rank === 1 ? "best" : "") + "' data-index='" + x.i + "'>#" + x.c.rank + " " + SC.esc(x.c.name) +
           "<span class='en'>" + badge(x.c.distance_method) + (x.c.snap_m != null && !x.c.on_network ? " 离路网 " + SC.km(x.c.snap_m, 1) : "") + "</span></th>";
@@ -262,7 +301,7 @@
         });
         html += "</tr>";
       });
-      html += "</tbody></table>";
+      html += "</tbody></table></div>";
       html += "<div class='st-explain sc-note'><p><b>为何第一名胜出 Why the top site wins</b></p><p>" + SC.esc(ans.explanation.zh) +
         "</p><p>" + SC.esc(ans.explanation.en) + "</p></div>";
       html += "<details><summary class='sc-muted'>评分方法 How scores are computed</summary><ul class='sc-list'>" +
@@ -292,9 +331,12 @@
     function submit(path, body, statusEl, busyText) {
       setStatus(statusEl, busyText);
       return post(path, body).then(function (res) {
-        if (res.ok) { return res.data; }
+        if (res.ok) { SC.clearFieldErrors($("panel")); return res.data; }
         stats.errors++;
         setStatus(statusEl, "错误 Error: " + SC.errorText(res.error), true);
+        SC.fieldError($("panel"), {k: $("k"), radius_km: $("radius"), grid_m: $("grid")}, res.error);
+        if (path.indexOf("optimize") >= 0) { optLayer.clearLayers(); $("opt-result").innerHTML = ""; }
+        if (path.indexOf("evaluate") >= 0) { $("eval-result").innerHTML = ""; }
         var field = (res.error && res.error.field) || "", idx = fieldIndex(field);
         if (idx != null) { renderList(idx); }
         if (/^weights/.test(field)) { $("weight-sum").scrollIntoView({block: "nearest"}); }
@@ -410,6 +452,7 @@
     });
 
     stats.addCandidate = addCandidate;
+    stats.removeCandidate = removeCandidate;
     renderList();
   });
 

@@ -174,14 +174,15 @@
       Promise.all(calls).then(function (res) {
         if (token !== seq) { return; }  // a newer query was started
         var ans = res[0];
-        if (!ans.ok) {
+        if (!ans.ok) {  // the old answer must not stay on screen as if it answered this query
           clearResult();
+          [csvLink, geoLink].forEach(function (a) { a.setAttribute("aria-disabled", "true"); a.href = "#"; });
           setStatus("错误 Error: " + SC.errorText(ans.error), true);
-          var bad = ans.error && ans.error.field;
-          var input = {lon: lonIn, lat: latIn, radius_km: radiusIn, category: catSel, entity: entitySel}[bad];
-          if (input) { input.focus(); }
+          SC.fieldError(form, {lon: lonIn, lat: latIn, radius_km: radiusIn, category: catSel, entity: entitySel},
+                        ans.error);
           return;
         }
+        SC.clearFieldErrors(form);
         var area = res[1] && res[1].ok ? res[1].data : null;
         render(ans.data, area);
         setStatus(res[1] && !res[1].ok ? "服务区不可用 service area unavailable: " + SC.errorText(res[1].error) : "");

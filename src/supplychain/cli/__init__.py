@@ -30,13 +30,36 @@ EPILOG = """examples:
 """
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help that says which options are required (必填) and what the defaults are."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.required and action.option_strings:
+            text = "（必填 required）" + text
+        return text
+
+
+class Parser(argparse.ArgumentParser):
+    """Every parser of the command line: whole option names only (``--radius 10`` is an error, not
+    ``--radius-km``), required options marked in the help, and the same class for every subcommand."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="supplychain",
         description="吴中具身智能供应链定位器 — embodied-intelligence supply-chain locator for 吴中区, Suzhou.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="data dir (default: $SUPPLYCHAIN_DATA_DIR or ~/.local/share/supplychain)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+        epilog=EPILOG)
+    parser.add_argument("--data-dir", help="数据目录 data dir (default: $SUPPLYCHAIN_DATA_DIR or "
+                                           "~/.local/share/supplychain); must exist unless --init is given")
+    parser.add_argument("--init", action="store_true",
+                        help="创建并初始化一个新的数据目录 create and seed the data dir if it does not exist")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
     for name in GROUPS:
         try:
             module = importlib.import_module(f".{name}", __name__)
@@ -57,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    missing = _missing_data_dir(args)
+    if missing:
+        return fail(f"数据目录不存在 data dir does not exist: {missing} — 检查路径，或加 --init 新建 check the path, "
+                    "or add --init to create a new one", 2)
     try:
         result = args.func(args)
     except RegistryError as exc:  # one line per bad row: file, line, column, reason
@@ -87,6 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"内部错误 internal error (a bug, please report it; SUPPLYCHAIN_DEBUG=1 shows the traceback): "
                     f"{type(exc).__name__}: {exc}", 70)
     return int(result or 0)
+
+
+def _missing_data_dir(args) -> str | None:
+    """An explicitly chosen data dir (``--data-dir`` or ``$SUPPLYCHAIN_DATA_DIR``) that does not exist, unless
+    ``--init`` asks for it; the per-user default is created on first use."""
+    chosen = getattr(args, "data_dir", None) or os.environ.get("SUPPLYCHAIN_DATA_DIR")
+    if not chosen or args.init:
+        return None
+    return None if os.path.isdir(os.path.expanduser(chosen)) else chosen
 
 
 def fail(line: str, code: int) -> int:
