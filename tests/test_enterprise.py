@@ -169,7 +169,7 @@ def test_fifty_firms_through_fake_amap(tmp_path):
 
 def test_cli_import_list_with_geocode(tmp_path):
     path = write_xlsx(tmp_path / "list.xlsx")
-    cli = [sys.executable, "-m", "supplychain.cli", "--data-dir", str(tmp_path / "data")]
+    cli = [sys.executable, "-m", "supplychain.cli", "--init", "--data-dir", str(tmp_path / "data")]
     out = subprocess.run(cli + ["entities", "import", str(path), "--geocode", "offline"], capture_output=True,
                          text=True, check=True)
     assert "50 added" in out.stdout and "geocoded (offline)" in out.stdout

@@ -100,7 +100,7 @@ def test_a_persons_position_is_never_replaced_by_a_coarser_or_equal_answer(store
 
 def test_cli_geocode_only_unlocated_and_import_with_geocode(tmp_path):
     data = tmp_path / "data"
-    cli = [sys.executable, "-m", "supplychain.cli", "--data-dir", str(data)]
+    cli = [sys.executable, "-m", "supplychain.cli", "--init", "--data-dir", str(data)]
     rows = _registry(tmp_path, [{"id": "x1", "address": "吴中区郭巷街道", "district": "吴中区"},
                                 {"id": "x2", "address": "某某大厦"}])
     out = subprocess.run(cli + ["entities", "import", str(rows), "--geocode", "offline"], capture_output=True,
