@@ -18,6 +18,8 @@ from .registry import Entity
 from .workspace import ESTIMATED, NETWORK, SnappedPoint, Workspace
 
 MAX_RADIUS_KM = 50.0
+#: Verdict names by code (measure.verdict_codes), indexable by a plain int.
+VERDICT_BY_CODE = {1: measure.WITHIN, 0: measure.UNDETERMINED, -1: measure.BEYOND}
 
 
 @dataclass
@@ -85,7 +87,8 @@ def _supplier_positions(ws: Workspace, category: str | None):
     candidates = [e for e in ws.entities if is_supplier(e, category)]
     located = [e for e in candidates if e.located]
     pos = ws.positions(located)
-    return located, pos, [e for e in candidates if not e.located], [r.describe() for r in pos.regions]
+    return (located, pos, [e for e in candidates if not e.located], [r.describe() for r in pos.regions],
+            [e.radius_m for e in located])
 
 
 def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, radius_km=10,
@@ -109,11 +112,13 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
     radius_m = check_radius(radius_km) * 1000.0
     category = check_category(category)
     # Per-query work is only what depends on the origin: the supplier positions are built once per registry.
-    located, pos, unlocated, regions = ws.memo(("suppliers", category), lambda: _supplier_positions(ws, category))
+    located, pos, unlocated, regions, radii = ws.memo(("suppliers", category),
+                                                      lambda: _supplier_positions(ws, category))
     if origin.entity is not None:
         keep = [i for i, e in enumerate(located) if e.id != origin.entity.id]
         if len(keep) < len(located):
-            located, pos, regions = [located[i] for i in keep], pos.take(keep), [regions[i] for i in keep]
+            located, pos = [located[i] for i in keep], pos.take(keep)
+            regions, radii = [regions[i] for i in keep], [radii[i] for i in keep]
         unlocated = [e for e in unlocated if e.id != origin.entity.id]
     here = origin_positions(ws, origin)
 
@@ -135,16 +140,16 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
             item = {
                 "id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "categories": list(e.categories),
                 "lon": e.lon, "lat": e.lat,
-                "road_m": r_m, "road_m_range": [lo, hi], "verdict": measure.verdict_name(code),
+                "road_m": r_m, "road_m_range": [lo, hi], "verdict": VERDICT_BY_CODE[code],
                 "time_s": t_s, "straight_m": s_m, "snap_m": snap,
                 "distance_method": NETWORK if net else ESTIMATED,
-                "precision": e.precision, "uncertainty_m": e.radius_m, "region": regions[i],
+                "precision": e.precision, "uncertainty_m": radii[i], "region": regions[i],
             }
             if with_paths and net and pairs.predecessors is not None and r_m is not None:
                 path = engine.path_from_tree(pairs.predecessors, origin.node, int(pos.node[i]))
                 item["path"] = ws.network.path_coords(path)
             results.append(item)
-    n_und = sum(1 for r in results if r["verdict"] == measure.UNDETERMINED)
+    n_und = int((pairs.verdict[shown] == 0).sum()) if pairs is not None else 0
     answer = {
         "origin": {**origin.to_dict(), "region": here.regions[0].describe()},
         "radius_km": radius_m / 1000.0,

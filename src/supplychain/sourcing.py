@@ -32,10 +32,11 @@ def _share(n: int, d: int) -> float | None:
 
 
 def _rounded_list(values: np.ndarray) -> list:
-    """Metres rounded to 0.1 as plain floats in one numpy call; NaN/inf -> None (measure.rounded, in bulk)."""
+    """Rows of metres rounded to 0.1 as plain floats in one numpy call; NaN/inf -> None (measure.rounded, in
+    bulk)."""
     out = np.round(values, 1).tolist()
-    for i in np.flatnonzero(~np.isfinite(values)).tolist():
-        out[i] = None
+    for r, c in zip(*np.nonzero(~np.isfinite(values))):
+        out[r][c] = None
     return out
 
 
@@ -96,8 +97,8 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
         suppliers[c] = (sup, ws.positions(sup, key=("supplier", c)))
         nc = measure.nearest_cover(ws, mpos, suppliers[c][1], radius_m)
         # Plain Python values in bulk: per-item numpy indexing and rounding cost more than the road searches.
-        cover[c] = (nc.verdict.tolist(), nc.target.tolist(), _rounded_list(nc.best), _rounded_list(nc.lo),
-                    _rounded_list(nc.hi), nc.network.tolist())
+        best, lo, hi = _rounded_list(np.vstack([nc.best, nc.lo, nc.hi]))
+        cover[c] = (nc.verdict.tolist(), nc.target.tolist(), best, lo, hi, nc.network.tolist())
     candidates = _Candidates(ws, mpos, suppliers, radius_m)
     counts = {c: {"needed_by": 0, "covered": 0, "undetermined": 0, "lacking": 0} for c in needed}
     on = mpos.on.tolist()
