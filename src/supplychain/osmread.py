@@ -1,0 +1,283 @@
+"""Streaming import of OSM files (.osm.pbf, .osm, .osm.bz2, .osm.gz) with pyosmium, straight to CSR arrays.
+
+Two passes over the file, never a networkx graph:
+
+1. **ways**: every way with a ``highway`` tag (filtered in C++) is judged by :mod:`supplychain.roadtags`
+   (osmnx's drive filter, one-way, speed); a drivable way keeps its node references and a few attributes
+   (one-way, class, speed, an index into a table of names);
+2. **nodes**: only the nodes those ways use are read (an id filter in C++), with their coordinates.
+
+Memory is proportional to the kept ways and their nodes, not to the file.
+
+**Clip rule**: a way *segment* (two consecutive nodes of a way) is kept when both its nodes lie inside the
+clip polygon (the study area plus its buffer by default, else ``--bbox``/``--polygon``); a way crossing the
+border keeps its inside segments, and a node referenced by the file but absent from it drops its segments.
+
+Then the graph is the one osmnx would build from the same ways (``graph_from_xml`` after the drive filter):
+segments in both directions unless one-way (reversed for ``-1``), each segment's length the great-circle
+distance osmnx uses (radius 6,371,009 m), parallel segments collapsed to the shortest, and only the
+largest strongly connected component kept. Degree-2 nodes are **not** contracted: a path's length is the
+sum of its segments either way, and every OSM node stays available for snapping.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from . import roadtags
+from .errors import NetworkError
+
+#: osmnx's Earth radius for great-circle lengths (``osmnx.distance.EARTH_RADIUS_M``).
+EARTH_RADIUS_M = 6_371_009.0
+#: File names this reader takes.
+SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".xml", ".osm.bz2", ".xml.bz2", ".osm.gz", ".xml.gz")
+
+
+@dataclass
+class Clip:
+    """Where the network is kept: a WGS84 polygon, a bbox ``(west, south, east, north)``, or everywhere."""
+
+    polygon: object = None
+    bbox: tuple[float, float, float, float] | None = None
+    label: str = "whole file"
+
+    def inside(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        keep = np.ones(len(lon), dtype=bool)
+        if self.bbox is not None:
+            w, s, e, n = self.bbox
+            keep &= (lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)
+        if self.polygon is not None:
+            import shapely
+
+            shapely.prepare(self.polygon)
+            keep[keep] = shapely.contains_xy(self.polygon, lon[keep], lat[keep])
+        return keep
+
+
+def _bar(desc: str, unit: str):
+    """A tqdm progress bar on stderr (shown only on a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(desc=desc, unit=unit, unit_scale=True, file=sys.stderr, disable=None, leave=False, mininterval=0.5)
+
+
+@dataclass
+class Ways:
+    """Drivable ways as flat arrays: node refs of way ``i`` are ``refs[start[i]:start[i+1]]``."""
+
+    refs: np.ndarray
+    start: np.ndarray
+    oneway: np.ndarray     # int8: 0 two-way, 1 forward, -1 reversed
+    highway: np.ndarray    # int8 index into roadtags.HIGHWAY_CLASSES
+    speed: np.ndarray      # float32 km/h
+    name: np.ndarray       # int32 index into names, -1 none
+    names: list[str]
+    seen: int              # ways with a highway tag read
+
+
+def read_ways(path: Path, network_type: str, max_elements: int) -> Ways:
+    """Pass 1: the drivable ways of the file."""
+    import osmium
+
+    refs, start = array("q"), array("q", [0])
+    one, hwy, spd, nam = array("b"), array("b"), array("f"), array("i")
+    names: dict[str, int] = {}
+    seen = 0
+    fp = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(osmium.filter.KeyFilter("highway"))
+    with _bar("读取道路 reading ways", "way") as bar:
+        for w in fp:
+            seen += 1
+            if seen % 4096 == 0:
+                bar.update(4096)
+            tags = w.tags
+            if not roadtags.drivable(tags, network_type):
+                continue
+            nodes = [n.ref for n in w.nodes]
+            if len(nodes) < 2:
+                continue
+            refs.extend(nodes)
+            start.append(len(refs))
+            if len(refs) > max_elements:
+                from .boundedread import ENV, ImportRefused
+
+                raise ImportRefused(f"道路节点引用超过 {max_elements:,} 个。",
+                                    f"{path.name}: drivable ways reference more than {max_elements:,} nodes "
+                                    f"(--max-elements or {ENV['max_elements']}).")
+            one.append(roadtags.oneway(tags))
+            hwy.append(roadtags.highway_class(roadtags.highway_value(tags)))
+            spd.append(roadtags.speed_kph(tags))
+            name = tags.get("name")
+            nam.append(names.setdefault(name, len(names)) if name else -1)
+    return Ways(np.frombuffer(refs, dtype=np.int64), np.frombuffer(start, dtype=np.int64),
+                np.frombuffer(one, dtype=np.int8), np.frombuffer(hwy, dtype=np.int8),
+                np.frombuffer(spd, dtype=np.float32), np.frombuffer(nam, dtype=np.int32), list(names), seen)
+
+
+def read_nodes(path: Path, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pass 2: ``(ids, lon, lat)`` of the wanted nodes present in the file, sorted by id."""
+    import osmium
+
+    got, lon, lat = array("q"), array("d"), array("d")
+    fp = osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(osmium.filter.IdFilter(ids.tolist()))
+    with _bar("读取节点 reading nodes", "node") as bar:
+        for i, n in enumerate(fp, 1):
+            loc = n.location
+            if not loc.valid():
+                continue
+            got.append(n.id)
+            lon.append(loc.lon)
+            lat.append(loc.lat)
+            if i % 16384 == 0:
+                bar.update(16384)
+    got_a = np.frombuffer(got, dtype=np.int64)
+    order = np.argsort(got_a, kind="stable")
+    return got_a[order], np.frombuffer(lon, dtype=np.float64)[order], np.frombuffer(lat, dtype=np.float64)[order]
+
+
+def great_circle_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """osmnx's great-circle distance (haversine, radius :data:`EARTH_RADIUS_M`) in metres."""
+    y1, y2 = np.deg2rad(lat1), np.deg2rad(lat2)
+    dy, dx = y2 - y1, np.deg2rad(np.asarray(lon2) - np.asarray(lon1))
+    h = np.sin(dy / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin(dx / 2) ** 2
+    return 2 * np.arcsin(np.sqrt(np.minimum(1.0, h))) * EARTH_RADIUS_M
+
+
+def _segments(ways: Ways, node_ids: np.ndarray, inside: np.ndarray):
+    """Directed segments ``(u, v, way)`` as indices into ``node_ids``, clipped and oriented."""
+    n_ways = len(ways.start) - 1
+    way_of = np.repeat(np.arange(n_ways, dtype=np.int64), np.diff(ways.start))
+    pos = np.searchsorted(node_ids, ways.refs)
+    pos = np.minimum(pos, max(len(node_ids) - 1, 0))
+    present = (node_ids[pos] == ways.refs) if len(node_ids) else np.zeros(len(ways.refs), bool)
+    ok = present & inside[pos] if len(node_ids) else present
+    same_way = way_of[:-1] == way_of[1:]
+    keep = same_way & ok[:-1] & ok[1:]
+    a, b, w = pos[:-1][keep], pos[1:][keep], way_of[:-1][keep]
+    one = ways.oneway[w]
+    rev = one == -1
+    a, b = np.where(rev, b, a), np.where(rev, a, b)
+    two = one == 0
+    u = np.concatenate([a, b[two]])
+    v = np.concatenate([b, a[two]])
+    return u, v, np.concatenate([w, w[two]])
+
+
+def build_arrays(ways: Ways, node_ids, lon, lat, clip: Clip) -> dict[str, np.ndarray]:
+    """The cache arrays (the same keys as :func:`supplychain.network.build_arrays`, plus edge attributes).
+
+    Raises :class:`NetworkError` when no drivable segment lies in the clip area.
+    """
+    inside = clip.inside(lon, lat)
+    u, v, w = _segments(ways, node_ids, inside)
+    loop = u == v
+    u, v, w = u[~loop], v[~loop], w[~loop]
+    if len(u) == 0:
+        raise NetworkError("no drivable ways in the area")
+    length = great_circle_m(lon[u], lat[u], lon[v], lat[v])
+    # Collapse parallel segments to the shortest (scipy would add them, PITFALLS.md).
+    order = np.lexsort((length, v, u))
+    u, v, w, length = u[order], v[order], w[order], length[order]
+    first = np.ones(len(u), dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    u, v, w, length = u[first], v[first], w[first], length[first]
+    # Largest strongly connected component, on the nodes the segments use.
+    used = np.unique(np.concatenate([u, v]))
+    uu, vv = np.searchsorted(used, u), np.searchsorted(used, v)
+    n = len(used)
+    m = sp.csr_matrix((np.ones(len(uu), dtype=np.int8), (uu, vv)), shape=(n, n))
+    _, labels = connected_components(m, directed=True, connection="strong")
+    big = np.argmax(np.bincount(labels))
+    keep_node = labels == big
+    new_index = np.cumsum(keep_node) - 1
+    keep_edge = keep_node[uu] & keep_node[vv]
+    uu, vv, w, length = new_index[uu[keep_edge]], new_index[vv[keep_edge]], w[keep_edge], length[keep_edge]
+    nodes = used[keep_node]
+    n = len(nodes)
+    # Already sorted by (u, v): the CSR arrays follow directly.
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(uu, minlength=n), out=indptr[1:])
+    speed = ways.speed[w].astype(np.float64)
+    length = np.maximum(length, 1e-9)
+    glon = np.column_stack([lon[nodes[uu]], lon[nodes[vv]]]).ravel()
+    glat = np.column_stack([lat[nodes[uu]], lat[nodes[vv]]]).ravel()
+    return {
+        "osmid": node_ids[nodes], "lon": lon[nodes], "lat": lat[nodes],
+        "indptr": indptr, "indices": vv.astype(np.int64),
+        "length_m": length, "time_s": np.maximum(length / (speed / 3.6), 1e-9),
+        "highway": ways.highway[w].astype(np.int8),
+        "oneway": (ways.oneway[w] != 0),
+        "speed_kph": speed.astype(np.float32),
+        "name": ways.name[w].astype(np.int32),
+        **pack_names(ways.names),
+        "geom_offsets": np.arange(0, 2 * len(uu) + 1, 2, dtype=np.int64), "geom_lon": glon, "geom_lat": glat,
+    }
+
+
+def pack_names(names: list[str]) -> dict[str, np.ndarray]:
+    """A names table as one UTF-8 byte array and offsets (no pickled objects in the cache)."""
+    blobs = [s.encode("utf-8") for s in names]
+    offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in blobs], out=offsets[1:])
+    return {"names_utf8": np.frombuffer(b"".join(blobs), dtype=np.uint8).copy(), "names_offsets": offsets}
+
+
+def unpack_names(arrays: dict[str, np.ndarray]) -> list[str]:
+    """The names table of :func:`pack_names`."""
+    if "names_utf8" not in arrays:
+        return []
+    raw, off = arrays["names_utf8"].tobytes(), arrays["names_offsets"]
+    return [raw[off[i]:off[i + 1]].decode("utf-8") for i in range(len(off) - 1)]
+
+
+def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive",
+         max_elements: int = 20_000_000, progress=None) -> dict[str, np.ndarray]:
+    """Read an OSM file into cache arrays (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    path
+        ``.osm.pbf``, ``.osm``, ``.osm.bz2`` or ``.osm.gz``.
+    clip
+        Where to keep the network (default: the whole file).
+    network_type
+        ``"drive"`` or ``"drive_service"`` (osmnx's filters, :data:`roadtags.FILTERS`).
+    max_elements
+        Refuse the file when its drivable ways reference more nodes than this.
+    progress
+        Called with one-line messages between the steps.
+    """
+    path = Path(path)
+    clip = clip or Clip()
+    if network_type not in roadtags.FILTERS:
+        raise NetworkError(f"unknown network type {network_type!r}: expected one of {', '.join(roadtags.NETWORK_TYPES)}")
+    say = progress or (lambda msg: None)
+    say(f"reading {path} (pyosmium, {network_type}, clip: {clip.label}) …")
+    try:
+        ways = read_ways(path, network_type, max_elements)
+    except NetworkError:
+        raise
+    except RuntimeError as exc:  # libosmium's parse errors
+        raise NetworkError(f"could not read {path}: {exc}") from exc
+    if len(ways.refs) == 0:
+        raise NetworkError(f"{path.name} 中没有可行车道路 holds no road network: no drivable ways "
+                           f"({ways.seen:,} highway ways read, network type {network_type})")
+    ids = np.unique(ways.refs)
+    say(f"{len(ways.start) - 1:,} drivable ways of {ways.seen:,} highway ways; reading {len(ids):,} nodes …")
+    try:
+        node_ids, lon, lat = read_nodes(path, ids)
+    except RuntimeError as exc:
+        raise NetworkError(f"could not read {path}: {exc}") from exc
+    try:
+        arrays = build_arrays(ways, node_ids, lon, lat, clip)
+    except NetworkError:
+        raise NetworkError(f"{path.name} 在范围内没有可行车道路 has no drivable ways inside the "
+                           f"area ({clip.label}); 换一个范围 choose another with --bbox/--polygon, or --no-clip") from None
+    say(f"{len(arrays['osmid']):,} nodes, {len(arrays['indices']):,} edges in the largest strongly connected part")
+    return arrays
