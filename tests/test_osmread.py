@@ -310,3 +310,18 @@ def test_a_wrong_crs_gives_an_error_not_a_circuity(tmp_path, monkeypatch):
     with pytest.raises(NetworkError, match="circuity calibrates to 0"):
         network.import_file(tmp_path / "d", OAKLAND)
     assert network.Network.try_load(tmp_path / "d") is None
+
+
+def test_a_node_missing_from_the_file_drops_its_segments(tmp_path):
+    """An extract cut by a box keeps ways whose nodes lie outside it: those segments are left out."""
+    src = tmp_path / "cut.osm"
+    src.write_text("""<?xml version='1.0' encoding='UTF-8'?>
+<osm version='0.6'>
+<node id='1' version='1' lat='31.300' lon='120.700'/><node id='2' version='1' lat='31.301' lon='120.700'/>
+<node id='3' version='1' lat='31.301' lon='120.701'/>
+<way id='1' version='1'><nd ref='1'/><nd ref='2'/><nd ref='3'/><nd ref='1'/><tag k='highway' v='residential'/></way>
+<way id='2' version='1'><nd ref='3'/><nd ref='99'/><tag k='highway' v='primary'/></way>
+</osm>""", encoding="utf-8")
+    arrays = osmread.read(src)
+    assert sorted(arrays["osmid"].tolist()) == [1, 2, 3] and len(arrays["indices"]) == 6
+    assert (arrays["highway"] == roadtags.HIGHWAY_CLASSES.index("residential")).all()

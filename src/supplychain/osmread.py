@@ -5,7 +5,7 @@ Two passes over the file, never a networkx graph:
 1. **ways**: every way with a ``highway`` tag (filtered in C++) is judged by :mod:`supplychain.roadtags`
    (osmnx's drive filter, one-way, speed); a drivable way keeps its node references and a few attributes
    (one-way, class, speed, an index into a table of names);
-2. **nodes**: only the nodes those ways use are read (an id filter in C++), with their coordinates.
+2. **nodes**: only the nodes those ways use are kept (an id filter and a location index, in C++).
 
 Memory is proportional to the kept ways and their nodes, not to the file.
 
@@ -121,24 +121,30 @@ def read_ways(path: Path, network_type: str, max_elements: int) -> Ways:
 
 
 def read_nodes(path: Path, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pass 2: ``(ids, lon, lat)`` of the wanted nodes present in the file, sorted by id."""
+    """Pass 2: ``(ids, lon, lat)`` of the wanted nodes present in the file, sorted by id.
+
+    The file's nodes go through an id filter into libosmium's sparse location index (all in C++), which then
+    answers for the wanted ids only: memory follows the wanted nodes, and Python never sees the others.
+    """
     import osmium
 
-    got, lon, lat = array("q"), array("d"), array("d")
-    fp = osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(osmium.filter.IdFilter(ids.tolist()))
+    index = osmium.index.create_map("sparse_mem_array")
+    osmium.apply(str(path), osmium.filter.EntityFilter(osmium.osm.NODE), osmium.filter.IdFilter(ids.tolist()),
+                 osmium.NodeLocationsForWays(index))
+    lon, lat = np.full(len(ids), np.nan), np.full(len(ids), np.nan)
+    get = index.get
     with _bar("读取节点 reading nodes", "node") as bar:
-        for i, n in enumerate(fp, 1):
-            loc = n.location
-            if not loc.valid():
-                continue
-            got.append(n.id)
-            lon.append(loc.lon)
-            lat.append(loc.lat)
-            if i % 16384 == 0:
-                bar.update(16384)
-    got_a = np.frombuffer(got, dtype=np.int64)
-    order = np.argsort(got_a, kind="stable")
-    return got_a[order], np.frombuffer(lon, dtype=np.float64)[order], np.frombuffer(lat, dtype=np.float64)[order]
+        for i0 in range(0, len(ids), 65536):
+            part = ids[i0:i0 + 65536].tolist()
+            for k, node in enumerate(part, i0):
+                try:
+                    loc = get(node)
+                except KeyError:  # referenced by a way, absent from the file (an extract's edge)
+                    continue
+                lon[k], lat[k] = loc.lon, loc.lat
+            bar.update(len(part))
+    ok = ~np.isnan(lon)
+    return ids[ok], lon[ok], lat[ok]
 
 
 def great_circle_m(lon1, lat1, lon2, lat2) -> np.ndarray:

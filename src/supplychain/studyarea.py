@@ -77,6 +77,12 @@ def to_metric_in(crs: str, lon, lat):
     return _transformer("EPSG:4326", crs).transform(lon, lat)
 
 
+def geom_to_lonlat_in(crs: str, geom: shapely.Geometry) -> shapely.Geometry:
+    """A geometry in metres of ``crs`` back in WGS84."""
+    t = _transformer(crs, "EPSG:4326")
+    return shapely.transform(geom, lambda x, y: t.transform(x, y), interleaved=False)
+
+
 def geom_to_metric(geom: shapely.Geometry) -> shapely.Geometry:
     """A WGS84 geometry in UTM 51N metres."""
     return shapely.transform(geom, lambda x, y: to_metric(x, y), interleaved=False)
