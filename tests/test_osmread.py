@@ -72,11 +72,13 @@ def convert(src, dst):
     return dst
 
 
-def assert_distances_equal(net, G, pairs=200, seed=3, both_ways=False):
+def assert_distances_equal(net, G, pairs=200, seed=3, both_ways=False, contracted=True):
     """Shortest distances of random pairs of osmnx's nodes equal networkx's on osmnx's graph within 0.1 m."""
     index = {int(o): i for i, o in enumerate(net.arrays["osmid"].tolist())}
     common = [n for n in G.nodes if n in index]
     assert len(common) == len(G), "every node of osmnx's graph is a node of the imported network"
+    if contracted:  # osmnx's simplification rules: the very same nodes
+        assert len(index) == len(G)
     rng = np.random.default_rng(seed)
     sources = rng.choice(common, size=min(20, len(common)), replace=False)
     checked = 0
@@ -161,9 +163,9 @@ def test_crafted_one_ways_and_roundabout_reach_like_networkx(tmp_path):
     src = _crafted(tmp_path / "crafted.osm")
     net = network.import_file(tmp_path / "d", src, limits=network.boundedread.Limits(min_nodes=2))
     G = osmnx_reference(src, tmp_path)
-    # The same strongly connected part (osmnx drops degree-2 nodes, so compare its nodes as a subset).
+    # The same strongly connected part, and the same nodes after osmnx's simplification.
     ids = set(net.arrays["osmid"].tolist())
-    assert set(G.nodes) <= ids
+    assert set(G.nodes) == ids
     assert_distances_equal(net, G, both_ways=True)
     # Reachability over all pairs of osmnx's nodes, both directions.
     index = {o: i for i, o in enumerate(net.arrays["osmid"].tolist())}
@@ -171,13 +173,17 @@ def test_crafted_one_ways_and_roundabout_reach_like_networkx(tmp_path):
         reach_nx = set(nx.descendants(G, s)) | {s}
         got = engine.distances(net.graph, index[s])
         assert {t for t in G.nodes if np.isfinite(got[index[t]])} == reach_nx
-    # The roundabout is in the strongly connected part only through its one-way entry and exit.
-    assert {101, 103} <= set(G.nodes) and {101, 102, 103, 104} <= ids
+    # The roundabout is in the strongly connected part through its one-way entry and exit; its other two
+    # nodes are contracted. Keeping every node, the distances are the same.
+    assert {101, 103} <= ids and not {102, 104} & ids
+    full = network.import_file(tmp_path / "all", src, limits=network.boundedread.Limits(min_nodes=2), contract=False)
+    assert {101, 102, 103, 104} <= set(full.arrays["osmid"].tolist())
+    assert_distances_equal(full, G, both_ways=True, contracted=False)
 
 
 def test_crafted_edge_attributes(tmp_path):
     src = _crafted(tmp_path / "crafted.osm")
-    net = network.import_file(tmp_path / "d", src, limits=network.boundedread.Limits(min_nodes=2))
+    net = network.import_file(tmp_path / "d", src, limits=network.boundedread.Limits(min_nodes=2), contract=False)
     index = {o: i for i, o in enumerate(net.arrays["osmid"].tolist())}
     a = net.arrays
 
@@ -233,7 +239,7 @@ def test_clip_by_polygon_keeps_exactly_the_segments_inside(tmp_path):
     import shapely
 
     poly = shapely.Polygon([(120.70, 31.30), (120.74, 31.295), (120.75, 31.33), (120.71, 31.335)])
-    arrays = osmread.read(SIP_OSM, Clip(polygon=poly), "drive")
+    arrays = osmread.read(SIP_OSM, Clip(polygon=poly), "drive", contract=False)
     # Independent expectation: drivable ways by osmnx's filter, segments with both nodes inside, the largest
     # connected part (every SIP way is two-way, so strong = weak connectivity).
     root = ET.parse(SIP_OSM).getroot()
@@ -252,6 +258,10 @@ def test_clip_by_polygon_keeps_exactly_the_segments_inside(tmp_path):
     assert set(arrays["osmid"].tolist()) == part
     assert len(arrays["indices"]) == 2 * H.subgraph(part).number_of_edges()
     assert shapely.contains_xy(poly, arrays["lon"], arrays["lat"]).all()
+    # Contracted, the nodes are a subset and every drawn point is still inside.
+    c = osmread.read(SIP_OSM, Clip(polygon=poly), "drive")
+    assert set(c["osmid"].tolist()) < part
+    assert shapely.contains_xy(poly, c["geom_lon"], c["geom_lat"]).all()
 
 
 def test_bbox_clip_and_no_ways_in_the_area(tmp_path):
@@ -325,3 +335,30 @@ def test_a_node_missing_from_the_file_drops_its_segments(tmp_path):
     arrays = osmread.read(src)
     assert sorted(arrays["osmid"].tolist()) == [1, 2, 3] and len(arrays["indices"]) == 6
     assert (arrays["highway"] == roadtags.HIGHWAY_CLASSES.index("residential")).all()
+
+
+def test_sip_drive_service_is_the_osmnx_cache_and_geometry_sums_to_length(tmp_path, sip_cache):
+    """SIP has only highway tags, so drive_service keeps every way: the same network as the osmnx reader."""
+    ref = network.Network.load(sip_cache)
+    net = network.import_file(tmp_path / "d", SIP_OSM, network_type="drive_service")
+    assert (net.n_nodes, net.n_edges) == (ref.n_nodes, ref.n_edges)
+
+    def by_pair(n):
+        a = n.arrays
+        rows = np.repeat(a["osmid"], np.diff(a["indptr"]))
+        return dict(zip(zip(rows.tolist(), a["osmid"][a["indices"]].tolist()), a["length_m"].tolist()))
+
+    mine, theirs = by_pair(net), by_pair(ref)
+    assert mine.keys() == theirs.keys()
+    assert max(abs(mine[k] - theirs[k]) for k in mine) < 1e-6
+    # Each edge's drawn geometry runs from its tail to its head and its great-circle length is the edge's.
+    a = net.arrays
+    off = a["geom_offsets"]
+    seg = osmread.great_circle_m(a["geom_lon"][:-1], a["geom_lat"][:-1], a["geom_lon"][1:], a["geom_lat"][1:])
+    inner = np.ones(len(seg), dtype=bool)
+    inner[off[1:-1] - 1] = False  # the step from one edge's last point to the next edge's first
+    per_edge = np.add.reduceat(np.where(inner, seg, 0.0), off[:-1])
+    np.testing.assert_allclose(per_edge, a["length_m"], atol=1e-6)
+    rows = np.repeat(np.arange(net.n_nodes), np.diff(a["indptr"]))
+    np.testing.assert_array_equal(a["geom_lon"][off[:-1]], a["lon"][rows])
+    np.testing.assert_array_equal(a["geom_lon"][off[1:] - 1], a["lon"][a["indices"]])

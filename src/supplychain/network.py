@@ -289,7 +289,8 @@ ENGINES = ("osmium", "osmnx")
 
 def import_file(data_dir: str | Path, path: str | Path, progress: Progress | None = None,
                 limits: boundedread.Limits | None = None, engine_name: str = "osmium",
-                clip: "osmread.Clip | None" = None, network_type: str | None = None) -> "Network":
+                clip: "osmread.Clip | None" = None, network_type: str | None = None,
+                contract: bool = True) -> "Network":
     """Import a network file into the data dir's cache and return the loaded network.
 
     Parameters
@@ -302,6 +303,8 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
         Where the streaming reader keeps the network (default: the whole file; the CLI passes the study area).
     network_type
         ``drive`` or ``drive_service`` for the streaming reader (default: ``geo/studyarea.json``'s, ``drive``).
+    contract
+        The streaming reader contracts degree-2 chains as osmnx does (default); ``False`` keeps every node.
 
     Anything refused or failing on the way leaves the stored network untouched.
     """
@@ -316,7 +319,7 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
         reader = "osmnx"
     else:
         boundedread.remove_stale(Path(data_dir))  # copies left by killed imports of the osmnx reader
-        arrays = read_streaming(path, progress, limits, clip, network_type)
+        arrays = read_streaming(path, progress, limits, clip, network_type, contract)
         add_metric(arrays)
         reader = "osmium"
     check_size(arrays, limits, path.name)
@@ -327,7 +330,8 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
 
 
 def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Limits,
-                   clip: "osmread.Clip | None", network_type: str | None) -> dict[str, np.ndarray]:
+                   clip: "osmread.Clip | None", network_type: str | None,
+                   contract: bool = True) -> dict[str, np.ndarray]:
     """Check an OSM file against the limits, then read it with :func:`osmread.read`."""
     from . import osmread
 
@@ -348,7 +352,7 @@ def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Li
         _say(progress, f"checking {path.name} against the input limits …")
         boundedread.scan(path, None, limits)  # streams once: ratio, size, elements, no XML entities
     network_type = network_type or studyarea.load_definition().get("network_type", "drive")
-    return osmread.read(path, clip, network_type, limits.max_elements, progress)
+    return osmread.read(path, clip, network_type, limits.max_elements, progress, contract)
 
 
 def fetch(data_dir: str | Path, area: "studyarea.StudyArea", buffer_km: float | None = None,

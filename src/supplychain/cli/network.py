@@ -27,6 +27,8 @@ def register(sub) -> None:
     imp.add_argument("--network-type", choices=network.roadtags.NETWORK_TYPES, default=None,
                      help="osmnx's filter to apply: drive (no service roads; default from geo/studyarea.json) "
                      "or drive_service")
+    imp.add_argument("--keep-all-nodes", action="store_true",
+                     help="do not contract degree-2 chains (every OSM node of the kept ways stays a node)")
     d = network.boundedread.Limits()
     env = network.boundedread.ENV
     imp.add_argument("--max-ratio", type=float, help="refuse compressed input expanding beyond this ratio "
@@ -74,7 +76,7 @@ def cmd_import(args) -> int:
     progress = Progress()
     clip = None if args.engine == "osmnx" else _clip(args, progress)
     net = network.import_file(data_dir, args.path, progress=progress, limits=limits, engine_name=args.engine,
-                              clip=clip, network_type=args.network_type)
+                              clip=clip, network_type=args.network_type, contract=not args.keep_all_nodes)
     _report(net)
     _snap_summary(Workspace.open(data_dir))
     return 0
