@@ -362,3 +362,65 @@ def test_sip_drive_service_is_the_osmnx_cache_and_geometry_sums_to_length(tmp_pa
     rows = np.repeat(np.arange(net.n_nodes), np.diff(a["indptr"]))
     np.testing.assert_array_equal(a["geom_lon"][off[:-1]], a["lon"][rows])
     np.testing.assert_array_equal(a["geom_lon"][off[1:] - 1], a["lon"][a["indices"]])
+
+
+# --- water ----------------------------------------------------------------------------------------------------
+
+def _with_water(path):
+    """The crafted roads plus a closed lake way, a multipolygon lake with an island (untagged member ways)
+    and a tagged pond outside the clip box."""
+    text = _crafted(path).read_text(encoding="utf-8").replace("</osm>", "")
+    nodes = {
+        201: (120.7000, 31.3040), 202: (120.7020, 31.3040), 203: (120.7020, 31.3055), 204: (120.7000, 31.3055),
+        301: (120.7100, 31.3000), 302: (120.7200, 31.3000), 303: (120.7200, 31.3100), 304: (120.7100, 31.3100),
+        311: (120.7140, 31.3040), 312: (120.7160, 31.3040), 313: (120.7160, 31.3060), 314: (120.7140, 31.3060),
+        401: (121.0000, 31.5000), 402: (121.0010, 31.5000), 403: (121.0010, 31.5010),
+    }
+    text += "".join(f"<node id='{i}' version='1' lat='{la}' lon='{lo}'/>\n" for i, (lo, la) in nodes.items())
+    ways = {
+        201: ([201, 202, 203, 204, 201], {"natural": "water", "name": "小湖"}),
+        301: ([301, 302, 303], {}), 302: ([303, 304, 301], {}),          # the outer ring in two untagged pieces
+        311: ([311, 312, 313, 314, 311], {}),                             # the island
+        401: ([401, 402, 403, 401], {"waterway": "riverbank"}),
+    }
+    for wid, (refs, tags) in ways.items():
+        text += f"<way id='{wid}' version='1'>" + "".join(f"<nd ref='{r}'/>" for r in refs)
+        text += "".join(f"<tag k='{k}' v='{v}'/>" for k, v in tags.items()) + "</way>\n"
+    text += ("<relation id='1' version='1'><member type='way' ref='301' role='outer'/>"
+             "<member type='way' ref='302' role='outer'/><member type='way' ref='311' role='inner'/>"
+             "<tag k='type' v='multipolygon'/><tag k='natural' v='water'/><tag k='name' v='太湖'/></relation>\n</osm>")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_water_polygons_are_collected_and_clipped(tmp_path):
+    from supplychain import studyarea
+    from supplychain.water import read_water
+
+    src = _with_water(tmp_path / "water.osm")
+    polys = read_water(src)
+    assert len(polys) == 3
+    box = Clip(bbox=(120.69, 31.29, 120.75, 31.35))
+    inside = read_water(src, box)
+    areas = sorted(studyarea.geom_to_metric(p).area for p in inside)
+    # the closed way: 0.002° x 0.0015°; the relation: 0.01° square minus a 0.002° island
+    small = studyarea.geom_to_metric(shapely_box(120.7000, 31.3040, 120.7020, 31.3055)).area
+    big = (studyarea.geom_to_metric(shapely_box(120.71, 31.30, 120.72, 31.31)).area
+           - studyarea.geom_to_metric(shapely_box(120.714, 31.304, 120.716, 31.306)).area)
+    assert areas == [pytest.approx(small, rel=1e-6), pytest.approx(big, rel=1e-6)]
+    # Through the import: kept in the cache, loaded back as polygons.
+    net = network.import_file(tmp_path / "d", src, limits=network.boundedread.Limits(min_nodes=2), clip=box)
+    assert sorted(p.area for p in net.water) == pytest.approx(sorted(p.area for p in inside))
+    assert not any(p.contains(shapely_point(120.715, 31.305)) for p in net.water)  # the island is land
+
+
+def shapely_box(*bounds):
+    import shapely
+
+    return shapely.box(*bounds)
+
+
+def shapely_point(x, y):
+    import shapely
+
+    return shapely.Point(x, y)

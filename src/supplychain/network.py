@@ -445,6 +445,13 @@ class Network:
 
         return unpack_names(self.arrays)
 
+    @cached_property
+    def water(self) -> list:
+        """Water polygons (shapely, WGS84) in the network's area, from the import (empty when none or osmnx)."""
+        from .water import unpack
+
+        return unpack(self.arrays)
+
     def edge_name(self, e: int) -> str | None:
         """The way name of CSR edge ``e``, or ``None`` (caches without names give ``None``)."""
         if "name" not in self.arrays:

@@ -252,12 +252,16 @@ def build_arrays(ways: Ways, node_ids, lon, lat, clip: Clip, contract: bool = Tr
     }
 
 
-def pack_names(names: list[str]) -> dict[str, np.ndarray]:
-    """A names table as one UTF-8 byte array and offsets (no pickled objects in the cache)."""
-    blobs = [s.encode("utf-8") for s in names]
+def pack_bytes(blobs: list[bytes], data_key: str, offsets_key: str) -> dict[str, np.ndarray]:
+    """Byte strings as one uint8 array and int64 offsets (the cache holds no pickled objects)."""
     offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in blobs], out=offsets[1:])
-    return {"names_utf8": np.frombuffer(b"".join(blobs), dtype=np.uint8).copy(), "names_offsets": offsets}
+    return {data_key: np.frombuffer(b"".join(blobs), dtype=np.uint8).copy(), offsets_key: offsets}
+
+
+def pack_names(names: list[str]) -> dict[str, np.ndarray]:
+    """A names table as one UTF-8 byte array and offsets (``names_utf8``, ``names_offsets``)."""
+    return pack_bytes([s.encode("utf-8") for s in names], "names_utf8", "names_offsets")
 
 
 def unpack_names(arrays: dict[str, np.ndarray]) -> list[str]:
@@ -269,7 +273,8 @@ def unpack_names(arrays: dict[str, np.ndarray]) -> list[str]:
 
 
 def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive",
-         max_elements: int = 20_000_000, progress=None, contract: bool = True) -> dict[str, np.ndarray]:
+         max_elements: int = 20_000_000, progress=None, contract: bool = True,
+         water: bool = True) -> dict[str, np.ndarray]:
     """Read an OSM file into cache arrays (see the module docstring for the rules).
 
     Parameters
@@ -286,6 +291,8 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
         Called with one-line messages between the steps.
     contract
         Contract degree-2 chains by osmnx's rules (default), or keep every OSM node of the kept ways.
+    water
+        Also collect the water polygons in the area (:mod:`supplychain.water`) into ``water_wkb``/``water_offsets``.
     """
     path = Path(path)
     clip = clip or Clip()
@@ -314,4 +321,13 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
         raise NetworkError(f"{path.name} 在范围内没有可行车道路 has no drivable ways inside the "
                            f"area ({clip.label}); 换一个范围 choose another with --bbox/--polygon, or --no-clip") from None
     say(f"{len(arrays['osmid']):,} nodes, {len(arrays['indices']):,} edges in the largest strongly connected part")
+    if water:
+        from . import water as water_mod
+
+        try:
+            polygons = water_mod.read_water(path, clip)
+        except RuntimeError as exc:
+            raise NetworkError(f"could not read the water areas of {path}: {exc}") from exc
+        arrays.update(water_mod.pack(polygons))
+        say(f"{len(polygons):,} water polygons in the area")
     return arrays
