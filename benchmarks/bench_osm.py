@@ -30,11 +30,12 @@ STREAMING = r"""
 import json, sys, time
 from common import peak_rss_mib
 path = sys.argv[1]
-from supplychain import network, osmread  # noqa: the imports count in the peak, not in the time
-import osmium, scipy.sparse.csgraph  # noqa
+from pathlib import Path
+from supplychain import boundedread, network, osmread, water  # noqa: the imports count in the peak, not in the time
+import osmium, scipy.sparse.csgraph, shapely  # noqa
 base = peak_rss_mib()
 t0 = time.perf_counter()
-arrays = osmread.read(path, None, "drive_service")
+arrays = network.read_streaming(Path(path), None, boundedread.Limits(), osmread.Clip(), "drive_service")
 network.add_metric(arrays)
 t = time.perf_counter() - t0
 print(json.dumps({"seconds": t, "peak_mib": peak_rss_mib(), "rss_after_imports": base,

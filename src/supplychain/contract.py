@@ -20,64 +20,68 @@ def endpoints(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     loop = np.zeros(n, dtype=bool)
     loop[u[u == v]] = True
     a, b = np.minimum(u, v), np.maximum(u, v)
-    pairs = np.unique(np.stack([a[a != b], b[a != b]]), axis=1)
-    neighbours = np.bincount(pairs[0], minlength=n) + np.bincount(pairs[1], minlength=n)
+    pairs = np.unique(a[a != b] * np.int64(n) + b[a != b])  # each undirected neighbour pair once
+    neighbours = np.bincount(pairs // n, minlength=n) + np.bincount(pairs % n, minlength=n)
     degree = in_deg + out_deg
     simple = (neighbours == 2) & ((degree == 2) | (degree == 4))
     return loop | (in_deg == 0) | (out_deg == 0) | ~simple
 
 
 def chains(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray, time: np.ndarray, keep: np.ndarray):
-    """Contract the chains between kept nodes.
+    """Contract the chains between kept nodes (vectorised: list ranking by pointer jumping).
 
     ``u, v`` are directed segments without loops or parallels, sorted by ``(u, v)``; ``keep`` is
     :func:`endpoints`. Returns ``(cu, cv, length, time, first, offsets, seq)``: one contracted edge per
     chain, ``first`` the index of its first segment, and its node sequence ``seq[offsets[i]:offsets[i+1]]``.
+
+    A chain starts with a segment leaving a kept node and continues, at each removed node ``b`` reached from
+    ``a``, with the segment leaving ``b`` towards its other neighbour (osmnx's walk), until it reaches a kept
+    node (or, in osmnx's odd case, a removed node with no way on).
     """
+    m = len(u)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
-    ind, nxt, lens, times, kept = indptr.tolist(), v.tolist(), length.tolist(), time.tolist(), keep.tolist()
-    cu, cv, cl, ct, first, offsets, seq = [], [], [], [], [], [0], []
-    for a in np.flatnonzero(keep).tolist():
-        for p in range(ind[a], ind[a + 1]):
-            path, seen = [a, nxt[p]], {a, nxt[p]}
-            total_l, total_t, cur = lens[p], times[p], nxt[p]
-            while not kept[cur]:
-                step = -1
-                for q in range(ind[cur], ind[cur + 1]):
-                    if nxt[q] not in seen:
-                        step = q
-                        break
-                if step < 0:  # the chain runs back into its start (a loop) or stops (osmnx's odd case)
-                    for q in range(ind[cur], ind[cur + 1]):
-                        if nxt[q] == a:
-                            step = q
-                    if step < 0:
-                        break
-                total_l += lens[step]
-                total_t += times[step]
-                cur = nxt[step]
-                path.append(cur)
-                seen.add(cur)
-                if cur == a:
-                    break
-            cu.append(a)
-            cv.append(cur)
-            cl.append(total_l)
-            ct.append(total_t)
-            first.append(p)
-            seq.extend(path)
-            offsets.append(len(seq))
-    # Rings without any endpoint (osmnx leaves them as they are): their segments stay edges.
-    reached = np.zeros(n, dtype=bool)
-    reached[np.asarray(seq, dtype=np.int64)] = True
-    for p in np.flatnonzero(~reached[u]).tolist():
-        cu.append(int(u[p]))
-        cv.append(nxt[p])
-        cl.append(lens[p])
-        ct.append(times[p])
-        first.append(p)
-        seq.extend((int(u[p]), nxt[p]))
-        offsets.append(len(seq))
-    return (np.array(cu, dtype=np.int64), np.array(cv, dtype=np.int64), np.array(cl), np.array(ct),
-            np.array(first, dtype=np.int64), np.array(offsets, dtype=np.int64), np.array(seq, dtype=np.int64))
+    out_deg = np.diff(indptr)
+    # next[s]: the segment after s, or -1 where s ends at a kept node.
+    nxt = np.full(m, -1, dtype=np.int64)
+    go = ~keep[v]
+    b = v[go]
+    first_out = indptr[b]
+    second_out = np.where(out_deg[b] > 1, first_out + 1, -1)
+    pick = np.where(v[first_out] != u[go], first_out, second_out)
+    if len(pick):
+        bad = (pick >= 0) & (v[np.maximum(pick, 0)] == u[go])
+        pick[bad] = -1
+    nxt[go] = pick
+    start = keep[u]
+    # prev pointers (each segment has at most one predecessor); a start points at itself.
+    prev = np.arange(m, dtype=np.int64)
+    has = nxt >= 0
+    prev[nxt[has]] = np.flatnonzero(has)
+    prev[start] = np.flatnonzero(start)
+    rank = (prev != np.arange(m)).astype(np.int64)
+    for _ in range(int(np.ceil(np.log2(max(m, 2)))) + 1):
+        rank = rank + rank[prev]
+        prev = prev[prev]
+    # Segments that never reach a start lie on rings without an endpoint: each stays an edge (osmnx).
+    ring = ~start[prev]
+    root = np.where(ring, np.arange(m), prev)
+    rank[ring] = 0
+    order = np.lexsort((rank, root))
+    r_sorted = root[order]
+    head = np.ones(m, dtype=bool)
+    head[1:] = r_sorted[1:] != r_sorted[:-1]
+    bounds = np.flatnonzero(head)
+    last = np.append(bounds[1:], m) - 1
+    first = r_sorted[bounds]
+    cl = np.add.reduceat(length[order], bounds) if m else length[:0]
+    ct = np.add.reduceat(time[order], bounds) if m else time[:0]
+    counts = last - bounds + 1
+    offsets = np.zeros(len(bounds) + 1, dtype=np.int64)
+    np.cumsum(counts + 1, out=offsets[1:])
+    seq = np.empty(offsets[-1], dtype=np.int64)
+    seq[offsets[:-1]] = u[first]
+    body = np.ones(offsets[-1], dtype=bool)
+    body[offsets[:-1]] = False
+    seq[body] = v[order]
+    return u[first], v[order[last]], cl, ct, first, offsets, seq

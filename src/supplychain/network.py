@@ -332,8 +332,8 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
 def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Limits,
                    clip: "osmread.Clip | None", network_type: str | None,
                    contract: bool = True) -> dict[str, np.ndarray]:
-    """Check an OSM file against the limits, then read it with :func:`osmread.read`."""
-    from . import osmread
+    """Check an OSM file against the limits, then read its roads (:func:`osmread.read`) and water areas."""
+    from . import osmread, water
 
     if not path.is_file():
         raise NetworkError(f"no such file: {path}")
@@ -352,7 +352,14 @@ def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Li
         _say(progress, f"checking {path.name} against the input limits …")
         boundedread.scan(path, None, limits)  # streams once: ratio, size, elements, no XML entities
     network_type = network_type or studyarea.load_definition().get("network_type", "drive")
-    return osmread.read(path, clip, network_type, limits.max_elements, progress, contract)
+    arrays = osmread.read(path, clip, network_type, limits.max_elements, progress, contract)
+    try:
+        polygons = water.read_water(path, clip)
+    except RuntimeError as exc:  # libosmium's parse errors
+        raise NetworkError(f"could not read the water areas of {path}: {exc}") from exc
+    arrays.update(water.pack(polygons))
+    _say(progress, f"{len(polygons):,} water polygons in the area")
+    return arrays
 
 
 def fetch(data_dir: str | Path, area: "studyarea.StudyArea", buffer_km: float | None = None,

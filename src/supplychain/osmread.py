@@ -83,6 +83,20 @@ class Ways:
     seen: int              # ways with a highway tag read
 
 
+def refs_of(way) -> list[int]:
+    """The node ids of a pyosmium way.
+
+    Reads through the node list's accessor directly when this pyosmium has it (4.x: 40 % less time per
+    reference than iterating ``way.nodes``), else iterates.
+    """
+    nodes = way.nodes
+    try:
+        get, data = nodes._list.get, nodes._pyosmium_data
+    except AttributeError:
+        return [n.ref for n in nodes]
+    return [get(data, i).ref for i in range(len(nodes))]
+
+
 def read_ways(path: Path, network_type: str, max_elements: int) -> Ways:
     """Pass 1: the drivable ways of the file."""
     import osmium
@@ -100,7 +114,7 @@ def read_ways(path: Path, network_type: str, max_elements: int) -> Ways:
             tags = w.tags
             if not roadtags.drivable(tags, network_type):
                 continue
-            nodes = [n.ref for n in w.nodes]
+            nodes = refs_of(w)
             if len(nodes) < 2:
                 continue
             refs.extend(nodes)
@@ -273,8 +287,7 @@ def unpack_names(arrays: dict[str, np.ndarray]) -> list[str]:
 
 
 def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive",
-         max_elements: int = 20_000_000, progress=None, contract: bool = True,
-         water: bool = True) -> dict[str, np.ndarray]:
+         max_elements: int = 20_000_000, progress=None, contract: bool = True) -> dict[str, np.ndarray]:
     """Read an OSM file into cache arrays (see the module docstring for the rules).
 
     Parameters
@@ -291,8 +304,6 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
         Called with one-line messages between the steps.
     contract
         Contract degree-2 chains by osmnx's rules (default), or keep every OSM node of the kept ways.
-    water
-        Also collect the water polygons in the area (:mod:`supplychain.water`) into ``water_wkb``/``water_offsets``.
     """
     path = Path(path)
     clip = clip or Clip()
@@ -321,13 +332,4 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
         raise NetworkError(f"{path.name} 在范围内没有可行车道路 has no drivable ways inside the "
                            f"area ({clip.label}); 换一个范围 choose another with --bbox/--polygon, or --no-clip") from None
     say(f"{len(arrays['osmid']):,} nodes, {len(arrays['indices']):,} edges in the largest strongly connected part")
-    if water:
-        from . import water as water_mod
-
-        try:
-            polygons = water_mod.read_water(path, clip)
-        except RuntimeError as exc:
-            raise NetworkError(f"could not read the water areas of {path}: {exc}") from exc
-        arrays.update(water_mod.pack(polygons))
-        say(f"{len(polygons):,} water polygons in the area")
     return arrays

@@ -27,7 +27,7 @@ def read_water(path: str | Path, clip=None) -> list:
     import osmium
     import shapely
 
-    from .osmread import read_nodes
+    from .osmread import read_nodes, refs_of
 
     path = str(path)
     members: dict[int, list[tuple[int, str]]] = {}
@@ -40,7 +40,7 @@ def read_water(path: str | Path, clip=None) -> list:
     tagged = osmium.FileProcessor(path, osmium.osm.WAY).with_filter(
         osmium.filter.KeyFilter("natural", "waterway", "landuse"))
     for w in tagged:
-        refs = [n.ref for n in w.nodes]
+        refs = refs_of(w)
         if is_water(w.tags) and len(refs) >= 4 and refs[0] == refs[-1]:
             way_refs[w.id] = refs
             closed.append(w.id)
@@ -49,7 +49,7 @@ def read_water(path: str | Path, clip=None) -> list:
     missing = wanted - set(way_refs)
     if missing:  # untagged member ways of the relations
         for w in osmium.FileProcessor(path, osmium.osm.WAY).with_filter(osmium.filter.IdFilter(missing)):
-            way_refs[w.id] = [n.ref for n in w.nodes]
+            way_refs[w.id] = refs_of(w)
     if not way_refs:
         return []
     ids = np.unique(np.frombuffer(array("q", (r for refs in way_refs.values() for r in refs)), dtype=np.int64))
