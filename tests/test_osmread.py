@@ -424,3 +424,18 @@ def shapely_point(x, y):
     import shapely
 
     return shapely.Point(x, y)
+
+
+def test_import_metadata_says_how_the_file_was_read(tmp_path, capsys):
+    from supplychain.cli import main
+
+    src = _with_water(tmp_path / "water.osm")
+    code = main(["--data-dir", str(tmp_path / "d"), "network", "import", str(src), "--bbox", "120.69,31.29,120.75,31.35",
+                 "--min-nodes", "2"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    meta = network.Network.load(tmp_path / "d").meta
+    assert meta["reader"] == "osmium" and meta["network_type"] == "drive" and meta["contracted"] is True
+    assert meta["clip"] == "bbox 120.69,31.29,120.75,31.35" and meta["water_polygons"] == 2
+    assert meta["way_names"] == 2  # 长阳街, 星湖街 (water names are not way names)
+    assert "2 water polygons kept" in out and "2 way names" in out

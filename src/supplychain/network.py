@@ -318,6 +318,7 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
         arrays = build_arrays(G, progress)
         reader = "osmnx"
     else:
+        network_type = network_type or default_network_type()
         boundedread.remove_stale(Path(data_dir))  # copies left by killed imports of the osmnx reader
         arrays = read_streaming(path, progress, limits, clip, network_type, contract)
         add_metric(arrays)
@@ -325,8 +326,18 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
     check_size(arrays, limits, path.name)
     crs = studyarea.metric_crs_for(arrays["lon"], arrays["lat"])
     _say(progress, f"calibrating circuity in {crs} …")
-    save(data_dir, arrays, _meta(arrays, f"file:{path.resolve()}", "import", crs, reader))
+    meta = _meta(arrays, f"file:{path.resolve()}", "import", crs, reader)
+    if reader == "osmium":
+        meta.update(network_type=network_type, clip=(clip.label if clip else "whole file"),
+                    contracted=contract, way_names=int(len(arrays["names_offsets"]) - 1),
+                    water_polygons=int(len(arrays["water_offsets"]) - 1))
+    save(data_dir, arrays, meta)
     return Network.load(data_dir)
+
+
+def default_network_type() -> str:
+    """The study area's ``network_type`` (``geo/studyarea.json``), ``drive`` when it names none."""
+    return studyarea.load_definition().get("network_type", "drive")
 
 
 def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Limits,
@@ -351,7 +362,7 @@ def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Li
     else:
         _say(progress, f"checking {path.name} against the input limits …")
         boundedread.scan(path, None, limits)  # streams once: ratio, size, elements, no XML entities
-    network_type = network_type or studyarea.load_definition().get("network_type", "drive")
+    network_type = network_type or default_network_type()
     arrays = osmread.read(path, clip, network_type, limits.max_elements, progress, contract)
     try:
         polygons = water.read_water(path, clip)

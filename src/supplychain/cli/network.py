@@ -66,6 +66,10 @@ def _report(net: network.Network) -> None:
     if cal:
         print(f"circuity (road / straight line): median {cal['factor']}, p10–p90 {cal.get('p10')}–{cal.get('p90')} "
               f"over {cal['pairs']} node pairs; typical drive speed {cal.get('speed_kph')} km/h")
+    if m.get("reader") == "osmium":
+        print(f"read with pyosmium: {m.get('network_type')} ways, clip: {m.get('clip')}, "
+              f"{'degree-2 chains contracted' if m.get('contracted') else 'every node kept'}; "
+              f"{m.get('way_names', 0):,} way names, {m.get('water_polygons', 0):,} water polygons kept")
     print(m.get("attribution", ""))
 
 
