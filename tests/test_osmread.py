@@ -439,3 +439,13 @@ def test_import_metadata_says_how_the_file_was_read(tmp_path, capsys):
     assert meta["clip"] == "bbox 120.69,31.29,120.75,31.35" and meta["water_polygons"] == 2
     assert meta["way_names"] == 2  # 长阳街, 星湖街 (water names are not way names)
     assert "2 water polygons kept" in out and "2 way names" in out
+
+
+def test_pbf_limits(tmp_path, sip_pbf):
+    from supplychain.boundedread import ImportRefused, Limits
+
+    with pytest.raises(ImportRefused, match="more than 1,000 nodes"):
+        network.import_file(tmp_path / "d", sip_pbf, limits=Limits(max_elements=1000))
+    with pytest.raises(ImportRefused, match="larger than 1,000 bytes"):
+        network.import_file(tmp_path / "d", sip_pbf, limits=Limits(max_bytes=1000))
+    assert network.Network.try_load(tmp_path / "d") is None
