@@ -61,10 +61,11 @@ def read_graph(path: str | Path, progress: Progress | None = None, limits: bound
     """
     path = Path(path)
     if not path.is_file():
-        raise NetworkError(f"no such file: {path}")
+        raise NetworkError(f"文件不存在 no such file: {path}")
     name = path.name.lower()
     if name.endswith(".pbf"):
-        raise NetworkError("the osmnx reader takes no .osm.pbf: import it with the default engine (--engine osmium)")
+        raise NetworkError("osmnx 读取器不支持 .osm.pbf：请用默认引擎 the osmnx reader takes no .osm.pbf: "
+                           "import it with the default engine (--engine osmium)")
     if not name.endswith(SUFFIXES):
         raise NetworkError(f"unknown network file type {path.name!r}: expected .osm, .osm.bz2, .osm.gz or .graphml")
     _say(progress, f"reading {path} …")
@@ -312,7 +313,7 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     path = Path(path)
     if engine_name not in ENGINES:
-        raise NetworkError(f"unknown import engine {engine_name!r}: expected one of {', '.join(ENGINES)}")
+        raise NetworkError(f"未知的导入引擎 unknown import engine {engine_name!r}: expected one of {', '.join(ENGINES)}")
     if engine_name == "osmnx" or path.name.lower().endswith((".graphml", ".graphml.gz")):
         G = read_graph(path, progress, limits, workdir=data_dir)
         arrays = build_arrays(G, progress)
@@ -347,11 +348,11 @@ def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Li
     from . import osmread, water
 
     if not path.is_file():
-        raise NetworkError(f"no such file: {path}")
+        raise NetworkError(f"文件不存在 no such file: {path}")
     name = path.name.lower()
     if not name.endswith(osmread.SUFFIXES):
-        raise NetworkError(f"unknown network file type {path.name!r}: expected .osm.pbf, .osm, .osm.bz2, .osm.gz "
-                           "or .graphml")
+        raise NetworkError(f"未知的路网文件类型 unknown network file type {path.name!r}: expected .osm.pbf, .osm, "
+                           ".osm.bz2, .osm.gz or .graphml")
     if name.endswith(".pbf"):
         # PBF blocks are compressed one by one (at most 32 MiB each, libosmium's limit); the file size and
         # the node references of the drivable ways are what bound the work.
@@ -367,7 +368,7 @@ def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Li
     try:
         polygons = water.read_water(path, clip)
     except RuntimeError as exc:  # libosmium's parse errors
-        raise NetworkError(f"could not read the water areas of {path}: {exc}") from exc
+        raise NetworkError(f"无法读取水域 could not read the water areas of {path}: {exc}") from exc
     arrays.update(water.pack(polygons))
     _say(progress, f"{len(polygons):,} water polygons in the area")
     return arrays

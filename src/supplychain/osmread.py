@@ -308,7 +308,7 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
     path = Path(path)
     clip = clip or Clip()
     if network_type not in roadtags.FILTERS:
-        raise NetworkError(f"unknown network type {network_type!r}: expected one of {', '.join(roadtags.NETWORK_TYPES)}")
+        raise NetworkError(f"未知的路网类型 unknown network type {network_type!r}: expected one of {', '.join(roadtags.NETWORK_TYPES)}")
     say = progress or (lambda msg: None)
     say(f"reading {path} (pyosmium, {network_type}, clip: {clip.label}) …")
     try:
@@ -316,7 +316,7 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
     except NetworkError:
         raise
     except RuntimeError as exc:  # libosmium's parse errors
-        raise NetworkError(f"could not read {path}: {exc}") from exc
+        raise NetworkError(f"无法读取 could not read {path}: {exc}") from exc
     if len(ways.refs) == 0:
         raise NetworkError(f"{path.name} 中没有可行车道路 holds no road network: no drivable ways "
                            f"({ways.seen:,} highway ways read, network type {network_type})")
@@ -325,7 +325,7 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
     try:
         node_ids, lon, lat = read_nodes(path, ids)
     except RuntimeError as exc:
-        raise NetworkError(f"could not read {path}: {exc}") from exc
+        raise NetworkError(f"无法读取 could not read {path}: {exc}") from exc
     try:
         arrays = build_arrays(ways, node_ids, lon, lat, clip, contract)
     except NetworkError:
