@@ -135,6 +135,13 @@ def read_ways(path: Path, network_type: str, max_elements: int) -> Ways:
                 np.frombuffer(spd, dtype=np.float32), np.frombuffer(nam, dtype=np.int32), list(names), seen)
 
 
+def _chunked(ids: np.ndarray, size: int = 1 << 20):
+    """The ids as Python ints, a million at a time (a whole list would take 36 bytes per id at once)."""
+    from itertools import chain
+
+    return chain.from_iterable(ids[i:i + size].tolist() for i in range(0, len(ids), size))
+
+
 def read_nodes(path: Path, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pass 2: ``(ids, lon, lat)`` of the wanted nodes present in the file, sorted by id.
 
@@ -144,8 +151,8 @@ def read_nodes(path: Path, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     import osmium
 
     index = osmium.index.create_map("sparse_mem_array")
-    osmium.apply(str(path), osmium.filter.EntityFilter(osmium.osm.NODE), osmium.filter.IdFilter(ids.tolist()),
-                 osmium.NodeLocationsForWays(index))
+    wanted = osmium.filter.IdFilter(_chunked(ids))
+    osmium.apply(str(path), osmium.filter.EntityFilter(osmium.osm.NODE), wanted, osmium.NodeLocationsForWays(index))
     lon, lat = np.full(len(ids), np.nan), np.full(len(ids), np.nan)
     get = index.get
     with _bar("读取节点 reading nodes", "node") as bar:
@@ -326,6 +333,8 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
         node_ids, lon, lat = read_nodes(path, ids)
     except RuntimeError as exc:
         raise NetworkError(f"无法读取 could not read {path}: {exc}") from exc
+    say(f"{len(node_ids):,} nodes located; clipping, {'contracting chains, ' if contract else ''}"
+        "keeping the largest strongly connected part …")
     try:
         arrays = build_arrays(ways, node_ids, lon, lat, clip, contract)
     except NetworkError:
