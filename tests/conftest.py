@@ -26,7 +26,9 @@ def sip_cache(tmp_path_factory) -> Path:
     from supplychain import network
 
     data_dir = tmp_path_factory.mktemp("sip-cache")
-    network.import_file(data_dir, SIP_OSM)
+    # The osmnx reader (graph_from_xml, simplified, no tag filter): the reference the figures of the other
+    # tests were written against. The streaming reader is tested against it in test_osmread.py.
+    network.import_file(data_dir, SIP_OSM, engine_name="osmnx")
     return data_dir
 
 

@@ -55,7 +55,7 @@ def test_import_osm_bz2_and_graphml_give_the_same_network(tmp_path, sip_cache, s
 
     bz = tmp_path / "sip.osm.bz2"
     bz.write_bytes(bz2.compress(SIP_OSM.read_bytes()))
-    a = network.import_file(tmp_path / "a", bz)
+    a = network.import_file(tmp_path / "a", bz, engine_name="osmnx")
     gml = tmp_path / "sip.graphml"
     ox.save_graphml(ox.graph_from_xml(SIP_OSM, retain_all=True), gml)
     b = network.import_file(tmp_path / "b", gml)

@@ -115,8 +115,9 @@ def test_real_osm_gz_imports_like_the_plain_file(tmp_path, sip_cache):
     src = tmp_path / "sip.osm.gz"
     src.write_bytes(gzip.compress(SIP_OSM.read_bytes()))
     net = network.import_file(tmp_path / "d", src)
-    ref = Network.load(sip_cache)
+    ref = network.import_file(tmp_path / "plain", SIP_OSM)  # the same (default) reader on the plain file
     assert (net.n_nodes, net.n_edges) == (ref.n_nodes, ref.n_edges)
+    assert (net.arrays["length_m"] == ref.arrays["length_m"]).all()
 
 
 def test_size_and_element_limits(sip_dir):

@@ -155,7 +155,7 @@ def test_killing_the_cli_import_at_increasing_delays(sip_cache, tmp_path, oaklan
         d = tmp_path / f"d{i}"
         shutil.copytree(sip_cache, d)
         proc = subprocess.Popen([sys.executable, "-m", "supplychain.cli", "--data-dir", str(d), "network", "import",
-                                 str(OAKLAND)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 str(OAKLAND), "--engine", "osmnx"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         root = d / "network"
         while proc.poll() is None and not any(n.startswith(".tmp-v-") for n in os.listdir(root)):
             pass

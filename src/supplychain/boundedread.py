@@ -191,7 +191,7 @@ def plain_copy(path: str | Path, limits: Limits | None = None, workdir: str | Pa
         return
     plain_name = path.name[: path.name.lower().rfind(".")]  # x.osm.bz2 -> x.osm: the parser picks by suffix
     if workdir is not None:
-        _remove_stale(Path(workdir))
+        remove_stale(Path(workdir))
     with tempfile.TemporaryDirectory(prefix=f"{_TMP_PREFIX}{os.getpid()}-", dir=workdir) as tmp:
         target = Path(tmp) / plain_name
         with open(target, "wb") as out:
@@ -202,7 +202,7 @@ def plain_copy(path: str | Path, limits: Limits | None = None, workdir: str | Pa
 _TMP_PREFIX = ".import-"
 
 
-def _remove_stale(workdir: Path) -> None:
+def remove_stale(workdir: Path) -> None:
     """Remove the decompressed copies left by imports that were killed (their process is gone)."""
     for p in workdir.glob(f"{_TMP_PREFIX}*-*"):
         pid = p.name[len(_TMP_PREFIX):].split("-", 1)[0]

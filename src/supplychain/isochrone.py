@@ -110,7 +110,8 @@ def isochrones(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, 
             pts = np.vstack([np.column_stack([x[inside], y[inside]]),
                              _frontier_points(net.graph, dist, b, x, y, metric)])
             poly = _polygon(pts)
-            feats.append(_feature(_to_lonlat(poly), v, unit, metric, NETWORK, poly.area,
+            # The reached nodes are in the network's own metric CRS (its UTM zone).
+            feats.append(_feature(studyarea.geom_to_lonlat_in(net.crs, poly), v, unit, metric, NETWORK, poly.area,
                                   {"nodes_reached": int(inside.sum())}))
     else:
         est = ws.estimator

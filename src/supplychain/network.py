@@ -1,6 +1,7 @@
-"""The OSM road network: import (.osm, .osm.bz2, .graphml) or fetch through osmnx, cache as arrays, snap.
+"""The OSM road network: import (.osm.pbf, .osm, .osm.bz2, .graphml) or fetch through osmnx, cache as arrays, snap.
 
-osmnx does the OSM work (parsing, Overpass, simplification, speeds, projection). What this module adds is
+OSM files are read by the streaming reader :mod:`supplychain.osmread` (pyosmium) by default; osmnx reads them
+as the reference (``engine_name="osmnx"``), reads GraphML, and does the online work (Overpass). What this module adds is
 a compact cache (numpy arrays in one ``.npz`` plus ``network.json`` metadata) that loads in milliseconds,
 published as a version of ``DATA_DIR/network/`` swapped in atomically (:mod:`supplychain.versioned`), input
 limits checked before parsing (:mod:`supplychain.boundedread`), and a spatial index built once per loaded
@@ -20,7 +21,7 @@ from typing import Callable
 import numpy as np
 from scipy.spatial import cKDTree
 
-from . import boundedread, engine, studyarea, versioned
+from . import boundedread, engine, roadtags, studyarea, versioned
 from .boundedread import ImportRefused  # noqa: F401  (re-exported: network.ImportRefused)
 from .errors import NetworkError
 
@@ -31,17 +32,10 @@ META_FILE = "network.json"
 #: Off-network threshold: an entity farther than this from the nearest node uses estimated distances.
 DEFAULT_SNAP_LIMIT_M = 1000.0
 
-#: Default speeds (km/h) by OSM highway class, used where a way has no ``maxspeed`` (urban Suzhou;
-#: the SIP file carries no maxspeed at all). Classes not listed fall back to :data:`FALLBACK_SPEED_KPH`.
-DEFAULT_SPEEDS_KPH = {
-    "motorway": 80, "motorway_link": 40, "trunk": 60, "trunk_link": 40, "primary": 50, "primary_link": 30,
-    "secondary": 40, "secondary_link": 30, "tertiary": 30, "tertiary_link": 25, "unclassified": 30,
-    "residential": 20, "living_street": 10, "service": 15, "road": 30,
-}
-FALLBACK_SPEED_KPH = 30.0
-
-HIGHWAY_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
-                   "service", "other")
+# Speeds and classes live with the other tag rules (re-exported here: network.DEFAULT_SPEEDS_KPH, ...).
+DEFAULT_SPEEDS_KPH = roadtags.DEFAULT_SPEEDS_KPH
+FALLBACK_SPEED_KPH = roadtags.FALLBACK_SPEED_KPH
+HIGHWAY_CLASSES = roadtags.HIGHWAY_CLASSES
 
 Progress = Callable[[str], None]
 
@@ -67,10 +61,11 @@ def read_graph(path: str | Path, progress: Progress | None = None, limits: bound
     """
     path = Path(path)
     if not path.is_file():
-        raise NetworkError(f"no such file: {path}")
+        raise NetworkError(f"文件不存在 no such file: {path}")
     name = path.name.lower()
     if name.endswith(".pbf"):
-        raise NetworkError(".osm.pbf is not supported yet: convert it with osmium (osmium cat x.osm.pbf -o x.osm.bz2)")
+        raise NetworkError("osmnx 读取器不支持 .osm.pbf：请用默认引擎 the osmnx reader takes no .osm.pbf: "
+                           "import it with the default engine (--engine osmium)")
     if not name.endswith(SUFFIXES):
         raise NetworkError(f"unknown network file type {path.name!r}: expected .osm, .osm.bz2, .osm.gz or .graphml")
     _say(progress, f"reading {path} …")
@@ -125,15 +120,14 @@ def _check_reachable(url: str, timeout_s: float = 10.0) -> None:
 
 def _highway_class(value) -> int:
     hw = value[0] if isinstance(value, list) else value
-    hw = str(hw or "").replace("_link", "")
-    return HIGHWAY_CLASSES.index(hw) if hw in HIGHWAY_CLASSES else len(HIGHWAY_CLASSES) - 1
+    return roadtags.highway_class(str(hw or ""))
 
 
 def build_arrays(G, progress: Progress | None = None) -> dict[str, np.ndarray]:
     """Turn an unprojected osmnx graph into the cache arrays.
 
     Keeps the largest strongly connected component, adds travel times from :data:`DEFAULT_SPEEDS_KPH`,
-    keeps osmnx's metre lengths, projects nodes to UTM 51N for snapping, collapses parallel edges to their minimum, and keeps each edge's drawn geometry.
+    keeps osmnx's metre lengths, collapses parallel edges to their minimum, and keeps each edge's drawn geometry.
     """
     import osmnx as ox
 
@@ -147,8 +141,6 @@ def build_arrays(G, progress: Progress | None = None) -> dict[str, np.ndarray]:
     index = {n: i for i, n in enumerate(osmids.tolist())}
     lon = np.array([G.nodes[n]["x"] for n in osmids.tolist()])
     lat = np.array([G.nodes[n]["y"] for n in osmids.tolist()])
-    x, y = studyarea.to_metric(lon, lat)
-
     rows = []
     for a, b, d in G.edges(data=True):
         geom = d.get("geometry")
@@ -173,13 +165,15 @@ def build_arrays(G, progress: Progress | None = None) -> dict[str, np.ndarray]:
     offsets = np.zeros(len(geoms) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(g) for g in geoms])
     flat = np.concatenate(geoms) if geoms else np.zeros((0, 2))
-    return {
-        "osmid": osmids, "lon": lon, "lat": lat, "x": np.asarray(x), "y": np.asarray(y),
+    arrays = {
+        "osmid": osmids, "lon": lon, "lat": lat,
         "indptr": csr.indptr.astype(np.int64), "indices": csr.indices.astype(np.int64),
         "length_m": csr.data.astype(np.float64), "time_s": graph.time.data.astype(np.float64),
         "highway": np.array([rows[i][4] for i in picks], dtype=np.int8),
         "geom_offsets": offsets, "geom_lon": flat[:, 0].copy(), "geom_lat": flat[:, 1].copy(),
     }
+    add_metric(arrays)
+    return arrays
 
 
 def save(data_dir: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
@@ -217,26 +211,67 @@ def cache_folder(data_dir: str | Path) -> Path:
     return live if live is not None else root
 
 
-def _meta(arrays: dict[str, np.ndarray], source: str, method: str) -> dict:
-    import osmnx as ox
+def add_metric(arrays: dict[str, np.ndarray]) -> str:
+    """Add node positions in metres (``x``, ``y``) in the network's own CRS and return that CRS.
 
+    The CRS follows the data (:func:`studyarea.metric_crs_for`: the UTM zone of the network's centre, or the
+    study area's pinned one when it suits), so an extract outside Suzhou is measured in its own zone.
+    """
+    crs = studyarea.metric_crs_for(arrays["lon"], arrays["lat"])
+    x, y = studyarea.to_metric_in(crs, arrays["lon"], arrays["lat"])
+    arrays["x"], arrays["y"] = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return crs
+
+
+def calibrate(arrays: dict[str, np.ndarray]) -> dict:
+    """The circuity calibration of a network; a median below 1 (roads shorter than straight lines) is an error."""
     graph = engine.from_csr_arrays(len(arrays["osmid"]), arrays["indptr"], arrays["indices"],
                                    arrays["length_m"], arrays["time_s"])
-    return {
-        "circuity": engine.calibrate_circuity(graph, arrays["x"], arrays["y"]),
+    cal = engine.calibrate_circuity(graph, arrays["x"], arrays["y"])
+    if cal.get("calibrated") and cal["factor"] < 1:
+        raise NetworkError(f"绕行系数 {cal['factor']} < 1，道路比直线还短，坐标系或长度有误 "
+                           f"the circuity calibrates to {cal['factor']} < 1 (roads shorter than straight lines): "
+                           "the metric CRS or the edge lengths are wrong; the stored network is kept")
+    return cal
+
+
+def _meta(arrays: dict[str, np.ndarray], source: str, method: str, crs: str | None = None,
+          reader: str = "osmnx") -> dict:
+    """The ``network.json`` of a cache; ``crs`` is the one :func:`add_metric` used (default: chosen again)."""
+    crs = crs or studyarea.metric_crs_for(arrays["lon"], arrays["lat"])
+    meta = {
+        "circuity": calibrate(arrays),
         "source": source,
         "method": method,
+        "reader": reader,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "nodes": int(len(arrays["osmid"])),
         "edges": int(len(arrays["indices"])),
         "bbox": [float(arrays["lon"].min()), float(arrays["lat"].min()),
                  float(arrays["lon"].max()), float(arrays["lat"].max())],
-        "crs": studyarea.METRIC_CRS,
+        "crs": crs,
         "speeds_kph": DEFAULT_SPEEDS_KPH,
         "fallback_speed_kph": FALLBACK_SPEED_KPH,
-        "osmnx": ox.__version__,
         "attribution": "© OpenStreetMap contributors (ODbL 1.0)",
     }
+    if reader == "osmnx":
+        import osmnx as ox
+
+        meta["osmnx"] = ox.__version__
+    else:
+        import osmium
+
+        meta["pyosmium"] = getattr(osmium, "__version__", None) or _dist_version("osmium")
+    return meta
+
+
+def _dist_version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
 
 
 def check_size(arrays: dict[str, np.ndarray], limits: boundedread.Limits, source: str) -> None:
@@ -249,19 +284,94 @@ def check_size(arrays: dict[str, np.ndarray], limits: boundedread.Limits, source
             f"--min-nodes or {boundedread.ENV['min_nodes']}); the stored network is kept.")
 
 
+#: Readers of ``network import``: ``osmium`` (streaming, the default for OSM files) and ``osmnx`` (the reference).
+ENGINES = ("osmium", "osmnx")
+
+
 def import_file(data_dir: str | Path, path: str | Path, progress: Progress | None = None,
-                limits: boundedread.Limits | None = None) -> "Network":
+                limits: boundedread.Limits | None = None, engine_name: str = "osmium",
+                clip: "osmread.Clip | None" = None, network_type: str | None = None,
+                contract: bool = True) -> "Network":
     """Import a network file into the data dir's cache and return the loaded network.
+
+    Parameters
+    ----------
+    engine_name
+        ``"osmium"`` (default): the streaming reader (:mod:`supplychain.osmread`) for ``.osm.pbf``, ``.osm``,
+        ``.osm.bz2``, ``.osm.gz``; ``"osmnx"``: ``osmnx.graph_from_xml`` and the simplified graph (the reference;
+        no clipping, no tag filter). GraphML files always go through osmnx.
+    clip
+        Where the streaming reader keeps the network (default: the whole file; the CLI passes the study area).
+    network_type
+        ``drive`` or ``drive_service`` for the streaming reader (default: ``geo/studyarea.json``'s, ``drive``).
+    contract
+        The streaming reader contracts degree-2 chains as osmnx does (default); ``False`` keeps every node.
 
     Anything refused or failing on the way leaves the stored network untouched.
     """
     limits = limits or boundedread.Limits.from_env()
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    G = read_graph(path, progress, limits, workdir=data_dir)
-    arrays = build_arrays(G, progress)
-    check_size(arrays, limits, Path(path).name)
-    save(data_dir, arrays, _meta(arrays, f"file:{Path(path).resolve()}", "import"))
+    path = Path(path)
+    if engine_name not in ENGINES:
+        raise NetworkError(f"未知的导入引擎 unknown import engine {engine_name!r}: expected one of {', '.join(ENGINES)}")
+    if engine_name == "osmnx" or path.name.lower().endswith((".graphml", ".graphml.gz")):
+        G = read_graph(path, progress, limits, workdir=data_dir)
+        arrays = build_arrays(G, progress)
+        reader = "osmnx"
+    else:
+        network_type = network_type or default_network_type()
+        boundedread.remove_stale(Path(data_dir))  # copies left by killed imports of the osmnx reader
+        arrays = read_streaming(path, progress, limits, clip, network_type, contract)
+        add_metric(arrays)
+        reader = "osmium"
+    check_size(arrays, limits, path.name)
+    crs = studyarea.metric_crs_for(arrays["lon"], arrays["lat"])
+    _say(progress, f"calibrating circuity in {crs} …")
+    meta = _meta(arrays, f"file:{path.resolve()}", "import", crs, reader)
+    if reader == "osmium":
+        meta.update(network_type=network_type, clip=(clip.label if clip else "whole file"),
+                    contracted=contract, way_names=int(len(arrays["names_offsets"]) - 1),
+                    water_polygons=int(len(arrays["water_offsets"]) - 1))
+    save(data_dir, arrays, meta)
     return Network.load(data_dir)
+
+
+def default_network_type() -> str:
+    """The study area's ``network_type`` (``geo/studyarea.json``), ``drive`` when it names none."""
+    return studyarea.load_definition().get("network_type", "drive")
+
+
+def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Limits,
+                   clip: "osmread.Clip | None", network_type: str | None,
+                   contract: bool = True) -> dict[str, np.ndarray]:
+    """Check an OSM file against the limits, then read its roads (:func:`osmread.read`) and water areas."""
+    from . import osmread, water
+
+    if not path.is_file():
+        raise NetworkError(f"文件不存在 no such file: {path}")
+    name = path.name.lower()
+    if not name.endswith(osmread.SUFFIXES):
+        raise NetworkError(f"未知的路网文件类型 unknown network file type {path.name!r}: expected .osm.pbf, .osm, "
+                           ".osm.bz2, .osm.gz or .graphml")
+    if name.endswith(".pbf"):
+        # PBF blocks are compressed one by one (at most 32 MiB each, libosmium's limit); the file size and
+        # the node references of the drivable ways are what bound the work.
+        if path.stat().st_size > limits.max_bytes:
+            raise boundedread.ImportRefused(
+                f"文件超过 {limits.max_bytes:,} 字节。",
+                f"{path.name} is larger than {limits.max_bytes:,} bytes (--max-bytes or {boundedread.ENV['max_bytes']}).")
+    else:
+        _say(progress, f"checking {path.name} against the input limits …")
+        boundedread.scan(path, None, limits)  # streams once: ratio, size, elements, no XML entities
+    network_type = network_type or default_network_type()
+    arrays = osmread.read(path, clip, network_type, limits.max_elements, progress, contract)
+    try:
+        polygons = water.read_water(path, clip)
+    except RuntimeError as exc:  # libosmium's parse errors
+        raise NetworkError(f"无法读取水域 could not read the water areas of {path}: {exc}") from exc
+    arrays.update(water.pack(polygons))
+    _say(progress, f"{len(polygons):,} water polygons in the area")
+    return arrays
 
 
 def fetch(data_dir: str | Path, area: "studyarea.StudyArea", buffer_km: float | None = None,
@@ -334,9 +444,39 @@ class Network:
 
     def snap(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node index and straight-line snap distance (m) for WGS84 points (arrays)."""
-        x, y = studyarea.to_metric(np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float)))
+        x, y = self.to_metric(np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float)))
         dist, idx = self.tree.query(np.column_stack([x, y]))
         return idx.astype(np.int64), dist
+
+    @property
+    def crs(self) -> str:
+        """The metric CRS of this network's ``x``/``y`` (its own UTM zone; EPSG:32651 for Suzhou)."""
+        return self.meta.get("crs") or studyarea.METRIC_CRS
+
+    def to_metric(self, lon, lat):
+        """WGS84 lon/lat -> x/y metres in this network's CRS (where its geometry is measured)."""
+        return studyarea.to_metric_in(self.crs, lon, lat)
+
+    @cached_property
+    def names(self) -> list[str]:
+        """The way-names table; an edge's name is ``names[arrays["name"][e]]`` (``-1``: unnamed)."""
+        from .osmread import unpack_names
+
+        return unpack_names(self.arrays)
+
+    @cached_property
+    def water(self) -> list:
+        """Water polygons (shapely, WGS84) in the network's area, from the import (empty when none or osmnx)."""
+        from .water import unpack
+
+        return unpack(self.arrays)
+
+    def edge_name(self, e: int) -> str | None:
+        """The way name of CSR edge ``e``, or ``None`` (caches without names give ``None``)."""
+        if "name" not in self.arrays:
+            return None
+        i = int(self.arrays["name"][e])
+        return self.names[i] if i >= 0 else None
 
     def node_lonlat(self, nodes) -> np.ndarray:
         nodes = np.asarray(nodes, dtype=np.int64)

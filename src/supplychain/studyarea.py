@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
@@ -39,6 +40,47 @@ def to_metric(lon, lat):
 def to_lonlat(x, y):
     """UTM 51N x/y -> WGS84 lon/lat."""
     return _transformer(METRIC_CRS, "EPSG:4326").transform(x, y)
+
+
+def utm_crs(lon: float, lat: float) -> str:
+    """The UTM zone of a WGS84 point, as osmnx's ``project_graph`` picks it for a graph centred there."""
+    zone = int(np.floor((float(lon) + 180.0) / 6.0) % 60) + 1
+    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def metric_crs_for(lon, lat, definition: dict | None = None) -> str:
+    """The metric CRS for data at these WGS84 positions (a network's nodes).
+
+    The UTM zone of the data's centre (median lon/lat), unless ``geo/studyarea.json`` pins a ``metric_crs``
+    that suits it: a pinned UTM CRS applies when the centre lies within 4.5° of longitude of that zone's
+    central meridian, in its hemisphere (its own zone plus half of each neighbour: a Wuzhong network reaching
+    west of 120° E stays in zone 51). So Suzhou data keeps EPSG:32651 and an extract elsewhere gets its own zone.
+    """
+    lon_c, lat_c = float(np.median(lon)), float(np.median(lat))
+    auto = utm_crs(lon_c, lat_c)
+    try:
+        pinned = (definition if definition is not None else load_definition()).get("metric_crs")
+    except (OSError, ValueError):
+        pinned = None
+    code = int(pinned.split(":")[1]) if pinned and pinned.upper().startswith("EPSG:32") else None
+    if code and 32601 <= code <= 32760 and code % 100 <= 60:
+        zone, north = code % 100, code < 32700
+        meridian = -183.0 + 6.0 * zone
+        off = (lon_c - meridian + 180.0) % 360.0 - 180.0
+        if abs(off) <= 4.5 and (lat_c >= 0) == north:
+            return pinned
+    return auto
+
+
+def to_metric_in(crs: str, lon, lat):
+    """WGS84 lon/lat -> x/y in metres of ``crs``."""
+    return _transformer("EPSG:4326", crs).transform(lon, lat)
+
+
+def geom_to_lonlat_in(crs: str, geom: shapely.Geometry) -> shapely.Geometry:
+    """A geometry in metres of ``crs`` back in WGS84."""
+    t = _transformer(crs, "EPSG:4326")
+    return shapely.transform(geom, lambda x, y: t.transform(x, y), interleaved=False)
 
 
 def geom_to_metric(geom: shapely.Geometry) -> shapely.Geometry:
@@ -87,7 +129,7 @@ def load_definition(path: str | Path | None = None) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _read_boundary_file(path: Path) -> shapely.Geometry:
+def read_boundary_file(path: Path) -> shapely.Geometry:
     data = json.loads(path.read_text(encoding="utf-8"))
     feats = data["features"] if data.get("type") == "FeatureCollection" else [data]
     geoms = [shape(f["geometry"] if "geometry" in f else f) for f in feats]
@@ -113,7 +155,7 @@ def load(definition: dict | None = None, boundary_file: str | Path | None = None
     candidates = [Path(boundary_file)] if boundary_file else [PROJECT_ROOT / p for p in definition["boundary_files"]]
     for path in candidates:
         if path.is_file():
-            return StudyArea(definition, _read_boundary_file(path), f"file:{path.resolve()}")
+            return StudyArea(definition, read_boundary_file(path), f"file:{path.resolve()}")
     if boundary_file:
         raise StudyAreaError(f"boundary file not found: {boundary_file}")
     if not allow_geocode:

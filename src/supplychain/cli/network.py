@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 from .. import network, studyarea
 from ..store import resolve_data_dir
@@ -13,8 +14,21 @@ def register(sub) -> None:
     p = sub.add_parser("network", help="import, fetch or describe the road network")
     nsub = p.add_subparsers(dest="network_command", metavar="ACTION", required=True)
 
-    imp = nsub.add_parser("import", help="import a road network file (.osm, .osm.bz2, .graphml)")
-    imp.add_argument("path", help="OSM XML (.osm, .osm.bz2, .osm.gz) or GraphML file")
+    imp = nsub.add_parser("import", help="import a road network file (.osm.pbf, .osm, .osm.bz2, .graphml)")
+    imp.add_argument("path", help="OSM PBF (.osm.pbf), OSM XML (.osm, .osm.bz2, .osm.gz) or GraphML file")
+    imp.add_argument("--engine", choices=network.ENGINES, default="osmium",
+                     help="reader: osmium (streaming, default) or osmnx (graph_from_xml, the reference; no clip)")
+    where = imp.add_mutually_exclusive_group()
+    where.add_argument("--bbox", help="keep only W,S,E,N (WGS84 degrees) instead of the study area + buffer")
+    where.add_argument("--polygon", help="keep only inside this GeoJSON polygon (WGS84) instead of the study area")
+    where.add_argument("--no-clip", action="store_true", help="keep the whole file")
+    imp.add_argument("--buffer-km", type=float, default=None,
+                     help="buffer around the study area boundary for the default clip (default: studyarea.json's, 10)")
+    imp.add_argument("--network-type", choices=network.roadtags.NETWORK_TYPES, default=None,
+                     help="osmnx's filter to apply: drive (no service roads; default from geo/studyarea.json) "
+                     "or drive_service")
+    imp.add_argument("--keep-all-nodes", action="store_true",
+                     help="do not contract degree-2 chains (every OSM node of the kept ways stays a node)")
     d = network.boundedread.Limits()
     env = network.boundedread.ENV
     imp.add_argument("--max-ratio", type=float, help="refuse compressed input expanding beyond this ratio "
@@ -52,6 +66,10 @@ def _report(net: network.Network) -> None:
     if cal:
         print(f"circuity (road / straight line): median {cal['factor']}, p10–p90 {cal.get('p10')}–{cal.get('p90')} "
               f"over {cal['pairs']} node pairs; typical drive speed {cal.get('speed_kph')} km/h")
+    if m.get("reader") == "osmium":
+        print(f"read with pyosmium: {m.get('network_type')} ways, clip: {m.get('clip')}, "
+              f"{'degree-2 chains contracted' if m.get('contracted') else 'every node kept'}; "
+              f"{m.get('way_names', 0):,} way names, {m.get('water_polygons', 0):,} water polygons kept")
     print(m.get("attribution", ""))
 
 
@@ -59,10 +77,42 @@ def cmd_import(args) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     limits = network.boundedread.Limits.from_env(max_ratio=args.max_ratio, max_bytes=args.max_bytes,
                                                  max_elements=args.max_elements, min_nodes=args.min_nodes)
-    net = network.import_file(data_dir, args.path, progress=Progress(), limits=limits)
+    progress = Progress()
+    clip = None if args.engine == "osmnx" else _clip(args, progress)
+    net = network.import_file(data_dir, args.path, progress=progress, limits=limits, engine_name=args.engine,
+                              clip=clip, network_type=args.network_type, contract=not args.keep_all_nodes)
     _report(net)
     _snap_summary(Workspace.open(data_dir))
     return 0
+
+
+def _clip(args, progress):
+    """The clip of ``network import``: --bbox, --polygon, --no-clip, else the study area plus its buffer."""
+    from ..errors import NetworkError
+    from ..osmread import Clip
+
+    if args.no_clip:
+        return Clip()
+    if args.bbox:
+        try:
+            w, s, e, n = (float(v) for v in args.bbox.split(","))
+        except ValueError:
+            raise NetworkError(f"--bbox 应为 W,S,E,N expects W,S,E,N in degrees, got {args.bbox!r}") from None
+        if not (w < e and s < n):
+            raise NetworkError(f"--bbox 范围为空 is empty: {args.bbox!r} (need W < E and S < N)")
+        return Clip(bbox=(w, s, e, n), label=f"bbox {args.bbox}")
+    if args.polygon:
+        try:
+            polygon = studyarea.read_boundary_file(Path(args.polygon))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NetworkError(f"无法读取多边形 could not read --polygon {args.polygon}: {exc}") from None
+        return Clip(polygon=polygon, label=f"polygon {args.polygon}")
+    area = studyarea.try_load()
+    if area is None:
+        progress("no study area boundary file: keeping the whole file (use --bbox or --polygon to clip)")
+        return Clip()
+    km = area.buffer_km if args.buffer_km is None else args.buffer_km
+    return Clip(polygon=area.buffered(km), label=f"study area {area.definition.get('id', '')} + {km:g} km")
 
 
 def cmd_fetch(args) -> int:
