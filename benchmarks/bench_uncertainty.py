@@ -38,7 +38,10 @@ data_dir, osm, n_queries, n_sourcing = Path(sys.argv[1]), sys.argv[2], int(sys.a
 from supplychain import network, reach, sourcing, synthetic
 from supplychain.store import Store
 from supplychain.workspace import Workspace
-network.import_file(data_dir, osm)
+try:  # the same graph on both sides: osmnx's graph of the file (the baseline's only import path)
+    network.import_file(data_dir, osm, engine_name="osmnx")
+except TypeError:
+    network.import_file(data_dir, osm)
 seed = Workspace.open(data_dir)
 net = seed.network
 syn = synthetic.makers_and_suppliers(net, 600, 300, 5, max_categories=2, robot_types=["humanoid"], jitter_m=40.0)
@@ -55,7 +58,7 @@ def med_ms(fn, calls):
         t0 = time.perf_counter(); fn(*args); out.append(time.perf_counter() - t0)
     return round(1000 * statistics.median(out), 3)
 
-res = {}
+res = {"network_nodes": net.n_nodes}
 for label, ws in (("seed", seed), ("synthetic", big)):
     _ = ws.snapping, ws.estimator, ws.extent
     res[label] = {

@@ -391,78 +391,114 @@ class NearestCover:
 
 
 def nearest_cover(ws, makers: Positions, targets: Positions, radius_m: float, block: int = 512) -> NearestCover:
-    """For every maker, whether some target lies within ``radius_m`` — the sourcing check's inner loop.
+    """For every maker, whether some target lies within ``radius_m`` (see :func:`nearest_cover_many`)."""
+    return nearest_cover_many(ws, makers, targets, {0: np.arange(len(targets))}, radius_m, block)[0]
 
-    Network pairs: one multi-source search from the targets of each distinct region extent on the reverse
-    graph (upper bound = road + p90 x extents, so within one extent the nearest by road has the smallest upper
-    bound). Estimated pairs and every lower bound: straight-line bounds in blocks of makers x targets.
+
+def nearest_cover_many(ws, makers: Positions, targets: Positions, groups: dict, radius_m: float,
+                       block: int = 512) -> dict:
+    """For every maker and every group of targets (index arrays into ``targets``, e.g. the suppliers of each
+    category): whether some target of the group lies within ``radius_m`` — the sourcing check's inner loop.
+
+    Network pairs: one multi-source search from the group's targets of each distinct region extent on the
+    reverse graph (upper bound = road + p90 x extents, so within one extent the nearest by road has the smallest
+    upper bound). Estimated pairs and every lower bound: straight-line bounds of makers x all targets computed
+    once, in blocks of makers, then reduced per group. An exact maker on the network needs them only for the
+    targets that are not.
     """
     circ = Circuity.of(ws.estimator)
     m, t = len(makers), len(targets)
-    verdict = np.full(m, -1, np.int8)
-    target = np.full(m, -1, np.int64)
-    best, lo, hi = np.full(m, np.nan), np.full(m, np.inf), np.full(m, np.inf)
-    network = np.zeros(m, bool)
+    out = {key: _CoverState(m) for key in groups}
     if not m or not t:
-        return NearestCover(verdict, target, best, lo, hi, network)
-
-    # Network: smallest upper bound per maker, per group of targets sharing an extent.
-    if ws.network is not None and makers.on.any() and targets.on.any():
-        for ext in np.unique(targets.extent[targets.on]):
-            members = np.flatnonzero(targets.on & (targets.extent == ext))
-            limit = radius_m - circ.upper * ext
-            if limit < 0:
-                continue
-            by_node: dict[int, int] = {}
-            for j in members.tolist():
-                by_node.setdefault(int(targets.node[j]), j)
-            dist, src = engine.nearest_source(ws.network.graph, np.fromiter(by_node, np.int64), limit=limit,
-                                              reverse=True)
-            on_m = np.flatnonzero(makers.on)
-            road = dist[makers.node[on_m]]
-            h = road + circ.upper * (ext + makers.extent[on_m])
-            better = np.isfinite(road) & (h < hi[on_m])
-            k = on_m[better]
-            hi[k], best[k], network[k] = h[better], road[better], True
-            target[k] = [by_node[int(s)] for s in src[makers.node[k]].tolist()]
-            exact_pair = makers.exact[k] & (ext <= 0)
-            lo[k] = np.where(exact_pair, road[better], lo[k])
-    # Estimated pairs (an end off the network) and lower bounds of every pair that is not exact-on-network:
-    # straight-line bounds in blocks. An exact maker on the network needs them only for the targets that are not.
+        return {key: st.finish(radius_m) for key, st in out.items()}
+    for key, cols in groups.items():
+        _network_cover(ws, makers, targets, np.asarray(cols, np.int64), radius_m, circ, out[key])
     sure_m = makers.on & makers.exact
     sure_t = targets.on & targets.exact
     for rows_all, cols in ((np.flatnonzero(sure_m), np.flatnonzero(~sure_t)),
                            (np.flatnonzero(~sure_m), np.arange(t))):
         if not len(rows_all) or not len(cols):
             continue
+        where = np.full(t, -1, np.int64)
+        where[cols] = np.arange(len(cols))
+        parts = {key: where[np.asarray(g, np.int64)] for key, g in groups.items()}
+        parts = {key: p[p >= 0] for key, p in parts.items()}
         for a in range(0, len(rows_all), block):
             rows = rows_all[a:a + block]
-            _block_bounds(makers, rows, targets, cols, circ, best, lo, hi, target, network)
-    within = hi <= radius_m
-    verdict[within] = 1
-    verdict[~within & (lo <= radius_m)] = 0
-    target[~within] = -1
-    return NearestCover(verdict, target, best, np.minimum(lo, hi), hi, network)
+            h, centre, g = _block_bounds(makers, rows, targets, cols, circ)
+            for key, p in parts.items():
+                if len(p):
+                    out[key].merge(rows, h[:, p], centre[:, p], g[:, p], cols[p], circ)
+    return {key: st.finish(radius_m) for key, st in out.items()}
 
 
-def _block_bounds(makers: Positions, rows: np.ndarray, targets: Positions, cols: np.ndarray, circ: Circuity,
-                  best, lo, hi, target, network) -> None:
-    """:func:`nearest_cover` for one block of makers x targets by straight-line bounds (updates in place)."""
+class _CoverState:
+    """Per maker, the best (smallest upper bound) target found so far and the smallest lower bound."""
+
+    def __init__(self, m: int):
+        self.target = np.full(m, -1, np.int64)
+        self.best, self.lo, self.hi = np.full(m, np.nan), np.full(m, np.inf), np.full(m, np.inf)
+        self.network = np.zeros(m, bool)
+
+    def merge(self, rows, h, centre, g, cols, circ: Circuity) -> None:
+        jbest = h.argmin(axis=1)
+        hb = h[np.arange(len(rows)), jbest]
+        better = hb < self.hi[rows]
+        r = rows[better]
+        self.hi[r], self.target[r], self.network[r] = hb[better], cols[jbest[better]], False
+        self.best[r] = centre[better, jbest[better]] * circ.factor
+        self.lo[rows] = np.minimum(self.lo[rows], g.min(axis=1))
+
+    def finish(self, radius_m: float) -> NearestCover:
+        verdict = np.full(len(self.hi), -1, np.int8)
+        within = self.hi <= radius_m
+        verdict[within] = 1
+        verdict[~within & (self.lo <= radius_m)] = 0
+        target = np.where(within, self.target, -1)
+        return NearestCover(verdict, target, self.best, np.minimum(self.lo, self.hi), self.hi, self.network)
+
+
+def _network_cover(ws, makers: Positions, targets: Positions, cols: np.ndarray, radius_m: float, circ: Circuity,
+                   st: _CoverState) -> None:
+    """The network part of :func:`nearest_cover_many` for one group of targets (updates ``st``)."""
+    if ws.network is None or not makers.on.any():
+        return
+    on_cols = cols[targets.on[cols]]
+    if not len(on_cols):
+        return
+    on_m = np.flatnonzero(makers.on)
+    for ext in np.unique(targets.extent[on_cols]):
+        members = on_cols[targets.extent[on_cols] == ext]
+        limit = radius_m - circ.upper * ext
+        if limit < 0:
+            continue
+        by_node: dict[int, int] = {}
+        for j in members.tolist():
+            by_node.setdefault(int(targets.node[j]), j)
+        dist, src = engine.nearest_source(ws.network.graph, np.fromiter(by_node, np.int64), limit=limit,
+                                          reverse=True)
+        road = dist[makers.node[on_m]]
+        h = road + circ.upper * (ext + makers.extent[on_m])
+        better = np.isfinite(road) & (h < st.hi[on_m])
+        k = on_m[better]
+        st.hi[k], st.best[k], st.network[k] = h[better], road[better], True
+        st.target[k] = [by_node[int(s)] for s in src[makers.node[k]].tolist()]
+        exact_pair = makers.exact[k] & (ext <= 0)
+        st.lo[k] = np.where(exact_pair, road[better], st.lo[k])
+
+
+def _block_bounds(makers: Positions, rows: np.ndarray, targets: Positions, cols: np.ndarray, circ: Circuity):
+    """Straight-line bounds of one block of makers x targets: (estimated upper bound, inf for pairs on the
+    network; centre distance; lower bound, inf for exact pairs on the network), each rows x cols."""
     k = len(cols)
     ia = np.repeat(rows, k)
     ib = np.tile(cols, len(rows))
     centre, gap, far = straight_bounds(makers, ia, targets, ib)
     on = makers.on[ia] & targets.on[ib]
     h = np.where(on, np.inf, far * circ.upper).reshape(len(rows), k)
-    jbest = h.argmin(axis=1)
-    hb = h[np.arange(len(rows)), jbest]
-    better = hb < hi[rows]
-    r = rows[better]
-    hi[r], target[r], network[r] = hb[better], cols[jbest[better]], False
-    best[r] = centre.reshape(len(rows), k)[better, jbest[better]] * circ.factor
-    exact_net = (on & makers.exact[ia] & targets.exact[ib]).reshape(len(rows), k)
-    g = np.where(exact_net, np.inf, gap.reshape(len(rows), k)).min(axis=1)
-    lo[rows] = np.minimum(lo[rows], g)
+    exact_net = on & makers.exact[ia] & targets.exact[ib]
+    g = np.where(exact_net, np.inf, gap).reshape(len(rows), k)
+    return h, centre.reshape(len(rows), k), g
 
 
 # ----------------------------------------------------------------------------------------------------

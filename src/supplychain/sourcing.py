@@ -3,7 +3,7 @@ supplier within the radius by road, and the district summary.
 
 Each BOM category of a maker lands in exactly one of ``covered`` (some supplier ``within``: its upper bound
 <= R), ``undetermined`` (no supplier surely within, but one may be) or ``missing`` (every supplier ``beyond``:
-lower bound > R), from :func:`measure.nearest_cover` (one multi-source road search per category and region
+lower bound > R), from :func:`measure.nearest_cover_many` (one multi-source road search per category and region
 extent, straight-line bounds in blocks). A maker's rate is a range: ``rate_certain`` (covered) to
 ``rate_possible`` (covered + undetermined).
 """
@@ -41,32 +41,38 @@ def _rounded_list(values: np.ndarray) -> list:
 
 
 class _Candidates:
-    """The suppliers that may be within the radius of a maker whose category is undetermined: one road search
-    per such maker (against every supplier of every needed category at once), sliced per category."""
+    """The suppliers of every needed category as one set of positions (``columns[c]`` indexes each category's),
+    and the suppliers that may be within the radius of a maker whose category is undetermined: one road search
+    per such maker (against every supplier at once), sliced per category."""
 
-    def __init__(self, ws: Workspace, mpos, suppliers: dict, radius_m: float):
+    def __init__(self, ws: Workspace, mpos, needed: list[str], radius_m: float):
         self.ws, self.mpos, self.radius_m = ws, mpos, radius_m
-        union = sorted({e.id: e for sup, _ in suppliers.values() for e in sup}.values(), key=lambda e: e.id)
+        union = [e for e in ws.located if any(c in e.categories for c in needed)]
         self.entities = union
-        self.pos = ws.positions(union, key="sourcing-suppliers")
-        index = {e.id: j for j, e in enumerate(union)}
-        self.columns = {c: np.array([index[e.id] for e in sup], np.int64) for c, (sup, _) in suppliers.items()}
-        self._pairs: dict[int, measure.FromOrigin] = {}
+        self.pos = ws.positions(union, key=("sourcing-suppliers", tuple(needed)))
+        self.columns = {c: np.array([j for j, e in enumerate(union) if c in e.categories], np.int64)
+                        for c in needed}
+        self._pairs: dict[int, tuple[int, measure.Pairs]] = {}
+
+    def measure_makers(self, rows: list[int]) -> None:
+        """Every supplier from each of these makers, in one pass (:func:`measure.matrix`); roads only up to the
+        radius: a candidate farther by road keeps an open upper bound (its verdict is already undetermined)."""
+        if not rows:
+            return
+        pairs = measure.matrix(self.ws, self.mpos.take(rows), self.pos, self.radius_m, limit_m=self.radius_m)
+        t = len(self.pos)
+        self._pairs = {i: (k * t, pairs) for k, i in enumerate(rows)}
 
     def entry(self, i: int, c: str) -> dict:
-        if i not in self._pairs:
-            # Roads up to the radius: a candidate farther by road keeps an open upper bound (its verdict is
-            # already known to be undetermined).
-            self._pairs[i] = measure.from_origin(self.ws, self.mpos.take([i]), self.pos, self.radius_m,
-                                                 with_time=False, limit_m=self.radius_m)
-        pairs = self._pairs[i]
+        start, pairs = self._pairs[i]
         cols = self.columns[c]
-        maybe = cols[pairs.verdict[cols] == 0]
+        at = start + cols
+        maybe = at[pairs.verdict[at] == 0]
         key = np.where(np.isnan(pairs.best[maybe]), pairs.lo[maybe], pairs.best[maybe])
         maybe = maybe[np.argsort(key, kind="stable")]
-        cands = [{"supplier_id": self.entities[j].id, "supplier_name_zh": self.entities[j].name_zh,
-                  "supplier_precision": self.entities[j].precision, **pairs.record(j)}
-                 for j in maybe[:MAX_CANDIDATES].tolist()]
+        cands = [{"supplier_id": self.entities[k - start].id, "supplier_name_zh": self.entities[k - start].name_zh,
+                  "supplier_precision": self.entities[k - start].precision, **pairs.record(k)}
+                 for k in maybe[:MAX_CANDIDATES].tolist()]
         return {"category": c, "verdict": measure.UNDETERMINED, "candidates": cands,
                 "candidates_total": int(len(maybe))}
 
@@ -90,16 +96,15 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
     boms = {m.id: m.bom for m in located}
     needed = [c for c in taxonomy.COMPONENT_CATEGORIES if any(c in b for b in boms.values())]
 
-    suppliers: dict[str, tuple[list[Entity], measure.Positions]] = {}
+    candidates = _Candidates(ws, mpos, needed, radius_m)
+    union = candidates.entities
     cover: dict[str, tuple] = {}
-    for c in needed:
-        sup = [e for e in ws.located if c in e.categories]
-        suppliers[c] = (sup, ws.positions(sup, key=("supplier", c)))
-        nc = measure.nearest_cover(ws, mpos, suppliers[c][1], radius_m)
+    for c, nc in measure.nearest_cover_many(ws, mpos, candidates.pos, candidates.columns, radius_m).items():
         # Plain Python values in bulk: per-item numpy indexing and rounding cost more than the road searches.
         best, lo, hi = _rounded_list(np.vstack([nc.best, nc.lo, nc.hi]))
         cover[c] = (nc.verdict.tolist(), nc.target.tolist(), best, lo, hi, nc.network.tolist())
-    candidates = _Candidates(ws, mpos, suppliers, radius_m)
+    candidates.measure_makers([i for i, m in enumerate(located)
+                               if any(cover[c][0][i] == 0 for c in boms[m.id] if c not in m.categories)])
     counts = {c: {"needed_by": 0, "covered": 0, "undetermined": 0, "lacking": 0} for c in needed}
     on = mpos.on.tolist()
 
@@ -120,7 +125,7 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
             code = verdict[i]
             if code == 1:
                 counts[c]["covered"] += 1
-                s = suppliers[c][0][target[i]]
+                s = union[target[i]]
                 covered.append({"category": c, "supplier_id": s.id, "supplier_name_zh": s.name_zh,
                                 "road_m": best[i], "road_m_range": [lo[i], hi[i]], "verdict": measure.WITHIN,
                                 "distance_method": NETWORK if net[i] else ESTIMATED, "in_house": False,
