@@ -430,7 +430,7 @@ def test_import_metadata_says_how_the_file_was_read(tmp_path, capsys):
     from supplychain.cli import main
 
     src = _with_water(tmp_path / "water.osm")
-    code = main(["--data-dir", str(tmp_path / "d"), "network", "import", str(src), "--bbox", "120.69,31.29,120.75,31.35",
+    code = main(["--init", "--data-dir", str(tmp_path / "d"), "network", "import", str(src), "--bbox", "120.69,31.29,120.75,31.35",
                  "--min-nodes", "2"])
     out, err = capsys.readouterr()
     assert code == 0, err
