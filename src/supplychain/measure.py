@@ -262,6 +262,16 @@ def rounded(v: float) -> float | None:
     return None if not np.isfinite(v) else round(float(v), 1)
 
 
+def rounded_rows(*columns: np.ndarray) -> list[list]:
+    """Columns of metres or seconds as lists rounded to 0.1 in one numpy call, NaN/inf -> ``None``
+    (:func:`rounded` in bulk: per-item rounding costs more than the road search when answers are long)."""
+    v = np.vstack([np.asarray(c, dtype=float) for c in columns])
+    out = np.round(v, 1).tolist()
+    for r, c in zip(*np.nonzero(~np.isfinite(v))):
+        out[r][c] = None
+    return out
+
+
 def range_list(lo: float, hi: float) -> list:
     return [rounded(lo), rounded(hi)]
 

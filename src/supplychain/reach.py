@@ -71,17 +71,6 @@ def is_supplier(e: Entity, category: str | None) -> bool:
     return any(c in taxonomy.COMPONENT_CATEGORIES for c in e.categories)
 
 
-def _round1(*columns: np.ndarray) -> list[list]:
-    """Columns of metres or seconds rounded to 0.1 as plain floats in one numpy call; NaN/inf -> None."""
-    v = np.vstack([np.asarray(c, dtype=float) for c in columns])
-    out = np.round(v, 1).tolist()
-    bad = ~np.isfinite(v)
-    if bad.any():
-        for r, c in zip(*np.nonzero(bad)):
-            out[r][c] = None
-    return out
-
-
 def _supplier_positions(ws: Workspace, category: str | None):
     """Located suppliers of one category as :class:`measure.Positions`, and the unlocated ones (per registry)."""
     candidates = [e for e in ws.entities if is_supplier(e, category)]
@@ -133,7 +122,7 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
         # Plain Python values, rounded in bulk: item-by-item numpy indexing and round() cost as much as the
         # road search itself when hundreds of suppliers are in range.
         for i, r_m, lo, hi, t_s, s_m, snap, net, code in zip(
-                shown.tolist(), *_round1(pairs.best[shown], pairs.lo[shown], pairs.hi[shown], pairs.time_s[shown],
+                shown.tolist(), *measure.rounded_rows(pairs.best[shown], pairs.lo[shown], pairs.hi[shown], pairs.time_s[shown],
                                          pairs.straight[shown], pos.snap_m[shown]),
                 pairs.network[shown].tolist(), pairs.verdict[shown].tolist()):
             e = located[i]

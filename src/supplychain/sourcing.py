@@ -31,15 +31,6 @@ def _share(n: int, d: int) -> float | None:
     return round(n / d, 4) if d else None
 
 
-def _rounded_list(values: np.ndarray) -> list:
-    """Rows of metres rounded to 0.1 as plain floats in one numpy call; NaN/inf -> None (measure.rounded, in
-    bulk)."""
-    out = np.round(values, 1).tolist()
-    for r, c in zip(*np.nonzero(~np.isfinite(values))):
-        out[r][c] = None
-    return out
-
-
 class _Candidates:
     """The suppliers of every needed category as one set of positions (``columns[c]`` indexes each category's),
     and the suppliers that may be within the radius of a maker whose category is undetermined: one road search
@@ -101,7 +92,7 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
     cover: dict[str, tuple] = {}
     for c, nc in measure.nearest_cover_many(ws, mpos, candidates.pos, candidates.columns, radius_m).items():
         # Plain Python values in bulk: per-item numpy indexing and rounding cost more than the road searches.
-        best, lo, hi = _rounded_list(np.vstack([nc.best, nc.lo, nc.hi]))
+        best, lo, hi = measure.rounded_rows(nc.best, nc.lo, nc.hi)
         cover[c] = (nc.verdict.tolist(), nc.target.tolist(), best, lo, hi, nc.network.tolist())
     candidates.measure_makers([i for i, m in enumerate(located)
                                if any(cover[c][0][i] == 0 for c in boms[m.id] if c not in m.categories)])

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import shapely
 
 from . import coords, engine, measure, registry, studyarea
@@ -211,17 +210,6 @@ class Workspace:
         build = lambda: measure.of_entities(entities, self.snapping)  # noqa: E731
         return build() if key is None else self.memo(("positions", key), build)
 
-    def point_positions(self, lon, lat, ids=None) -> measure.Positions:
-        """Exact positions for WGS84 points given by a user (snapped here)."""
-        lon = np.atleast_1d(np.asarray(lon, float))
-        lat = np.atleast_1d(np.asarray(lat, float))
-        if self.network is None or not len(lon):
-            node, snap, on = np.full(len(lon), -1), np.full(len(lon), np.nan), np.zeros(len(lon), bool)
-        else:
-            node, snap = self.network.snap(lon, lat)
-            on = snap <= self.snap_limit_m
-        return measure.points(ids if ids is not None else [None] * len(lon), lon, lat, node, snap, on)
-
     def entities_of(self, category: str | None = None, kind: str | None = None) -> list[registry.Entity]:
         return [e for e in self.entities
                 if (category is None or category in e.categories) and (kind is None or e.kind == kind)]
@@ -234,9 +222,3 @@ def seed_store(store: Store) -> None:
     with store.transaction() as conn:
         store.set_meta(conn, "seeded", SEED_REGISTRY.name)
 
-
-def straight_m(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Straight-line metres between WGS84 points (UTM 51N, the same metric as snapping)."""
-    x1, y1 = studyarea.to_metric(np.asarray(lon1, float), np.asarray(lat1, float))
-    x2, y2 = studyarea.to_metric(np.asarray(lon2, float), np.asarray(lat2, float))
-    return np.hypot(np.asarray(x2) - x1, np.asarray(y2) - y1)

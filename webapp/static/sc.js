@@ -3,7 +3,7 @@
  *   SC.onMap(function (hook) { hook.map, hook.control, hook.layers })   run once the map exists
  *   SC.api(path, params) -> Promise of {ok, status, data, error}          never throws on a 4xx
  *   SC.send(method, path, body, params) -> the same, for POST/PATCH/DELETE with a JSON body
- *   SC.methodBadge / SC.precisionBadge / SC.dist                          how sure a distance is, said every time
+ *   SC.methodBadge / SC.range / SC.dist                                  how sure a distance is, said every time
  *   SC.fitBounds(map, bounds, options)                                    a fit that is not lost to a running zoom
  */
 (function () {
@@ -104,13 +104,6 @@
         '，不是道路路径 not a road path">估算 estimated' + (compact ? "" : f) + "</span>";
     }
     return '<span class="sc-badge" title="未测量 not measured">—</span>';
-  };
-
-  /** The badge of a location precision, with its uncertainty (e.g. "district ±10 km"). */
-  SC.precisionBadge = function (precision, uncertainty) {
-    var u = uncertainty ? " ±" + SC.span(uncertainty) : "";
-    return "<span class='sc-badge" + (SC.isCoarse(precision) ? " coarse" : "") + "' title='位置精度 location precision" +
-      (SC.isCoarse(precision) ? "：仅为镇/区参考点 only a town/district reference point" : "") + "'>" + SC.esc(precision) + u + "</span>";
   };
 
   /** A distance as HTML: "≈" when estimated, and "±…" below it when either end is only roughly located.
