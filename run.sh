@@ -4,6 +4,7 @@
 #   ./run.sh test     set everything up and run the whole test suite (what .ci/run calls)
 #   ./run.sh bench    run the benchmarks (writes benchmarks/results/*.json, prints tables)
 #   ./run.sh setup    only set up
+#   ./run.sh messages refresh the message catalog (src/supplychain/locale) from the sources
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -88,5 +89,11 @@ case "$cmd" in
     # spopt (MCLP with CBC) is only the site planner's comparison baseline: the `bench` extra.
     "$PY" -c 'import spopt' 2>/dev/null || { say "installing the benchmark extra (spopt)"; "$PY" -m pip install --quiet -e ".[test,bench]"; }
     exec "$PY" benchmarks/run_all.py "$@" ;;
-  *) echo "usage: ./run.sh [serve|test|bench|setup] [args…]" >&2; exit 2 ;;
+  messages)
+    # Refresh the message catalog from the sources (new msgids appear with an empty Chinese msgstr to write).
+    setup_python
+    "$VENV/bin/pybabel" -q extract -F babel.cfg -k _ -k N_ -k zh -k en -k pair -k t --no-location -o /tmp/supplychain-messages.pot .
+    "$VENV/bin/pybabel" -q update --no-fuzzy-matching --ignore-obsolete -i /tmp/supplychain-messages.pot -d src/supplychain/locale -l zh_Hans
+    ;;
+  *) echo "usage: ./run.sh [serve|test|bench|setup|messages] [args…]" >&2; exit 2 ;;
 esac

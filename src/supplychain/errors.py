@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .messages import _
+
 
 class NetworkError(RuntimeError):
     """The network could not be imported, fetched or loaded."""
@@ -36,7 +38,7 @@ class InputError(ValueError):
 def parse_float(value, field: str, lo: float | None = None, hi: float | None = None) -> float:
     """A finite float within [lo, hi], or :class:`InputError` naming ``field``."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise InputError(field, f"{field} is required", "missing")
+        raise InputError(field, _("{field} is required", field=field), "missing")
     if isinstance(value, bool):  # JSON true/false are not 1/0
         raise InputError(field, f"{field} must be a number, got {str(value).lower()}")
     try:
