@@ -250,3 +250,25 @@ def _headline(cat: dict) -> dict:
             "open": cat["open"], "site": {k: best[k] for k in ("name", "lon", "lat", "distance_method")},
             "near": place, "text": text}
 
+
+
+GAPS_COLUMNS = ["category", "category_zh", "open", "lacking", "undetermined", "rank", "site", "lon", "lat",
+                "distance_method", "sure", "sure_lacking", "sure_undetermined", "maybe", "equivalent_sites",
+                "near", "serves", "might_serve"]
+
+
+def gaps_table(result: dict) -> tuple[list[str], list[list]]:
+    """One row per (category, top site), and one per category without a site: for CSV, the CLI and reports."""
+    rows = []
+    for c in result["categories"]:
+        zh_c, _en = short_label(c["category"])
+        head = [c["category"], zh_c, c["open"], len(c["lacking"]), len(c["undetermined"])]
+        if not c["sites"]:
+            rows.append(head + [None] * (len(GAPS_COLUMNS) - len(head)))
+            continue
+        for s in c["sites"]:
+            rows.append(head + [s["rank"], s["name"], s["lon"], s["lat"], s["distance_method"], s["sure"],
+                                s["sure_lacking"], s["sure_undetermined"], s["maybe"], s["equivalent_sites"],
+                                s["near"]["text"] if s["near"] else None,
+                                ";".join(m["id"] for m in s["serves"]), ";".join(m["id"] for m in s["might_serve"])])
+    return GAPS_COLUMNS, rows
