@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import jinja2
 
 from . import chromium, display, measure, places, uncertainty
-from .messages import _, en, zh
+from .messages import N_, _, en, zh
 from .synthetic import is_synthetic
 from .workspace import Workspace
 
@@ -137,9 +137,9 @@ def provenance_section(ws: Workspace) -> Section:
 
 
 _PRECISION_TEXT = {
-    "exact": "a point (coordinates)", "street": "a 300 m disc (a street)",
-    "town": "a disc of the stated radius or 5 km (a town or sub-district)",
-    "district": "the district polygon", "unknown": "no position: listed, never measured",
+    "exact": N_("a point (coordinates)"), "street": N_("a 300 m disc (a street)"),
+    "town": N_("a disc of the stated radius or 5 km (a town or sub-district)"),
+    "district": N_("the district polygon"), "unknown": N_("no position: listed, never measured"),
 }
 
 
@@ -230,9 +230,16 @@ def _header_footer(report: Report) -> tuple[str, str]:
     esc = jinja2.utils.markupsafe.escape
     header = (f'<div style="{style}"><span>{esc(report.title)}</span>'
               f'<span>{esc(report.meta["date"])}</span></div>')
+    msg = N_("Page {n} of {total}")
+    number, total = '<span class="pageNumber"></span>', '<span class="totalPages"></span>'
+
+    def page_text(text: str) -> str:
+        return str(esc(text)).replace("\x00", number).replace("\x01", total)
+
+    marks = {"n": "\x00", "total": "\x01"}
+    pages = page_text(zh(msg, **marks)) + " · " + page_text(en(msg, **marks))
     footer = (f'<div style="{style}"><span>{esc(_("Data version"))}: {esc(report.meta["data_version"]["text"])}'
-              f'</span><span>{esc(zh("Page"))} <span class="pageNumber"></span> / <span class="totalPages"></span>'
-              f' · {esc(en("Page"))} <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
+              f'</span><span>{pages}</span></div>')
     return header, footer
 
 
