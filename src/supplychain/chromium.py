@@ -50,6 +50,7 @@ class Session:
     browser: object
     vendor_dir: Path | None = None
     refused: list[str] = field(default_factory=list)
+    served: list[str] = field(default_factory=list)
 
     def _page(self, html: str, viewport: dict):
         context = self.browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
@@ -65,6 +66,7 @@ class Session:
             elif url.path.startswith(VENDOR_PREFIX) and self.vendor_dir is not None:
                 target = (self.vendor_dir / url.path[len(VENDOR_PREFIX):]).resolve()
                 if self.vendor_dir.resolve() in target.parents and target.is_file():
+                    self.served.append(url.path)
                     route.fulfill(status=200, body=target.read_bytes(),
                                   content_type=mimetypes.guess_type(target.name)[0] or "application/octet-stream")
                 else:
