@@ -52,8 +52,8 @@ class Session:
     refused: list[str] = field(default_factory=list)
     served: list[str] = field(default_factory=list)
 
-    def _page(self, html: str, viewport: dict):
-        context = self.browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
+    def _page(self, html: str, viewport: dict, scale: float = 1.0):
+        context = self.browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=scale)
         page = context.new_page()
 
         def answer(route) -> None:
@@ -78,9 +78,10 @@ class Session:
         page.goto(f"{ORIGIN}/page.html", wait_until="load")
         return context, page
 
-    def png(self, html: str, width: int = 1000, height: int = 640, settle_ms: int = 400) -> bytes:
-        """A screenshot of a whole standalone page (a rendered Folium map)."""
-        context, page = self._page(html, {"width": width, "height": height})
+    def png(self, html: str, width: int = 900, height: int = 520, scale: float = 2.0, settle_ms: int = 400) -> bytes:
+        """A screenshot of a whole standalone page (a rendered Folium map), at ``scale`` pixels per CSS pixel so
+        that labels stay sharp in print."""
+        context, page = self._page(html, {"width": width, "height": height}, scale)
         try:
             page.wait_for_timeout(settle_ms)  # Leaflet finishes its first draw after the load event
             return page.screenshot(type="png")
