@@ -12,7 +12,7 @@ from pathlib import Path
 
 import shapely
 
-from . import coords, engine, measure, registry, studyarea
+from . import coords, engine, measure, registry, studyarea, taxonomy
 from .errors import InputError, parse_float
 from .network import DEFAULT_SNAP_LIMIT_M, Network
 from .store import Store, resolve_data_dir
@@ -211,6 +211,9 @@ class Workspace:
         return build() if key is None else self.memo(("positions", key), build)
 
     def entities_of(self, category: str | None = None, kind: str | None = None) -> list[registry.Entity]:
+        """The entities of one category and/or kind, each given as id, 中文 or English name."""
+        category = taxonomy.resolve(category, taxonomy.CATEGORIES) or category if category else None
+        kind = taxonomy.resolve(kind, taxonomy.KINDS) or kind if kind else None
         return [e for e in self.entities
                 if (category is None or category in e.categories) and (kind is None or e.kind == kind)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from ..messages import _
 from .common import add_data_dir
 
 #: Waitress limits: open connections, seconds a connection may sit idle, queued requests before refusing.
@@ -19,19 +20,19 @@ DEFAULT_MAX_BODY_MB = 10
 
 
 def register(sub) -> None:
-    p = sub.add_parser("serve", help="start the web app (map, supplier query, sourcing, sites, route)")
-    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
-    p.add_argument("--read-only", action="store_true", help="refuse every write (403), token or not")
+    p = sub.add_parser("serve", help=_("start the web app (map, supplier query, sourcing, sites, route)"))
+    p.add_argument("--host", default="127.0.0.1", help=_("interface to listen on (default 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=8000, help=_("port (default 8000)"))
+    p.add_argument("--threads", type=int, default=8, help=_("worker threads (default 8)"))
+    p.add_argument("--read-only", action="store_true", help=_("refuse every write (403), token or not"))
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
-                   help="a Host name to serve besides localhost/127.0.0.1/[::1] (repeatable)")
+                   help=_("a Host name to serve besides localhost/127.0.0.1/[::1] (repeatable)"))
     p.add_argument("--max-body-mb", type=float, default=DEFAULT_MAX_BODY_MB,
-                   help=f"largest request body in MB (default {DEFAULT_MAX_BODY_MB}; 413 beyond)")
+                   help=_("largest request body in MB (default {n}; 413 beyond)", n=DEFAULT_MAX_BODY_MB))
     add_data_dir(p)
     p.set_defaults(func=cmd_serve)
 
-    t = sub.add_parser("token", help="print the edit token that write endpoints require")
+    t = sub.add_parser("token", help=_("print the edit token that write endpoints require"))
     add_data_dir(t)
     t.set_defaults(func=cmd_token)
 

@@ -6,12 +6,13 @@ import sys
 
 from .. import display, sourcing, tabular, taxonomy
 from ..workspace import Workspace
+from ..messages import _
 from .common import add_data_dir, add_format, print_json, table
 
 
 def register(sub) -> None:
-    p = sub.add_parser("sourcing", help="check the 10 km sourcing radius (10公里配套半径) maker by maker")
-    p.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
+    p = sub.add_parser("sourcing", help=_("check the 10 km sourcing radius maker by maker"))
+    p.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
     add_format(p, choices=("table", "json", "csv"))
     add_data_dir(p)
     p.set_defaults(func=cmd_sourcing)
