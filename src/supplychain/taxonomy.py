@@ -109,6 +109,7 @@ _UNKNOWN = {
     "category": N_("unknown category {name}; expected one of: {choices}"),
     "kind": N_("unknown kind {name}; expected one of: {choices}"),
     "robot type": N_("unknown robot type {name}; expected one of: {choices}"),
+    "component category": N_("unknown component category {name}; expected one of: {choices}"),
 }
 
 

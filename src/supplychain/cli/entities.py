@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from .. import enterprise, geocode, registry, taxonomy
-from ..workspace import Workspace
 from ..messages import _
+from ..workspace import Workspace
 from .common import Progress, add_data_dir, add_format, print_json, table, taxonomy_arg
 
 
@@ -54,7 +54,8 @@ def register(sub) -> None:
     geo.set_defaults(func=cmd_geocode)
 
     exp = esub.add_parser("export", help=_("write the registry as CSV, GeoJSON or XLSX"))
-    exp.add_argument("--format", choices=("csv", "geojson", "xlsx"), default="csv", help=_("output format (default: {default})", default="csv"))
+    exp.add_argument("--format", choices=("csv", "geojson", "xlsx"), default="csv", help=_("output format (default: {default})",
+                                                                                           default="csv"))
     exp.add_argument("--output", "-o", help=_("output file (default: stdout; required for xlsx)"))
     exp.add_argument("--with-edits", action="store_true",
                      help=_("xlsx: add the recorded changes (who changed what, when) as a second sheet 'edits'"))
@@ -62,46 +63,50 @@ def register(sub) -> None:
     exp.set_defaults(func=cmd_export)
 
     ed = esub.add_parser("edits", help=_("every recorded change after import (geocoders, review page): when, who, what"))
-    ed.add_argument("--format", choices=("csv", "json"), default="csv", help=_("output format (default: {default})", default="csv"))
+    ed.add_argument("--format", choices=("csv", "json"), default="csv", help=_("output format (default: {default})",
+                                                                               default="csv"))
     ed.add_argument("--entity", help=_("only this entity id"))
     add_data_dir(ed)
     ed.set_defaults(func=cmd_edits)
 
     ls = esub.add_parser("list", help=_("list entities with their location precision and network snap"))
-    ls.add_argument("--kind", type=taxonomy_arg(taxonomy.KINDS, "kind"), help=_("only this kind, id or Chinese name ({choices})", choices=", ".join(taxonomy.KINDS)))
-    ls.add_argument("--category", type=taxonomy_arg(taxonomy.CATEGORIES, "category"), help=_("only this category, id or Chinese name ({choices})", choices=", ".join(taxonomy.CATEGORIES)))
+    ls.add_argument("--kind", type=taxonomy_arg(taxonomy.KINDS, "kind"), help=_("only this kind, id or Chinese name ({choices})",
+                                                                                choices=", ".join(taxonomy.KINDS)))
+    ls.add_argument("--category", type=taxonomy_arg(taxonomy.CATEGORIES, "category"), help=_("only this category, id or Chinese name ({choices})",
+                                                                                             choices=", ".join(taxonomy.CATEGORIES)))
     add_format(ls)
     add_data_dir(ls)
     ls.set_defaults(func=cmd_list)
 
 
 def cmd_validate(args) -> int:
-    header, _ = registry.read_rows(args.path, args.encoding)
+    header, _rows = registry.read_rows(args.path, args.encoding)
     if args.columns or enterprise.is_list(header):
         firms, dups = enterprise.read_list(args.path, enterprise.parse_columns(args.columns), args.encoding)
         suggested = sum(1 for e in firms if e.suggested_categories)
-        print(f"{args.path}: 企业名单 enterprise list OK, {len(firms)} firms (unlocated until geocoded), "
-              f"{len(dups)} duplicates, {suggested} with suggested categories")
+        print(f"{args.path}: " + _("enterprise list OK, {n} firms (unlocated until geocoded), {dups} duplicates, "
+                                   "{suggested} with suggested categories", n=len(firms), dups=len(dups),
+                                   suggested=suggested))
         for d in dups:
-            print(f"  重复 duplicate: {d}")
+            print("  " + _("duplicate") + f": {d}")
         return 0
     entities = registry.validate_file(args.path, args.encoding)
     located = sum(1 for e in entities if e.located)
-    print(f"{args.path}: OK, {len(entities)} entities ({located} located)")
+    print(f"{args.path}: " + _("OK, {n} entities ({located} located)", n=len(entities), located=located))
     return 0
 
 
 def cmd_import(args) -> int:
     ws = Workspace.open(args.data_dir, with_network=False)
-    header, _ = registry.read_rows(args.path, args.encoding)
+    header, _rows = registry.read_rows(args.path, args.encoding)
     if args.columns or enterprise.is_list(header):
         report = enterprise.import_list(ws.store, args.path, enterprise.parse_columns(args.columns), args.encoding,
                                         args.accept_suggested)
-        print(f"已导入企业名单 imported enterprise list {report}")
+        print(_("imported enterprise list") + f" {report}")
     else:
         report = registry.import_file(ws.store, args.path, args.encoding)
-        print(f"imported {report}")
-    print(f"登记库现有 the registry now holds {len(registry.load_entities(ws.store))} entities")
+        print(_("imported") + f" {report}")
+    print(_("the registry now holds {n} entities", n=len(registry.load_entities(ws.store))))
     if args.geocode:
         return _geocode(args, ws, args.geocode, ids=report.added + report.updated)
     return 0
@@ -121,10 +126,9 @@ def _geocode(args, ws, provider: str, ids=None, only_unlocated: bool = False) ->
     else:
         print(report)
         for eid, why in report.unlocated.items():
-            print(f"  未定位 unlocated {eid}: {why}")
+            print("  " + _("unlocated") + f" {eid}: {why}")
     if report.stopped:
-        print(f"地理编码已停止，已定位的保留 geocoding stopped, rows placed so far are kept: {report.stopped}",
-              file=sys.stderr)
+        print(_("geocoding stopped, rows placed so far are kept") + f": {report.stopped}", file=sys.stderr)
         return 1
     return 0
 
@@ -132,13 +136,13 @@ def _geocode(args, ws, provider: str, ids=None, only_unlocated: bool = False) ->
 def cmd_export(args) -> int:
     ws = Workspace.open(args.data_dir, with_network=False)
     if args.with_edits and args.format != "xlsx":
-        raise ValueError("--with-edits 仅用于 xlsx applies to --format xlsx; the log alone: supplychain entities edits")
+        raise ValueError(_("--with-edits applies to --format xlsx; the log alone: supplychain entities edits"))
     text = registry.export(ws.entities, args.format, args.output,
                            registry.edits(ws.store) if args.with_edits else None)
     if text is not None:
         sys.stdout.write(text)
     else:
-        print(f"wrote {len(ws.entities)} entities to {args.output}", file=sys.stderr)
+        print(_("wrote {n} entities to {path}", n=len(ws.entities), path=args.output), file=sys.stderr)
     return 0
 
 

@@ -99,15 +99,15 @@ def _clip(args, progress):
         try:
             w, s, e, n = (float(v) for v in args.bbox.split(","))
         except ValueError:
-            raise NetworkError(f"--bbox 应为 W,S,E,N expects W,S,E,N in degrees, got {args.bbox!r}") from None
+            raise NetworkError(_("--bbox expects W,S,E,N in degrees, got {bbox}", bbox=repr(args.bbox))) from None
         if not (w < e and s < n):
-            raise NetworkError(f"--bbox 范围为空 is empty: {args.bbox!r} (need W < E and S < N)")
+            raise NetworkError(_("--bbox is empty: {bbox} (need W < E and S < N)", bbox=repr(args.bbox)))
         return Clip(bbox=(w, s, e, n), label=f"bbox {args.bbox}")
     if args.polygon:
         try:
             polygon = studyarea.read_boundary_file(Path(args.polygon))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise NetworkError(f"无法读取多边形 could not read --polygon {args.polygon}: {exc}") from None
+            raise NetworkError(_("could not read --polygon {path}: {exc}", path=args.polygon, exc=exc)) from None
         return Clip(polygon=polygon, label=f"polygon {args.polygon}")
     area = studyarea.try_load()
     if area is None:
@@ -132,8 +132,9 @@ def cmd_fetch(args) -> int:
 def _snap_summary(ws: Workspace) -> None:
     snaps = ws.snapping
     on = [k for k, v in snaps.items() if v[2]]
-    print(f"entities: {len(ws.entities)} in the registry, {len(snaps)} located, {len(on)} within "
-          f"{ws.snap_limit_m:g} m of the network; the other {len(snaps) - len(on)} use estimated distances")
+    print(_("entities: {n} in the registry, {located} located, {on} within {m} m of the network; the other {off} use "
+            "estimated distances", n=len(ws.entities), located=len(snaps), on=len(on), m=format(ws.snap_limit_m, "g"),
+            off=len(snaps) - len(on)))
 
 
 def cmd_info(args) -> int:
@@ -146,8 +147,8 @@ def cmd_info(args) -> int:
         print_json(data)
         return 0
     if ws.network is None:
-        print(f"no network loaded in {ws.data_dir}: distances are estimated "
-              f"(straight line × {ws.estimator.factor}). Import one with `supplychain network import PATH`.")
+        print(_("no network loaded in {path}: distances are estimated (straight line × {factor}). Import one with "
+                "`supplychain network import PATH`.", path=ws.data_dir, factor=ws.estimator.factor))
         return 0
     _report(ws.network)
     _snap_summary(ws)

@@ -35,7 +35,7 @@ def cmd_import(args) -> int:
     except places.PlacesError as exc:
         raise ValueError(str(exc)) from None
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(report["kinds"].items()))
-    print(f"已导入地名 imported {report['stored']} places from {report['dataset']} ({kinds})")
+    print(_("imported {n} places from {dataset} ({kinds})", n=report["stored"], dataset=report["dataset"], kinds=kinds))
     return 0
 
 

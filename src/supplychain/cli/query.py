@@ -43,8 +43,9 @@ def cmd_suppliers(args) -> int:
                        ("verdict", "结论 verdict"), ("min", "drive min"), ("straight_km", "straight km"),
                        ("distance_method", "method"), ("precision", "precision")]))
     c = ans["counts"]
-    print(f"{c['within']} supplier(s) surely within {ans['radius_km']:g} km, {c['undetermined']} undetermined"
-          + (f"; {len(ans['unlocated'])} more without a known location" if ans["unlocated"] else ""))
+    print(_("{within} supplier(s) surely within {km} km, {undetermined} undetermined", within=c["within"],
+            km=format(ans["radius_km"], "g"), undetermined=c["undetermined"])
+          + ("; " + _("{n} more without a known location", n=len(ans["unlocated"])) if ans["unlocated"] else ""))
     if ans.get("settle"):
         print(ans["settle"])
     if "estimator" in ans:

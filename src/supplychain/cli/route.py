@@ -124,8 +124,10 @@ def register(sub) -> None:
 
 def _measure_args(p) -> None:
     p.add_argument("--walk", help=_(WALK_HELP))
-    p.add_argument("--bus-speed", type=float, help=_("bus running speed km/h (default {v})", v=format(route.BUS_SPEED_KPH, "g")))
-    p.add_argument("--dwell", type=float, help=_("dwell per intermediate stop, s (default {v})", v=format(route.DWELL_S, "g")))
+    p.add_argument("--bus-speed", type=float, help=_("bus running speed km/h (default {v})",
+                                                     v=format(route.BUS_SPEED_KPH, "g")))
+    p.add_argument("--dwell", type=float, help=_("dwell per intermediate stop, s (default {v})",
+                                                 v=format(route.DWELL_S, "g")))
 
 
 def _location_args(p) -> None:
@@ -200,14 +202,14 @@ def cmd_create(args) -> int:
 def cmd_delete(args) -> int:
     ws = _ws(args)
     route.delete_route(ws, args.route_id)
-    print(f"deleted route {args.route_id}")
+    print(_("deleted route {id}", id=args.route_id))
     return 0
 
 
 def cmd_reset(args) -> int:
     ws = _ws(args)
     r = route.reset_route(ws.store, args.route_id)
-    print(f"已恢复 restored route {r.id} as shipped ({len(r.stops)} stop(s))")
+    print(_("restored route {id} as shipped ({n} stop(s))", id=r.id, n=len(r.stops)))
     return 0
 
 
@@ -279,7 +281,8 @@ def _json_arg(value, field: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(field, f"{field} must be a JSON object or a JSON file: {exc}") from None
+        raise InputError(field, _("{field} must be a JSON object or a JSON file: {exc}",
+                                  field=field, exc=exc)) from None
 
 
 def _candidates_file(path: str | None) -> list:
@@ -287,7 +290,7 @@ def _candidates_file(path: str | None) -> list:
         return []
     data = _json_arg(path, "candidates")
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        raise InputError("candidates", "the candidates file must be a GeoJSON FeatureCollection of points")
+        raise InputError("candidates", _("the candidates file must be a GeoJSON FeatureCollection of points"))
     out = []
     for i, f in enumerate(data["features"]):
         props = (f or {}).get("properties") or {}
@@ -298,7 +301,7 @@ def _candidates_file(path: str | None) -> list:
         elif geom and geom.get("type") == "Point":
             item["lon"], item["lat"] = geom["coordinates"][:2]
         else:
-            raise InputError(f"candidates.features[{i}]", "each candidate needs a Point geometry or an entity_id")
+            raise InputError(f"candidates.features[{i}]", _("each candidate needs a Point geometry or an entity_id"))
         out.append(item)
     return out
 
@@ -389,11 +392,11 @@ def print_route(a: dict) -> None:
               "entities farther away")
     if a["unlocated_entities"]:
         print(f"{len(a['unlocated_entities'])} registry entities have no location and cannot be placed in a catchment")
-    print("\nknown:")
+    print("\n" + _("known:"))
     for line in a["known"]:
         print(f"  - {line}")
-    print("not known / caveats:")
-    for line in a["unknown"] or ["(none)"]:
+    print(_("not known / caveats:"))
+    for line in a["unknown"] or [_("(none)")]:
         print(f"  - {line}")
 
 

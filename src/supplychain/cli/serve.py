@@ -59,17 +59,18 @@ def cmd_serve(args) -> int:
     print(f"registry: {len(ws.entities)} entities; network: "
           + (f"{net['nodes']:,} nodes ({net['source']})" if net else "none (estimated distances)"))
     if not security.is_loopback(args.host):
-        print(f"警告 WARNING: listening on {args.host}, reachable from other machines. Writes still need the edit "
-              "token; browsers must use a name given with --allowed-host (Host header check).", file=sys.stderr)
+        print(_("WARNING: listening on {host}, reachable from other machines. Writes still need the edit token; "
+                "browsers must use a name given with --allowed-host (Host header check).", host=args.host),
+              file=sys.stderr)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
     shown = f"[{shown}]" if ":" in shown else shown
     if args.read_only:
-        print("只读模式 read-only: every write is refused (403)")
+        print(_("read-only: every write is refused (403)"))
     else:
-        print(f"编辑令牌 edit token: {token}   (also: supplychain token)")
-    print(f"serving on http://{shown}:{args.port}/  (Ctrl+C to stop)")
+        print(_("edit token") + f": {token}   (" + _("also: supplychain token") + ")")
+    print(_("serving on {url}  (Ctrl+C to stop)", url=f"http://{shown}:{args.port}/"))
     if not args.read_only:
-        print(f"open to edit 打开即可编辑: http://{shown}:{args.port}/?token={token}", flush=True)
+        print(_("open to edit") + f": http://{shown}:{args.port}/?token={token}", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="supplychain",
                    connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S, backlog=BACKLOG,
                    max_request_body_size=max_body, cleanup_interval=30)

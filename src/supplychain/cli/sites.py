@@ -53,9 +53,9 @@ def _write_output(path: str, result: dict, table_fn) -> None:
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise InputError("output", f"--output must end in .xlsx or .csv, got {out.name!r}")
+        raise InputError("output", _("--output must end in .xlsx or .csv, got {name}", name=repr(out.name)))
     if not out.parent.exists():
-        raise InputError("output", f"no such directory: {out.parent}", "not_found")
+        raise InputError("output", _("no such directory: {parent}", parent=out.parent), "not_found")
     if suffix == ".xlsx":
         out.write_bytes(siteio.to_xlsx(result))
     else:
@@ -92,17 +92,18 @@ def cmd_evaluate(args) -> int:
         for c in crit:
             row[c["key"]] = f"{cand['criteria'][c['key']]['score']:.2f}"
         rows.append(row)
-    print(f"选址评价 site evaluation: {len(rows)} candidates, radius {ans['radius_km']:g} km by road, "
-          f"BOM {ans['bom']['robot_type'] or ','.join(ans['bom']['categories'])}, {ans['normalization']} normalisation")
+    print(_("site evaluation: {n} candidates, radius {km} km by road, BOM {bom}, {norm} normalisation", n=len(rows),
+            km=format(ans["radius_km"], "g"), bom=ans["bom"]["robot_type"] or ",".join(ans["bom"]["categories"]),
+            norm=ans["normalization"]))
     print(table(rows, [("rank", "rank"), ("name", "候选 candidate"), ("score", "score/100"), ("method", "method")]
                 + [(c["key"], f"{c['key']} ({c['effective_weight']:.0f}%)") for c in crit]))
     print()
     print(ans["explanation"]["zh"])
     print(ans["explanation"]["en"])
     for n in ans["notes"]:
-        print(f"note: {n}")
-    print("scores 0–1 per criterion (weights in brackets, rescaled over available criteria); --format json for "
-          "every raw value")
+        print(_("note") + f": {n}")
+    print(_("scores 0–1 per criterion (weights in brackets, rescaled over available criteria); --format json for "
+            "every raw value"))
     return 0
 
 
@@ -117,8 +118,8 @@ def cmd_optimize(args) -> int:
     if _emit(args, ans, siteio.optimization_table):
         return 0
     d = ans["demand"]
-    print(f"最优选址 best {ans['k']} sites from {ans['n_candidates']:,} {ans['candidate_source']} candidates, "
-          f"radius {ans['radius_km']:g} km by road")
+    print(_("best {k} sites from {n} {source} candidates, radius {km} km by road", k=ans["k"],
+            n=format(ans["n_candidates"], ","), source=ans["candidate_source"], km=format(ans["radius_km"], "g")))
     print(f"demand: {d['makers']} makers with {d['items']} unmet (maker, category) items, weight {d['total_weight']:g}"
           + (f"; {d['covered_by_fixed']:g} already covered by fixed sites" if ans["fixed"] else "")
           + (f"; {d['synthetic_makers']} synthetic makers" if d["synthetic_makers"] else ""))
@@ -132,5 +133,5 @@ def cmd_optimize(args) -> int:
           + f"; bound {ans['bound']:g}; gap {ans['gap'] * 100:.3f}%; {ans['status']}; {ans['solver']}; "
           f"{ans['runtime_s']['total']:.2f} s")
     for n in ans["notes"]:
-        print(f"note: {n}")
+        print(_("note") + f": {n}")
     return 0
