@@ -245,7 +245,7 @@ def build_arrays(ways: Ways, node_ids, lon, lat, clip: Clip, contract: bool = Tr
     uu, vv = np.searchsorted(used, u), np.searchsorted(used, v)
     n = len(used)
     m = sp.csr_matrix((np.ones(len(uu), dtype=np.int8), (uu, vv)), shape=(n, n))
-    _, labels = connected_components(m, directed=True, connection="strong")
+    _n_components, labels = connected_components(m, directed=True, connection="strong")
     keep_node = labels == np.argmax(np.bincount(labels))
     new_index = np.cumsum(keep_node) - 1
     keep_edge = keep_node[uu] & keep_node[vv]

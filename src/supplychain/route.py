@@ -459,8 +459,9 @@ def _index(route: Route, seq, field_name: str = "seq", extra: int = 0) -> int:
         raise InputError(field_name, _("{field_name} must be a whole stop number, got {seq}",
                                        field_name=field_name, seq=repr(seq))) from None
     if not 1 <= k <= n:
-        raise InputError(field_name, f"route {route.id!r} has {len(route.stops)} stop(s): {field_name} must be "
-                         f"between 1 and {n}, got {k}" if n else f"route {route.id!r} has no stops", "out_of_range")
+        raise InputError(field_name, _("route {route} has {n} stop(s): {field} must be between 1 and {n}, got {k}",
+                                       route=repr(route.id), n=n, field=field_name, k=k)
+                         if n else _("route {route} has no stops", route=repr(route.id)), "out_of_range")
     return k - 1
 
 

@@ -333,7 +333,7 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
     t_cov = time.perf_counter()
     # Sites on the same road node cover the same makers: measure one representative per node.
     group_key = np.array([s.node if s.on_network else -1 - i for i, s in enumerate(sites)], np.int64)
-    _, rep, group_of = np.unique(group_key, return_index=True, return_inverse=True)
+    _unique, rep, group_of = np.unique(group_key, return_index=True, return_inverse=True)
     a_net, a_est, a_und = coverage(ws, [sites[i] for i in rep], demand, radius_m)
     cover = (a_net + a_est).tocsc()
     cover.data[:] = 1

@@ -161,8 +161,8 @@ def load(definition: dict | None = None, boundary_file: str | Path | None = None
     if boundary_file:
         raise StudyAreaError(_("boundary file not found: {boundary_file}", boundary_file=boundary_file))
     if not allow_geocode:
-        raise StudyAreaError("no local boundary file found ({}); geocoding is off".format(
-            ", ".join(str(p) for p in candidates)))
+        raise StudyAreaError(_("no local boundary file found ({files}); geocoding is off",
+                               files=", ".join(str(p) for p in candidates)))
     import osmnx as ox
 
     if nominatim_url:
