@@ -53,7 +53,8 @@ def parse_float(value, field: str, lo: float | None = None, hi: float | None = N
         raise InputError(field, _("{field} must be finite, got {value}", field=field, value=repr(value)))
     if (lo is not None and x < lo) or (hi is not None and x > hi):
         raise InputError(field, _("{field} must be between {lo} and {hi}, got {x}",
-                                  field=field, lo=format(lo, 'g'), hi=format(hi, 'g'), x=format(x, 'g')), "out_of_range")
+                                  field=field, lo=format(lo, 'g'), hi=format(hi, 'g'), x=format(x, 'g')),
+                                  "out_of_range")
     return x
 
 

@@ -439,7 +439,7 @@ def add_route(m: folium.Map, ws, route_id: str = "kechuang") -> bool:
             text += f" ({p.get('precision')}: {_('reference point only')})"
         folium.CircleMarker((lat, lon), radius=6, color="#0a7d6e", weight=3, fill=True, fill_color="#ffffff",
                             fill_opacity=1, dash_array="3 3" if coarse else None,
-                            tooltip=map_text(_("Stop {stop}", stop=text))).add_to(fg)
+                            tooltip=map_text(_("Kechuang stop") + f" {text}")).add_to(fg)
     fg.add_to(m)
     m._sc_layers["route"] = fg
     m._sc_drawn = {**getattr(m, "_sc_drawn", {}), "route_line": bool(lines), "route_stops": bool(stops)}

@@ -113,7 +113,8 @@ def _check_reachable(url: str, timeout_s: float = 10.0) -> None:
     try:
         requests.get(url.rstrip("/") + "/status", timeout=timeout_s)
     except requests.RequestException as exc:
-        raise NetworkError(_("could not fetch: Overpass at {url} is unreachable ({name}). Without internet, import a file instead: supplychain network import PATH",
+        raise NetworkError(_("could not fetch: Overpass at {url} is unreachable ({name}). Without internet, import a "
+                             "file instead: supplychain network import PATH",
                              url=url, name=type(exc).__name__)) from None
 
 
@@ -414,7 +415,8 @@ class Network:
                 break
             except FileNotFoundError:
                 if folder == cache_folder(data_dir):
-                    raise NetworkError(_("no network in {data_dir}: run `supplychain network import PATH` or `network fetch`",
+                    raise NetworkError(_("no network in {data_dir}: run `supplychain network import PATH` or `network "
+                                         "fetch`",
                                          data_dir=data_dir)) from None
             except (OSError, ValueError, KeyError) as exc:
                 raise NetworkError(_("the network cache in {folder} is unreadable ({exc}); import it again",

@@ -390,9 +390,9 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     answer = {
         "method": EXACT if use_exact else HEURISTIC,
         "optimal": bool(use_exact),
-        "method_note": ("exact: every subset of candidates, each in its shortest order (Held-Karp DP)" if use_exact
-                        else "heuristic: greedy insertion with 2-opt, then swap/drop local search; "
-                             "not proven optimal"),
+        "method_note": (_("exact: every subset of candidates, each in its shortest order (Held-Karp DP)") if use_exact
+                        else _("heuristic: greedy insertion with 2-opt, then swap/drop local search; not proven "
+                               "optimal")),
         "feasible": sol["feasible"],
         "budget_m": budget_m, "walk_m": walk, "weights": wmap, "count_estimated": count_estimated,
         "objective": round(sol["value"], 6),
@@ -411,8 +411,8 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
                      _variant_row("design", variant.name_zh, D, cover, ent_w, seq, ents, nodes, analysis)],
     }
     if not sol["feasible"]:
-        answer["message"] = (f"even the direct path from start to end ({D[0, -1] / 1000:.2f} km) exceeds the "
-                             f"budget of {budget_m / 1000:g} km")
+        answer["message"] = _("even the direct path from start to end ({km} km) exceeds the budget of {budget} km",
+                              km=f"{D[0, -1] / 1000:.2f}", budget=f"{budget_m / 1000:g}")
     if compare_with:
         answer["compared"] = route.compare(ws, compare_with, walk_m=(walk,))["routes"]
     if save_as:

@@ -28,7 +28,8 @@ def _read_text(path, field_name: str) -> tuple[Path, str]:
     try:
         return p, p.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(field_name, _("{name} is not UTF-8 (byte {start}); save it as 'CSV UTF-8' (Excel's plain 'CSV' on Chinese Windows is GBK)",
+        raise InputError(field_name, _("{name} is not UTF-8 (byte {start}); save it as 'CSV UTF-8' (Excel's plain "
+                                       "'CSV' on Chinese Windows is GBK)",
                                        name=p.name, start=exc.start), "encoding") from None
 
 

@@ -49,7 +49,8 @@ def parse_sites(ws: Workspace, raw, *, max_n: int, field_name: str = "candidates
         raise InputError(field_name, _("no {field_name} given", field_name=field_name), "empty")
     if len(raw) > max_n:
         raise InputError(field_name, _("too many {field_name}: {n} (at most {max_n})",
-                                       field_name=field_name, n=format(len(raw), ','), max_n=format(max_n, ',')), "too_many")
+                                       field_name=field_name, n=format(len(raw), ','), max_n=format(max_n, ',')),
+                                       "too_many")
     points = []
     for i, item in enumerate(raw):
         where = f"{field_name}[{i}]"

@@ -85,7 +85,8 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def add_format(parser: argparse.ArgumentParser, choices=("table", "json"), default="table") -> None:
-    parser.add_argument("--format", choices=choices, default=default, help=_("output format (default: {default})", default=default))
+    parser.add_argument("--format", choices=choices, default=default,
+                        help=_("output format (default: {default})", default=default))
 
 
 def print_json(data) -> None:

@@ -16,7 +16,8 @@ def add_geocoder_options(parser, with_provider: bool = True) -> None:
         parser.add_argument("--provider", choices=geocode.PROVIDERS, default="offline",
                             help=_("offline (default, no internet), amap (SUPPLYCHAIN_AMAP_KEY) or tianditu "
                                    "(SUPPLYCHAIN_TIANDITU_KEY)"))
-    parser.add_argument("--geocoder-url", help=_("base URL of the online geocoder (an intranet proxy; default: the provider's own)"))
+    parser.add_argument("--geocoder-url",
+                        help=_("base URL of the online geocoder (an intranet proxy; default: the provider's own)"))
     parser.add_argument("--qps", type=float, help=_("queries per second sent to an online geocoder (default: 3)"))
 
 
@@ -54,26 +55,28 @@ def register(sub) -> None:
     geo.set_defaults(func=cmd_geocode)
 
     exp = esub.add_parser("export", help=_("write the registry as CSV, GeoJSON or XLSX"))
-    exp.add_argument("--format", choices=("csv", "geojson", "xlsx"), default="csv", help=_("output format (default: {default})",
-                                                                                           default="csv"))
+    exp.add_argument("--format", choices=("csv", "geojson", "xlsx"), default="csv",
+                     help=_("output format (default: {default})", default="csv"))
     exp.add_argument("--output", "-o", help=_("output file (default: stdout; required for xlsx)"))
     exp.add_argument("--with-edits", action="store_true",
                      help=_("xlsx: add the recorded changes (who changed what, when) as a second sheet 'edits'"))
     add_data_dir(exp)
     exp.set_defaults(func=cmd_export)
 
-    ed = esub.add_parser("edits", help=_("every recorded change after import (geocoders, review page): when, who, what"))
-    ed.add_argument("--format", choices=("csv", "json"), default="csv", help=_("output format (default: {default})",
-                                                                               default="csv"))
+    ed = esub.add_parser("edits",
+                         help=_("every recorded change after import (geocoders, review page): when, who, what"))
+    ed.add_argument("--format", choices=("csv", "json"), default="csv",
+                    help=_("output format (default: {default})", default="csv"))
     ed.add_argument("--entity", help=_("only this entity id"))
     add_data_dir(ed)
     ed.set_defaults(func=cmd_edits)
 
     ls = esub.add_parser("list", help=_("list entities with their location precision and network snap"))
-    ls.add_argument("--kind", type=taxonomy_arg(taxonomy.KINDS, "kind"), help=_("only this kind, id or Chinese name ({choices})",
-                                                                                choices=", ".join(taxonomy.KINDS)))
-    ls.add_argument("--category", type=taxonomy_arg(taxonomy.CATEGORIES, "category"), help=_("only this category, id or Chinese name ({choices})",
-                                                                                             choices=", ".join(taxonomy.CATEGORIES)))
+    ls.add_argument("--kind", type=taxonomy_arg(taxonomy.KINDS, "kind"),
+                    help=_("only this kind, id or Chinese name ({choices})", choices=", ".join(taxonomy.KINDS)))
+    ls.add_argument("--category", type=taxonomy_arg(taxonomy.CATEGORIES, "category"),
+                    help=_("only this category, id or Chinese name ({choices})",
+                           choices=", ".join(taxonomy.CATEGORIES)))
     add_format(ls)
     add_data_dir(ls)
     ls.set_defaults(func=cmd_list)

@@ -9,7 +9,8 @@ from .common import add_data_dir, add_format, print_json, table
 
 
 def register(sub) -> None:
-    p = sub.add_parser("places", help=_("named points (road labels, sub-district centres, stations) for the offline geocoder"))
+    p = sub.add_parser("places",
+                       help=_("named points (road labels, sub-district centres, stations) for the offline geocoder"))
     psub = p.add_subparsers(dest="places_command", metavar="ACTION", required=True,
                            help=_("one of the actions below"))
     imp = psub.add_parser("import", help=_("add the named points of a GeoJSON file (importing it again replaces them)"))

@@ -17,7 +17,8 @@ def register(sub) -> None:
     s.add_argument("--lat", help=_("origin latitude (WGS84)"))
     s.add_argument("--entity", help=_("origin entity id (instead of --lon/--lat)"))
     s.add_argument("--radius-km", default=10, help=_("road radius in km (default 10)"))
-    s.add_argument("--category", help=_("only this category, id or Chinese name ({choices})", choices=", ".join(taxonomy.CATEGORIES)))
+    s.add_argument("--category",
+                   help=_("only this category, id or Chinese name ({choices})", choices=", ".join(taxonomy.CATEGORIES)))
     s.add_argument("--paths", action="store_true", help=_("include road paths (json only)"))
     add_format(s)
     add_data_dir(s)

@@ -21,10 +21,12 @@ def register(sub) -> None:
 
     ev = ssub.add_parser("evaluate", help=_("score and rank candidate sites on supply-chain criteria"))
     ev.add_argument("--candidates", required=True, help=_("CSV (name,lon,lat or entity) or GeoJSON points, WGS84"))
-    ev.add_argument("--weights", help=_(WEIGHTS_HELP, criteria=", ".join(f"{k} ({v:g})" for k, v in siting.DEFAULT_WEIGHTS.items())))
+    ev.add_argument("--weights",
+                    help=_(WEIGHTS_HELP, criteria=", ".join(f"{k} ({v:g})" for k, v in siting.DEFAULT_WEIGHTS.items())))
     ev.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
     ev.add_argument("--bom", default="humanoid",
-                    help=_("robot type (humanoid, quadruped, service, industrial) or comma-separated component categories"))
+                    help=_("robot type (humanoid, quadruped, service, industrial) or comma-separated component "
+                           "categories"))
     ev.add_argument("--normalization", choices=siting.NORMALISATIONS, default="fixed",
                     help=_("fixed scales (default) or min-max across the candidates"))
     add_format(ev, choices=("table", "json", "csv"))
@@ -35,9 +37,11 @@ def register(sub) -> None:
     op = ssub.add_parser("optimize", help=_("choose the best k sites to cover the makers' unmet BOM categories"))
     op.add_argument("--k", required=True, help=_("number of sites to choose"))
     op.add_argument("--candidates", help=_("CSV or GeoJSON of candidate points (default: a grid on the network)"))
-    op.add_argument("--grid-m", default=1000, help=_("grid spacing in metres when no candidates are given (default 1000)"))
+    op.add_argument("--grid-m", default=1000,
+                    help=_("grid spacing in metres when no candidates are given (default 1000)"))
     op.add_argument("--radius-km", default=10, help=_("a site covers makers within this road distance (default 10)"))
-    op.add_argument("--weights", help=_("JSON object of category: weight, or CSV category,weight (default 1 per category)"))
+    op.add_argument("--weights",
+                    help=_("JSON object of category: weight, or CSV category,weight (default 1 per category)"))
     op.add_argument("--fixed", help=_("CSV or GeoJSON of existing sites: what they cover counts as covered"))
     op.add_argument("--method", choices=siteopt.METHODS, default="auto",
                     help=_("auto (default): exact unless the instance is very large"))

@@ -53,7 +53,8 @@ class Tianditu(OnlineGeocoder):
         level = str(loc.get("level") or "")
         precision = LEVELS.get(level)
         if precision is None:
-            return Match(None, reason=_("Tianditu matched only at level {level}: too coarse to place", level=level or "?"))
+            return Match(None, reason=_("Tianditu matched only at level {level}: too coarse to place",
+                                        level=level or "?"))
         lon, lat = float(loc["lon"]), float(loc["lat"])
         return Match(precision, lon, lat, detail=f"Tianditu (天地图) geocoder, level {level}, score "
                                                  f"{loc.get('score', '?')}, CGCS2000 treated as WGS84")
