@@ -59,6 +59,13 @@ def test_every_help_text_starts_with_chinese():
     assert not bad, "\n".join(bad)
 
 
+def test_every_parser_formats_its_help_with_argparse_words_in_chinese():
+    for where, parser in walk(build_parser()):
+        text = parser.format_help()  # argparse expands %-placeholders in every help text: none may break it
+        assert text.startswith("用法： usage: "), where
+        assert "显示此帮助并退出 show this help message and exit" in text, where
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["sites", "optimize", "--help"], ["route", "design", "--help"]])
 def test_formatted_help_is_chinese_first_argparse_words_included(capsys, argv):
     with pytest.raises(SystemExit) as exc:
