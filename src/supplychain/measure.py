@@ -29,6 +29,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from . import engine, studyarea, uncertainty
+from .messages import _
 
 NETWORK = "network"
 ESTIMATED = "estimated"
@@ -41,8 +42,7 @@ SAME_POINT_M = 1.0
 #: Upper circuity used when no network calibrated one (planning default; SIP's measured p90 is 1.49).
 DEFAULT_UPPER_CIRCUITY = 1.6
 
-SETTLE_HINT = ("更精确的位置（门牌地址或坐标）可以确定结论。 A more precise location (a street address or "
-               "coordinates) for the entities named would settle it.")
+SETTLE_HINT = _("A more precise location (a street address or coordinates) for the entities named would settle it.")
 
 
 # ----------------------------------------------------------------------------------------------------
