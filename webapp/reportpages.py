@@ -13,6 +13,7 @@ from flask import Blueprint, Response
 
 from supplychain import chromium, reportmaps, reports
 from supplychain.errors import InputError
+from supplychain.messages import _
 
 from . import assets, security
 from .api import arg, workspace
@@ -27,7 +28,7 @@ def _make(kind: str, pdf: bool) -> tuple[str, bytes | None]:
     reports.check_kind(kind)
     params = reports.Params.parse(arg("radius_km"), arg("k"), arg("top"))
     if not _one_at_a_time.acquire(timeout=WAIT_S):
-        raise InputError(None, "another report is being made: try again shortly", "busy", 429)
+        raise InputError(None, _("another report is being made: try again shortly"), "busy", 429)
     try:
         vendor = reportmaps.Assets(assets.local_url, assets.VENDOR_DIR) if assets.VENDOR_DIR.is_dir() else None
         return reports.make(workspace(), kind, params, vendor, pdf=pdf)

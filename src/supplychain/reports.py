@@ -181,7 +181,8 @@ KINDS: dict[str, KindFn] = {"sourcing": sourcing_kind, "sites": sites_kind}
 
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
-        raise InputError("kind", f"unknown report kind {kind!r}; expected {', '.join(KINDS)}", "not_found", 404)
+        raise InputError("kind", _("unknown report kind {kind}; expected {kinds}", kind=repr(kind), kinds=", ".join(KINDS)),
+                         "not_found", 404)
     return kind
 
 

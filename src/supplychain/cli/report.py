@@ -8,16 +8,17 @@ from pathlib import Path
 from .. import chromium, reportmaps, reports
 from ..errors import InputError
 from ..workspace import Workspace
+from ..messages import _
 from .common import add_data_dir
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="a report (HTML, or PDF through headless Chromium): sourcing or sites")
-    p.add_argument("kind", choices=tuple(reports.KINDS), help="sourcing (the 10 km check) or sites (best sites, 补链)")
-    p.add_argument("--out", help="FILE.pdf or FILE.html (default: the HTML on standard output)")
-    p.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
-    p.add_argument("--k", default=5, help=f"sites report: number of best sites (1–{reports.MAX_K}, default 5)")
-    p.add_argument("--top", default=3, help="sites report: chain-gap sites per category (default 3)")
+    p = sub.add_parser("report", help=_("a report (HTML, or PDF through headless Chromium): sourcing or sites"))
+    p.add_argument("kind", choices=tuple(reports.KINDS), help=_("sourcing (the 10 km check) or sites (best sites, chain gaps)"))
+    p.add_argument("--out", help=_("FILE.pdf or FILE.html (default: the HTML on standard output)"))
+    p.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
+    p.add_argument("--k", default=5, help=_("sites report: number of best sites (1–{n}, default 5)", n=reports.MAX_K))
+    p.add_argument("--top", default=3, help=_("sites report: chain-gap sites per category (default 3)"))
     add_data_dir(p)
     p.set_defaults(func=cmd_report)
 
@@ -32,9 +33,9 @@ def _assets():
 def cmd_report(args) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".pdf", ".html", ".htm"):
-        raise InputError("out", f"--out must end in .pdf or .html, got {out.name!r}")
+        raise InputError("out", _("--out must end in .pdf or .html, got {name}", name=repr(out.name)))
     if out is not None and not out.parent.exists():
-        raise InputError("out", f"no such directory: {out.parent}", "not_found")
+        raise InputError("out", _("no such directory: {parent}", parent=out.parent), "not_found")
     params = reports.Params.parse(args.radius_km, args.k, args.top)
     ws = Workspace.open(args.data_dir)
     want_pdf = out is not None and out.suffix.lower() == ".pdf"

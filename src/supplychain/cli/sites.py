@@ -52,12 +52,12 @@ def register(sub) -> None:
     add_data_dir(op)
     op.set_defaults(func=cmd_optimize)
 
-    gp = ssub.add_parser("gaps", help="补链: per component category, the makers lacking it and the best sites for "
-                                      "one new supplier of it")
-    gp.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
-    gp.add_argument("--top", default=3, help=f"distinct sites listed per category (1–{gaps.MAX_TOP}, default 3)")
-    gp.add_argument("--candidates", help="CSV or GeoJSON of candidate points (default: the district grid)")
-    gp.add_argument("--grid-m", default=1000, help="grid spacing in metres when no candidates are given (default 1000)")
+    gp = ssub.add_parser("gaps", help=_("Chain gaps: per component category, the makers lacking it and the best "
+                                        "sites for one new supplier of it"))
+    gp.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
+    gp.add_argument("--top", default=3, help=_("distinct sites listed per category (1–{n}, default 3)", n=gaps.MAX_TOP))
+    gp.add_argument("--candidates", help=_("CSV or GeoJSON of candidate points (default: the district grid)"))
+    gp.add_argument("--grid-m", default=1000, help=_("grid spacing in metres when no candidates are given (default 1000)"))
     add_format(gp, choices=("table", "json", "csv"))
     add_data_dir(gp)
     gp.set_defaults(func=cmd_gaps)
