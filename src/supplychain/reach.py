@@ -76,10 +76,13 @@ def _supplier_positions(ws: Workspace, category: str | None):
     candidates = [e for e in ws.entities if is_supplier(e, category)]
     located = [e for e in candidates if e.located]
     pos = ws.positions(located)
-    regions = [r.describe() for r in pos.regions]
-    # What a result says about the supplier itself, whatever the origin: read once, not per query.
-    static = [(e.id, e.name_zh, e.name_en, tuple(e.categories), e.lon, e.lat, e.precision, e.radius_m, reg)
-              for e, reg in zip(located, regions)]
+    # What a result says about the supplier itself, whatever the origin, in the answer's key order: built once
+    # per registry; a query copies it and fills in the measured fields (a copy costs less than a new dict).
+    # The nested ``categories`` and ``region`` are shared between answers: treat answers as read-only.
+    static = [{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "categories": list(e.categories),
+               "lon": e.lon, "lat": e.lat, "road_m": None, "road_m_range": None, "verdict": None, "time_s": None,
+               "straight_m": None, "snap_m": None, "distance_method": None, "precision": e.precision,
+               "uncertainty_m": e.radius_m, "region": r.describe()} for e, r in zip(located, pos.regions)]
     return located, pos, [e for e in candidates if not e.located], static
 
 
@@ -141,13 +144,14 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
                 shown.tolist(), *measure.rounded_rows(pairs.best[shown], pairs.lo[shown], pairs.hi[shown],
                                                       pairs.time_s[shown], pairs.straight[shown], pos.snap_m[shown]),
                 method, verdict):
-            sid, zh, en, cats, lon_i, lat_i, precision, radius, region = static[i]
-            item = {
-                "id": sid, "name_zh": zh, "name_en": en, "categories": list(cats), "lon": lon_i, "lat": lat_i,
-                "road_m": r_m, "road_m_range": [lo, hi], "verdict": said,
-                "time_s": t_s, "straight_m": s_m, "snap_m": snap, "distance_method": how,
-                "precision": precision, "uncertainty_m": radius, "region": region,
-            }
+            item = static[i].copy()
+            item["road_m"] = r_m
+            item["road_m_range"] = [lo, hi]
+            item["verdict"] = said
+            item["time_s"] = t_s
+            item["straight_m"] = s_m
+            item["snap_m"] = snap
+            item["distance_method"] = how
             if with_paths and how == NETWORK and pairs.predecessors is not None and r_m is not None:
                 path = engine.path_from_tree(pairs.predecessors, origin.node, int(pos.node[i]))
                 item["path"] = ws.network.path_coords(path)
