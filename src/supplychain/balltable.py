@@ -244,8 +244,3 @@ def for_nodes(graph: engine.RoadGraph, nodes: np.ndarray, extents: np.ndarray, u
         if isinstance(table, BallTable):
             return table
     return None
-
-
-def peek(graph: engine.RoadGraph) -> BallTable | TooLarge | None:
-    """The table built last on this graph, if any (for reports: never builds)."""
-    return next(reversed(graph.tables.values()), None) if graph.tables else None
