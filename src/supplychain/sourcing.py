@@ -14,7 +14,7 @@ import numpy as np
 
 from . import measure, taxonomy
 from .messages import _
-from .reach import check_radius
+from .reach import check_radius, supplier_table
 from .registry import Entity
 from .workspace import ESTIMATED, NETWORK, Workspace
 
@@ -51,7 +51,8 @@ class _Candidates:
         radius: a candidate farther by road keeps an open upper bound (its verdict is already undetermined)."""
         if not rows:
             return
-        pairs = measure.matrix(self.ws, self.mpos.take(rows), self.pos, self.radius_m, limit_m=self.radius_m)
+        pairs = measure.matrix(self.ws, self.mpos.take(rows), self.pos, self.radius_m, limit_m=self.radius_m,
+                               table=supplier_table(self.ws))
         t = len(self.pos)
         self._pairs = {i: (k * t, pairs) for k, i in enumerate(rows)}
 
@@ -91,7 +92,8 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
     candidates = _Candidates(ws, mpos, needed, radius_m)
     union = candidates.entities
     cover: dict[str, tuple] = {}
-    for c, nc in measure.nearest_cover_many(ws, mpos, candidates.pos, candidates.columns, radius_m).items():
+    for c, nc in measure.nearest_cover_many(ws, mpos, candidates.pos, candidates.columns, radius_m,
+                                            table=supplier_table(ws)).items():
         # Plain Python values in bulk: per-item numpy indexing and rounding cost more than the road searches.
         best, lo, hi = measure.rounded_rows(nc.best, nc.lo, nc.hi)
         cover[c] = (nc.verdict.tolist(), nc.target.tolist(), best, lo, hi, nc.network.tolist())

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import shapely
 
-from . import coords, engine, measure, registry, studyarea, taxonomy
+from . import balltable, coords, engine, measure, registry, studyarea, taxonomy
 from .errors import InputError, parse_float
 from .messages import _
 from .network import DEFAULT_SNAP_LIMIT_M, Network
 from .store import Store, resolve_data_dir
 
 SEED_REGISTRY = studyarea.PROJECT_ROOT / "data" / "entities.csv"
+
+#: Where :func:`reach.supplier_table` keeps the suppliers' distance table in :meth:`Workspace.memo`.
+TABLE_MEMO = ("table", "suppliers")
 
 NETWORK = measure.NETWORK
 ESTIMATED = measure.ESTIMATED
@@ -77,6 +80,8 @@ class Workspace:
     entities: list[registry.Entity]
     network: Network | None
     snap_limit_m: float = DEFAULT_SNAP_LIMIT_M
+    #: Base radius of the suppliers' distance table (None: ``balltable.settings``; 0: no table, always search).
+    table_radius_m: float | None = None
     by_id: dict[str, registry.Entity] = field(init=False)
     _memo: dict = field(init=False, repr=False, default_factory=dict)
 
@@ -208,8 +213,27 @@ class Workspace:
             "located": len(self.located),
             "on_network": sum(1 for v in self.snapping.values() if v[2]),
             "estimator": self.estimator.describe(),
+            "distance_table": self.table_summary(),
             "data_dir": str(self.data_dir),
         }
+
+    def table_summary(self) -> dict:
+        """What the suppliers' distance table holds and costs (``built: false`` until a query needs it)."""
+        if TABLE_MEMO not in self._memo:
+            return {"built": False, "reason": "not_yet"}
+        table = self._memo[TABLE_MEMO]
+        if table is not None:
+            return {"built": True, **table.describe()}
+        base, _ = balltable.settings()
+        if self.network is None:
+            reason = "no_network"
+        elif (self.table_radius_m if self.table_radius_m is not None else base) <= 0:
+            reason = "off"
+        elif any(isinstance(t, balltable.TooLarge) for t in self.network.graph.tables.values()):
+            reason = "over_budget"
+        else:
+            reason = "no_suppliers_on_network"
+        return {"built": False, "reason": reason}
 
     def positions(self, entities: list[registry.Entity], key=None) -> measure.Positions:
         """The located ones of ``entities`` as :class:`measure.Positions` (regions, snapping); memoised under

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import network, studyarea
+from .. import network, reach, studyarea
+from ..messages import _
 from ..store import resolve_data_dir
 from ..workspace import Workspace
 from ..messages import _
@@ -140,6 +141,7 @@ def _snap_summary(ws: Workspace) -> None:
 def cmd_info(args) -> int:
     ws = Workspace.open(args.data_dir)
     if args.format == "json":
+        reach.supplier_table(ws)
         data = ws.health()
         data["network_meta"] = ws.network.meta if ws.network else None
         data["snapping"] = {k: {"node": v[0], "snap_m": round(v[1], 1) if v[1] == v[1] else None,
@@ -152,4 +154,17 @@ def cmd_info(args) -> int:
         return 0
     _report(ws.network)
     _snap_summary(ws)
+    _table_summary(ws)
     return 0
+
+
+def _table_summary(ws: Workspace) -> None:
+    """Build the suppliers' distance table (as the first supplier query would) and say what it costs."""
+    reach.supplier_table(ws)
+    t = ws.table_summary()
+    if t["built"]:
+        print(_("distance table: {sources} suppliers' nodes, balls of {radius} km, {entries} entries, {mib} MiB, "
+                "built in {seconds} s", sources=f"{t['sources']:,}", radius=f"{t['radius_m'][1] / 1000:.2f}",
+                entries=f"{t['entries']:,}", mib=f"{t['mib']:.1f}", seconds=f"{t['build_s']:.2f}"))
+    else:
+        print(_("distance table: none ({reason}); supplier queries search the roads", reason=t["reason"]))
