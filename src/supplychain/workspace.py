@@ -76,6 +76,8 @@ class Workspace:
     entities: list[registry.Entity]
     network: Network | None
     snap_limit_m: float = DEFAULT_SNAP_LIMIT_M
+    #: A what-if scenario's workspace carries its ``supplychain.scenario.ScenarioView`` (None: the baseline).
+    scenario: object = None
     by_id: dict[str, registry.Entity] = field(init=False)
     _memo: dict = field(init=False, repr=False, default_factory=dict)
 
