@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify, render_template
 
 from supplychain import maps, registry, scenario as sc, scenariocompare, scenariostore, taxonomy
 from supplychain.errors import InputError
+from supplychain.messages import _
 
 from .api import arg, parse_bool, workspace
 from .body import json_body
@@ -110,7 +111,7 @@ def import_scenario():
 def scenarios_page():
     ws = workspace()
     if ws.scenario is not None:
-        raise InputError("scenario", "the page shows every scenario; open /scenarios without ?scenario=")
+        raise InputError("scenario", _("The page shows every scenario: open /scenarios without ?scenario="))
 
     def build():
         bounds = None

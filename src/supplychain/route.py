@@ -38,6 +38,7 @@ import numpy as np
 from . import catchment, engine, measure, studyarea, taxonomy
 from .catchment import Place
 from .errors import InputError, optional_str, parse_float, parse_int
+from .messages import _
 from .registry import PRECISION_RADIUS_M, PRECISIONS, Entity
 from .store import Store
 from .workspace import ESTIMATED, NETWORK, Workspace
@@ -233,8 +234,9 @@ def get_route(ws: Workspace, route_id: str | None = None, field_name: str = "rou
 def _writable(ws: Workspace):
     """The store, for a write; a scenario's workspace refuses (its stop edits are the scenario's own)."""
     if ws.scenario is not None:
-        raise InputError("scenario", "a what-if scenario's routes change through its edits "
-                         "(POST /api/scenarios/NAME/edits), never the stored routes", "scenario_read_only", 409)
+        raise InputError("scenario", _("A what-if scenario's routes change through its edits "
+                                       "(POST /api/scenarios/NAME/edits), never the stored routes"),
+                         "scenario_read_only", 409)
     return ws.store
 
 

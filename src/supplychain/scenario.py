@@ -306,7 +306,7 @@ def apply_edit(state: State, raw, i: int) -> dict:
     if not isinstance(raw, dict):
         raise InputError(f"edits[{i}]", _("An edit must be an object with an op"))
     op = raw.get("op")
-    if op not in _APPLY:
+    if not isinstance(op, str) or op not in _APPLY:
         raise InputError(f"{where}op", _("op must be one of: {choices}", choices=", ".join(OPS)))
     return _APPLY[op](state, raw, where)
 

@@ -133,8 +133,8 @@ def import_(ws: Workspace, data, name=None, replace: bool = False) -> sc.Scenari
         raise InputError("version", _("Unsupported scenario file version {v}", v=repr(data.get("version"))[:20]))
     unknown = sorted(set(data) - {"format", "version", "name", "note", "label", "edits"})
     if unknown:
-        raise InputError(unknown[0], _("unknown field {name}; this edit takes: {fields}", name=repr(unknown[0])[:60],
-                                       fields="format, version, name, note, label, edits"))
+        raise InputError(unknown[0], _("unknown field {name}; a scenario file has: {fields}",
+                                       name=repr(unknown[0])[:60], fields="format, version, name, note, label, edits"))
     return save(ws, name or data.get("name"), data.get("edits"), data.get("note") or "",
                 create=None if replace else True)
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from .. import siteio, siteopt, siting
 from ..errors import InputError
-from ..workspace import Workspace
-from .common import Progress, add_data_dir, add_format, print_json, table
+from .common import add_scenario, open_workspace, Progress, add_data_dir, add_format, print_json, table
 
 WEIGHTS_HELP = ("JSON {criterion: percent} or CSV criterion,weight; must sum to 100. Criteria: "
                 + ", ".join(f"{k} (default {v:g})" for k, v in siting.DEFAULT_WEIGHTS.items()))
@@ -29,6 +28,7 @@ def register(sub) -> None:
     add_format(ev, choices=("table", "json", "csv"))
     ev.add_argument("--output", help="also write the table to this .xlsx or .csv file")
     add_data_dir(ev)
+    add_scenario(ev)
     ev.set_defaults(func=cmd_evaluate)
 
     op = ssub.add_parser("optimize", help="choose the best k sites to cover the makers' unmet BOM categories")
@@ -45,6 +45,7 @@ def register(sub) -> None:
     add_format(op, choices=("table", "json", "csv"))
     op.add_argument("--output", help="also write the chosen sites to this .xlsx or .csv file")
     add_data_dir(op)
+    add_scenario(op)
     op.set_defaults(func=cmd_optimize)
 
 
@@ -76,7 +77,7 @@ def _emit(args, result: dict, table_fn) -> bool:
 
 
 def cmd_evaluate(args) -> int:
-    ws = Workspace.open(args.data_dir)
+    ws = open_workspace(args)
     candidates = siteio.read_candidates_file(args.candidates)
     weights = siteio.read_weights_file(args.weights) if args.weights else None
     ans = siting.evaluate_sites(ws, candidates, weights=weights, radius_km=args.radius_km, bom=args.bom,
@@ -106,7 +107,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_optimize(args) -> int:
-    ws = Workspace.open(args.data_dir)
+    ws = open_workspace(args)
     candidates = siteio.read_candidates_file(args.candidates) if args.candidates else None
     fixed = siteio.read_candidates_file(args.fixed, "fixed") if args.fixed else None
     weights = siteio.read_weights_file(args.weights) if args.weights else None
