@@ -340,8 +340,9 @@ def apply(ws: Workspace, scenario: Scenario) -> Workspace:
         except InputError as exc:
             problems.append({"edit": i, "field": exc.field, "message": exc.message})
     info = ScenarioView(scenario, state.added, state.removed, state.moved, problems, state.routes)
-    out = Workspace(ws.data_dir, ws.store, list(state.entities.values()), ws.network, ws.snap_limit_m,
-                    scenario=info)
+    # Ordered by id like registry.load_entities: the same registry with the edits applied, ties broken alike.
+    entities = sorted(state.entities.values(), key=lambda e: e.id)
+    out = Workspace(ws.data_dir, ws.store, entities, ws.network, ws.snap_limit_m, scenario=info)
     _ = out.snapping, out.located, out.estimator, out.extent  # built once here, not raced in request threads
     return out
 
