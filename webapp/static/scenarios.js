@@ -58,12 +58,14 @@
     });
   }
 
+  /** An entity's name: the scenario's own (hypothetical, moved) first, else the registry's. */
+  function who(id) {
+    var a = state.detail && state.detail.entities.features.filter(function (f) { return f.id === id; })[0];
+    if (a) { return a.properties.name_zh; }
+    return byId[id] ? byId[id].zh : id;
+  }
+
   function describe(e) {
-    var who = function (id) {
-      var a = state.detail && state.detail.entities.features.filter(function (f) { return f.id === id; })[0];
-      if (a) { return a.properties.name_zh; }
-      return byId[id] ? byId[id].zh : id;
-    };
     var at = function (x) { return " (" + (+x.lon).toFixed(5) + ", " + (+x.lat).toFixed(5) + ", " + x.precision + ")"; };
     switch (e.op) {
       case "add": return "<span class='sn-hyp'>假设</span> 新增 add " + esc(who(e.id)) + " · " + esc(cats(e.categories)) + esc(at(e));
@@ -255,7 +257,7 @@
     h.push(pairRow("整机企业 makers", s.makers));
     h.push(pairRow("确定全配套 fully covered (certain)", s.fully_covered_certain));
     h.push(pairRow("可能全配套 fully covered (possible)", s.fully_covered_possible));
-    h.push(pairRow("平均配套率 mean rate", s.mean_rate_range));
+    h.push(pairRow("平均配套率 mean rate", s.mean_rate_range, function (v) { return v ? SC.rate(v[0], v[1]) : "–"; }));
     h.push(pairRow("无法判定项 undetermined items", s.undetermined_items));
     h.push(pairRow("全部缺少 lacked by all", s.lacked_by_all, function (v) { return cats(v) || "–"; }));
     h.push("</tbody></table>");
@@ -282,8 +284,8 @@
       Object.keys(rt.walks).forEach(function (k) {
         var w = rt.walks[k];
         h.push("<tr class='" + (w.changed ? "diff" : "") + "'><td>" + esc(k) + " m</td><td>" + esc(w.served.before) + "</td><td>" +
-               esc(w.served.after) + "</td><td class='gain'>" + esc(w.gained.join(", ")) + "</td><td class='loss'>" +
-               esc(w.lost.join(", ")) + "</td></tr>");
+               esc(w.served.after) + "</td><td class='gain'>" + esc(w.gained.map(who).join("、")) + "</td><td class='loss'>" +
+               esc(w.lost.map(who).join("、")) + "</td></tr>");
       });
       h.push("</tbody></table>");
     } else if (rt && rt.error) {
