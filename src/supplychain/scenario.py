@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from . import registry, route as routes, taxonomy
-from .errors import InputError, optional_str, parse_int
+from .errors import InputError, optional_str, parse_float, parse_int
 from .messages import _
 from .workspace import Workspace
 
@@ -92,10 +92,13 @@ class State:
     removed: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)
     stop_edits: list[dict] = field(default_factory=list)
+    #: Stored edits: their points were checked against the study area when saved (the check costs a buffer of
+    #: the district polygon); ids and stop numbers are checked again, as the registry may have changed since.
+    stored: bool = False
 
     @classmethod
-    def of(cls, ws: Workspace, name: str) -> "State":
-        return cls(ws, name, {e.id: e for e in ws.entities})
+    def of(cls, ws: Workspace, name: str, stored: bool = False) -> "State":
+        return cls(ws, name, {e.id: e for e in ws.entities}, stored=stored)
 
     def route(self, route_id: str, field_name: str) -> routes.Route:
         if route_id not in self.routes:
@@ -144,7 +147,10 @@ def _names(value, field_name: str, check) -> list[str]:
 
 
 def _position(state: State, raw: dict, where: str) -> tuple[float, float, str]:
-    x, y = state.ws.check_point(raw.get("lon"), raw.get("lat"), where)
+    if state.stored:
+        x, y = parse_float(raw.get("lon"), f"{where}lon", -180, 180), parse_float(raw.get("lat"), f"{where}lat", -90, 90)
+    else:
+        x, y = state.ws.check_point(raw.get("lon"), raw.get("lat"), where)
     precision = raw.get("precision") or "exact"
     if precision not in POSITION_PRECISIONS:
         raise InputError(f"{where}precision", _("precision must be one of: {choices}",
@@ -332,7 +338,7 @@ def apply(ws: Workspace, scenario: Scenario) -> Workspace:
     Edits that no longer apply (the registry changed under the scenario: an entity it moves was deleted) are
     skipped and listed in ``problems``; the stored scenario is not changed.
     """
-    state = State.of(ws, scenario.name)
+    state = State.of(ws, scenario.name, stored=True)
     problems = []
     for i, e in enumerate(scenario.edits):
         try:
@@ -342,8 +348,8 @@ def apply(ws: Workspace, scenario: Scenario) -> Workspace:
     info = ScenarioView(scenario, state.added, state.removed, state.moved, problems, state.routes)
     # Ordered by id like registry.load_entities: the same registry with the edits applied, ties broken alike.
     entities = sorted(state.entities.values(), key=lambda e: e.id)
-    out = Workspace(ws.data_dir, ws.store, entities, ws.network, ws.snap_limit_m, scenario=info)
-    _ = out.snapping, out.located, out.estimator, out.extent  # built once here, not raced in request threads
+    out = ws.with_entities(entities, scenario=info)
+    _ = out.snapping, out.located  # built once here, not raced in request threads
     return out
 
 
