@@ -83,7 +83,9 @@ def _applied_registry(ws: Workspace, tmp_path, edits: list[dict]) -> Workspace:
 
 def test_scenario_sourcing_equals_the_registry_with_the_edits_applied(ws, tmp_path):
     before = [e.to_dict() for e in registry.load_entities(ws.store)]
+    version = ws.store.version()
     s = scenariostore.save(ws, "what-if", EDITS, note="test")
+    assert ws.store.version() != version  # a scenario write bumps the data version (servers notice it)
     assert [e["op"] for e in s.edits] == ["add", "remove", "move", "add"]
     sw = scenariostore.workspace_for(ws, "what-if")
     other = _applied_registry(ws, tmp_path, s.edits)
