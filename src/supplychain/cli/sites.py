@@ -56,6 +56,7 @@ def register(sub) -> None:
     gp.add_argument("--grid-m", default=1000, help="grid spacing in metres when no candidates are given (default 1000)")
     add_format(gp, choices=("table", "json", "csv"))
     add_data_dir(gp)
+    add_scenario(gp)
     gp.set_defaults(func=cmd_gaps)
 
 
@@ -147,7 +148,7 @@ def cmd_optimize(args) -> int:
 
 
 def cmd_gaps(args) -> int:
-    ws = Workspace.open(args.data_dir)
+    ws = open_workspace(args)
     candidates = siteio.read_candidates_file(args.candidates) if args.candidates else None
     ans = gaps.chain_gaps(ws, radius_km=args.radius_km, top=args.top, candidates=candidates, grid_m=args.grid_m)
     if args.format == "json":
