@@ -216,7 +216,7 @@ def list_routes(ws: Workspace) -> list[dict]:
     ensure_seeded(ws.store)
     out = []
     for r in ws.store.query("SELECT id FROM routes ORDER BY id"):
-        route = _resolve_entities(ws, _read(ws.store, r[0]))
+        route = _resolve_entities(ws, _scenario_view(ws, _read(ws.store, r[0])))
         out.append({**route.meta(), "stops": len(route.stops), "located_stops": sum(s.located for s in route.stops)})
     return out
 
@@ -230,7 +230,21 @@ def get_route(ws: Workspace, route_id: str | None = None, field_name: str = "rou
         known = ", ".join(r[0] for r in ws.store.query("SELECT id FROM routes ORDER BY id")) or "none"
         raise InputError(field_name, _("unknown route {rid}; stored routes: {known}",
                                        rid=repr(rid), known=known), "not_found", 404)
-    return _resolve_entities(ws, route)
+    return _resolve_entities(ws, _scenario_view(ws, route))
+
+
+def _writable(ws: Workspace):
+    """The store, for a write; a scenario's workspace refuses (its stop edits are the scenario's own)."""
+    if ws.scenario is not None:
+        raise InputError("scenario", _("A what-if scenario's routes change through its edits "
+                                       "(POST /api/scenarios/NAME/edits), never the stored routes"),
+                         "scenario_read_only", 409)
+    return ws.store
+
+
+def _scenario_view(ws: Workspace, route: Route) -> Route:
+    """The route as a what-if scenario's stop edits leave it (``supplychain.scenario``); as stored otherwise."""
+    return route if ws.scenario is None else ws.scenario.route(route)
 
 
 def _resolve_entities(ws: Workspace, route: Route) -> Route:
@@ -422,7 +436,7 @@ def import_geojson(ws: Workspace, data_or_path, route_id: str | None = None, rep
     else:
         data = data_or_path
     route = parse_geojson(data, ws.by_id, ws.check_point, source, route_id)
-    with ws.store.transaction() as conn:
+    with _writable(ws).transaction() as conn:
         if _read(conn, route.id) is not None and not replace_existing:
             raise InputError("route.id", _("route {id} already exists; choose another id or replace it",
                                            id=repr(route.id)),
@@ -437,7 +451,7 @@ def import_geojson(ws: Workspace, data_or_path, route_id: str | None = None, rep
 def _edit(ws: Workspace, route_id: str, change) -> Route:
     ensure_seeded(ws.store)
     rid = (route_id or DEFAULT_ROUTE).strip()
-    with ws.store.transaction() as conn:
+    with _writable(ws).transaction() as conn:
         route = _read(conn, rid)
         if route is None:
             raise InputError("route_id", _("unknown route {rid}", rid=repr(rid)), "not_found", 404)
@@ -488,7 +502,7 @@ def create_route(ws: Workspace, route_id: str, name_zh: str, name_en: str = "", 
         raise InputError("stop_list", _("stop_list must be one of: {items}", items=', '.join(STOP_LISTS)))
     route = Route(rid, name_zh, _text(name_en, "name_en"), stated, _text(source, "source", 1000),
                   _text(note, "note", 2000) or (f"Variant of {copy_from}." if copy_from else ""), stop_list, stops)
-    with ws.store.transaction() as conn:
+    with _writable(ws).transaction() as conn:
         if _read(conn, rid) is not None:
             raise InputError("route_id", _("route {rid} already exists", rid=repr(rid)), "exists", 409)
         _write(conn, route)
@@ -522,7 +536,7 @@ def update_route(ws: Workspace, route_id: str, **fields) -> Route:
 
 def delete_route(ws: Workspace, route_id: str) -> None:
     rid = get_route(ws, route_id).id  # the id as checked (stripped), so the delete hits what was found
-    with ws.store.transaction() as conn:
+    with _writable(ws).transaction() as conn:
         conn.execute("DELETE FROM route_stops WHERE route_id = ?", (rid,))
         conn.execute("DELETE FROM routes WHERE id = ?", (rid,))
 

@@ -95,6 +95,20 @@ CREATE TABLE IF NOT EXISTS entity_edits (    -- who changed what in the registry
     old TEXT,
     new TEXT
 );
+CREATE TABLE IF NOT EXISTS scenarios (       -- what-if scenarios (supplychain.scenario): edits, never the registry
+    name TEXT PRIMARY KEY,
+    note TEXT NOT NULL DEFAULT '',
+    revision INTEGER NOT NULL DEFAULT 1,     -- bumped by every write; workspaces are cached per revision
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS scenario_edits (
+    scenario TEXT NOT NULL REFERENCES scenarios(name) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    edit TEXT NOT NULL,                      -- the edit's canonical JSON
+    PRIMARY KEY (scenario, seq)
+);
 """
 
 #: Entity columns kept in the database beside the registry file's (not file columns).

@@ -82,6 +82,8 @@ class Workspace:
     snap_limit_m: float = DEFAULT_SNAP_LIMIT_M
     #: Base radius of the suppliers' distance table (None: ``balltable.settings``; 0: no table, always search).
     table_radius_m: float | None = None
+    #: A what-if scenario's workspace carries its ``supplychain.scenario.ScenarioView`` (None: the baseline).
+    scenario: object = None
     by_id: dict[str, registry.Entity] = field(init=False)
     _memo: dict = field(init=False, repr=False, default_factory=dict)
 
@@ -110,6 +112,15 @@ class Workspace:
             seed_store(store)
         net = Network.try_load(path) if with_network else None
         return cls(path, store, registry.load_entities(store), net, snap_limit_m)
+
+    def with_entities(self, entities: list[registry.Entity], scenario=None) -> "Workspace":
+        """Another set of entities on the same data dir and network (a what-if scenario's): what derives from the
+        network alone (estimator, study area, extent) is shared, not rebuilt; snapping is redone."""
+        out = Workspace(self.data_dir, self.store, entities, self.network, self.snap_limit_m, scenario=scenario)
+        for name in ("estimator", "study_area", "extent"):
+            if name in self.__dict__:  # computed already (the server warms them up); else left lazy
+                out.__dict__[name] = self.__dict__[name]
+        return out
 
     def reload_entities(self) -> None:
         """Re-read the registry after an import (drops derived caches)."""

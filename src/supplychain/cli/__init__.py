@@ -21,7 +21,8 @@ from ..studyarea import StudyAreaError
 from .common import ARGPARSE_MESSAGES  # noqa: F401  (installs argparse's words from the catalog)
 
 #: Command-group modules, in help order. Each defines ``register(subparsers)``.
-GROUPS = ("serve", "network", "entities", "places", "query", "sourcing", "sites", "route", "report")
+GROUPS = ("serve", "network", "entities", "places", "query", "sourcing", "sites", "route", "scenario",
+          "report")
 
 def epilog() -> str:
     return "\n".join([

@@ -84,6 +84,21 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
                                 "must exist unless --init is given"))
 
 
+def add_scenario(parser: argparse.ArgumentParser) -> None:
+    """``--scenario NAME``: run the analysis on a stored what-if scenario (``supplychain scenario``)."""
+    parser.add_argument("--scenario", help="假设情景 run on this what-if scenario (supplychain scenario list)")
+
+
+def open_workspace(args, **kwargs):
+    """The data dir's workspace, or the ``--scenario`` one over it when the command was given one."""
+    from ..scenariostore import workspace_for
+    from ..workspace import Workspace
+
+    ws = Workspace.open(getattr(args, "data_dir", None), **kwargs)
+    name = getattr(args, "scenario", None)
+    return workspace_for(ws, name) if name else ws
+
+
 def add_format(parser: argparse.ArgumentParser, choices=("table", "json"), default="table") -> None:
     parser.add_argument("--format", choices=choices, default=default,
                         help=_("output format (default: {default})", default=default))

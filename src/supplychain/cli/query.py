@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import display, reach, taxonomy
 from ..workspace import Workspace
 from ..messages import _
-from .common import add_data_dir, add_format, print_json, table
+from .common import add_scenario, open_workspace, add_data_dir, add_format, print_json, table
 
 
 def register(sub) -> None:
@@ -22,11 +22,12 @@ def register(sub) -> None:
     s.add_argument("--paths", action="store_true", help=_("include road paths (json only)"))
     add_format(s)
     add_data_dir(s)
+    add_scenario(s)
     s.set_defaults(func=cmd_suppliers)
 
 
 def cmd_suppliers(args) -> int:
-    ws = Workspace.open(args.data_dir)
+    ws = open_workspace(args)
     ans = reach.suppliers_within(ws, lon=args.lon, lat=args.lat, entity=args.entity, radius_km=args.radius_km,
                                  category=args.category, with_paths=args.paths)
     if args.format == "json":

@@ -13,7 +13,7 @@ from .. import route, routedesign
 from ..errors import InputError
 from ..workspace import Workspace
 from ..messages import N_, _
-from .common import add_data_dir, add_format, print_json, table
+from .common import add_scenario, open_workspace, add_data_dir, add_format, print_json, table
 
 WALK_HELP = N_("walking distances of the catchments in metres (default 500,800)")
 
@@ -33,6 +33,7 @@ def register(sub) -> None:
     _measure_args(show)
     add_format(show, ("table", "json", "geojson"))
     add_data_dir(show)
+    add_scenario(show)
     show.set_defaults(func=cmd_show)
 
     create = rsub.add_parser("create", help=_("create a route (a design variant), empty or copied from another"))
@@ -176,7 +177,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    return _output(_ws(args), args, args.route_id)
+    return _output(open_workspace(args), args, args.route_id)
 
 
 def _output(ws: Workspace, args, route_id: str) -> int:

@@ -9,7 +9,7 @@ from .. import gaps, siteio, siteopt, siting
 from ..errors import InputError
 from ..workspace import Workspace
 from ..messages import N_, _
-from .common import Progress, add_data_dir, add_format, print_json, table
+from .common import add_scenario, open_workspace, Progress, add_data_dir, add_format, print_json, table
 
 WEIGHTS_HELP = N_("JSON {{criterion: percent}} or CSV criterion,weight; must sum to 100. Criteria: {criteria}")
 
@@ -32,6 +32,7 @@ def register(sub) -> None:
     add_format(ev, choices=("table", "json", "csv"))
     ev.add_argument("--output", help=_("also write the table to this .xlsx or .csv file"))
     add_data_dir(ev)
+    add_scenario(ev)
     ev.set_defaults(func=cmd_evaluate)
 
     op = ssub.add_parser("optimize", help=_("choose the best k sites to cover the makers' unmet BOM categories"))
@@ -50,6 +51,7 @@ def register(sub) -> None:
     add_format(op, choices=("table", "json", "csv"))
     op.add_argument("--output", help=_("also write the chosen sites to this .xlsx or .csv file"))
     add_data_dir(op)
+    add_scenario(op)
     op.set_defaults(func=cmd_optimize)
 
     gp = ssub.add_parser("gaps", help=_("Chain gaps: per component category, the makers lacking it and the best "
@@ -60,6 +62,7 @@ def register(sub) -> None:
     gp.add_argument("--grid-m", default=1000, help=_("grid spacing in metres when no candidates are given (default 1000)"))
     add_format(gp, choices=("table", "json", "csv"))
     add_data_dir(gp)
+    add_scenario(gp)
     gp.set_defaults(func=cmd_gaps)
 
 
@@ -91,7 +94,7 @@ def _emit(args, result: dict, table_fn) -> bool:
 
 
 def cmd_evaluate(args) -> int:
-    ws = Workspace.open(args.data_dir)
+    ws = open_workspace(args)
     candidates = siteio.read_candidates_file(args.candidates)
     weights = siteio.read_weights_file(args.weights) if args.weights else None
     ans = siting.evaluate_sites(ws, candidates, weights=weights, radius_km=args.radius_km, bom=args.bom,
@@ -122,7 +125,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_optimize(args) -> int:
-    ws = Workspace.open(args.data_dir)
+    ws = open_workspace(args)
     candidates = siteio.read_candidates_file(args.candidates) if args.candidates else None
     fixed = siteio.read_candidates_file(args.fixed, "fixed") if args.fixed else None
     weights = siteio.read_weights_file(args.weights) if args.weights else None
@@ -152,7 +155,7 @@ def cmd_optimize(args) -> int:
 
 
 def cmd_gaps(args) -> int:
-    ws = Workspace.open(args.data_dir)
+    ws = open_workspace(args)
     candidates = siteio.read_candidates_file(args.candidates) if args.candidates else None
     ans = gaps.chain_gaps(ws, radius_km=args.radius_km, top=args.top, candidates=candidates, grid_m=args.grid_m)
     if args.format == "json":

@@ -7,7 +7,7 @@ import sys
 from .. import display, sourcing, tabular, taxonomy
 from ..workspace import Workspace
 from ..messages import _
-from .common import add_data_dir, add_format, print_json, table
+from .common import add_scenario, open_workspace, add_data_dir, add_format, print_json, table
 
 
 def register(sub) -> None:
@@ -15,6 +15,7 @@ def register(sub) -> None:
     p.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
     add_format(p, choices=("table", "json", "csv"))
     add_data_dir(p)
+    add_scenario(p)
     p.set_defaults(func=cmd_sourcing)
 
 
@@ -28,7 +29,7 @@ def _count(s: dict) -> str:
 
 
 def cmd_sourcing(args) -> int:
-    ws = Workspace.open(args.data_dir)
+    ws = open_workspace(args)
     ans = sourcing.sourcing_check(ws, radius_km=args.radius_km)
     if args.format == "json":
         print_json(ans)
