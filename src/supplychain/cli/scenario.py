@@ -16,70 +16,71 @@ from .common import add_data_dir, add_format, print_json, table
 
 
 def register(sub) -> None:
-    p = sub.add_parser("scenario", help="假设情景 what-if scenarios: add, remove or move entities and route stops, "
-                                        "and compare with the baseline (the registry is never changed)")
-    s = p.add_subparsers(dest="scenario_command", metavar="SUBCOMMAND", required=True)
+    p = sub.add_parser("scenario", help=_("what-if scenarios: add, remove or move entities and route stops, "
+                                          "and compare with the baseline (the registry is never changed)"))
+    s = p.add_subparsers(dest="scenario_command", metavar="SUBCOMMAND", required=True,
+                         help=_("one of the subcommands below"))
 
     def cmd(name, func, help_text, name_arg=True):
         c = s.add_parser(name, help=help_text)
         if name_arg:
-            c.add_argument("name", help="scenario name 情景名称")
+            c.add_argument("name", help=_("scenario name"))
         add_data_dir(c)
         c.set_defaults(func=func)
         return c
 
-    c = cmd("create", cmd_create, "create an empty scenario")
-    c.add_argument("--note", help="what the scenario is about")
-    add_format(cmd("list", cmd_list, "list the stored scenarios", name_arg=False))
-    add_format(cmd("show", cmd_show, "a scenario's edits"))
-    c = cmd("add", cmd_add, "add a hypothetical entity (labelled 假设)")
-    c.add_argument("--entity-name", required=True, dest="entity_name", help="its name (Chinese)")
-    c.add_argument("--name-en", help="its name (English)")
-    c.add_argument("--id", help="its id (prefixed hyp-; default hyp-N)")
-    c.add_argument("--kind", default="firm", help="entity kind (default firm)")
-    c.add_argument("--categories", default="", help="';'-separated categories, e.g. reducer;motor")
-    c.add_argument("--needs", default="", help="a maker's bill of materials, ';'-separated")
-    c.add_argument("--robot-types", default="", help="a maker's robot types, ';'-separated")
+    c = cmd("create", cmd_create, _("create an empty scenario"))
+    c.add_argument("--note", help=_("what the scenario is about"))
+    add_format(cmd("list", cmd_list, _("list the stored scenarios"), name_arg=False))
+    add_format(cmd("show", cmd_show, _("a scenario's edits")))
+    c = cmd("add", cmd_add, _("add a hypothetical entity (labelled hypothetical)"))
+    c.add_argument("--entity-name", required=True, dest="entity_name", help=_("its name (Chinese)"))
+    c.add_argument("--name-en", help=_("its name (English)"))
+    c.add_argument("--id", help=_("its id (prefixed hyp-; default hyp-N)"))
+    c.add_argument("--kind", default="firm", help=_("entity kind (default firm)"))
+    c.add_argument("--categories", default="", help=_("';'-separated categories, e.g. reducer;motor"))
+    c.add_argument("--needs", default="", help=_("a maker's bill of materials, ';'-separated"))
+    c.add_argument("--robot-types", default="", help=_("a maker's robot types, ';'-separated"))
     _point(c, required=True)
-    c.add_argument("--note", help="a note")
-    c = cmd("remove", cmd_remove, "remove a registry entity in the scenario")
-    c.add_argument("entity", help="entity id")
-    c = cmd("move", cmd_move, "move an entity in the scenario")
-    c.add_argument("entity", help="entity id")
+    c.add_argument("--note", help=_("a note"))
+    c = cmd("remove", cmd_remove, _("remove a registry entity in the scenario"))
+    c.add_argument("entity", help=_("entity id"))
+    c = cmd("move", cmd_move, _("move an entity in the scenario"))
+    c.add_argument("entity", help=_("entity id"))
     _point(c, required=True)
-    c = cmd("add-stop", cmd_add_stop, "add a stop to a route in the scenario")
-    c.add_argument("--route", default="kechuang", help="route id (default kechuang)")
-    c.add_argument("--entity", help="a registry (or hypothetical) entity as the stop")
-    c.add_argument("--stop-name", help="the stop's name")
-    c.add_argument("--at", help="stop number to insert as (default: at the end)")
+    c = cmd("add-stop", cmd_add_stop, _("add a stop to a route in the scenario"))
+    c.add_argument("--route", default="kechuang", help=_("route id (default kechuang)"))
+    c.add_argument("--entity", help=_("a registry (or hypothetical) entity as the stop"))
+    c.add_argument("--stop-name", help=_("the stop's name"))
+    c.add_argument("--at", help=_("stop number to insert as (default: at the end)"))
     _point(c, required=False)
-    c = cmd("remove-stop", cmd_remove_stop, "remove a route stop in the scenario")
-    c.add_argument("--route", default="kechuang", help="route id (default kechuang)")
-    c.add_argument("--seq", required=True, help="stop number")
-    c = cmd("move-stop", cmd_move_stop, "move a route stop in the scenario")
-    c.add_argument("--route", default="kechuang", help="route id (default kechuang)")
-    c.add_argument("--seq", required=True, help="stop number")
+    c = cmd("remove-stop", cmd_remove_stop, _("remove a route stop in the scenario"))
+    c.add_argument("--route", default="kechuang", help=_("route id (default kechuang)"))
+    c.add_argument("--seq", required=True, help=_("stop number"))
+    c = cmd("move-stop", cmd_move_stop, _("move a route stop in the scenario"))
+    c.add_argument("--route", default="kechuang", help=_("route id (default kechuang)"))
+    c.add_argument("--seq", required=True, help=_("stop number"))
     _point(c, required=True)
-    c = cmd("undo", cmd_undo, "drop one edit (its number in `scenario show`)")
-    c.add_argument("index", help="edit number (1-based, as `show` lists them)")
-    cmd("delete", cmd_delete, "delete a scenario")
-    c = cmd("export", cmd_export, "write a scenario as JSON")
-    c.add_argument("-o", "--output", help="file to write (default: stdout)")
-    c = cmd("import", cmd_import, "read a scenario JSON file (from export)", name_arg=False)
-    c.add_argument("file", help="scenario JSON file")
-    c.add_argument("--name", help="store it under this name (default: the file's)")
-    c.add_argument("--replace", action="store_true", help="replace a scenario of the same name")
-    c = cmd("compare", cmd_compare, "the scenario against the baseline: rates, categories, catchments")
-    c.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
-    c.add_argument("--route", help="route whose catchments to compare (default kechuang)")
-    c.add_argument("--walk-m", help="walking distances of the catchments, e.g. 500,800")
+    c = cmd("undo", cmd_undo, _("drop one edit (its number in `scenario show`)"))
+    c.add_argument("index", help=_("edit number (1-based, as `show` lists them)"))
+    cmd("delete", cmd_delete, _("delete a scenario"))
+    c = cmd("export", cmd_export, _("write a scenario as JSON"))
+    c.add_argument("-o", "--output", help=_("file to write (default: stdout)"))
+    c = cmd("import", cmd_import, _("read a scenario JSON file (from export)"), name_arg=False)
+    c.add_argument("file", help=_("scenario JSON file"))
+    c.add_argument("--name", help=_("store it under this name (default: the file's)"))
+    c.add_argument("--replace", action="store_true", help=_("replace a scenario of the same name"))
+    c = cmd("compare", cmd_compare, _("the scenario against the baseline: rates, categories, catchments"))
+    c.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
+    c.add_argument("--route", help=_("route whose catchments to compare (default kechuang)"))
+    c.add_argument("--walk-m", help=_("walking distances of the catchments, e.g. 500,800"))
     add_format(c, choices=("table", "json", "csv"))
 
 
 def _point(c, required: bool) -> None:
-    c.add_argument("--lon", required=required, help="WGS84 longitude")
-    c.add_argument("--lat", required=required, help="WGS84 latitude")
-    c.add_argument("--precision", default="exact", help="exact (default), street, town or district")
+    c.add_argument("--lon", required=required, help=_("WGS84 longitude"))
+    c.add_argument("--lat", required=required, help=_("WGS84 latitude"))
+    c.add_argument("--precision", default="exact", help=_("exact (default), street, town or district"))
 
 
 def _ws(args) -> Workspace:
@@ -106,21 +107,28 @@ def cmd_list(args) -> int:
         return 0
     for r in rows:
         r["ops_text"] = ", ".join(f"{k} {v}" for k, v in sorted(r["ops"].items()))
-    print(table(rows, [("name", "情景 scenario"), ("n_edits", "修改 edits"), ("ops_text", "ops"),
-                       ("updated_at", "updated"), ("note", "note")]))
+    print(table(rows, [("name", _("scenario")), ("n_edits", _("edits")), ("ops_text", _("operations")),
+                       ("updated_at", _("updated")), ("note", _("note"))]))
     return 0
 
 
 def _edit_text(e: dict) -> str:
     at = f"({e.get('lon')}, {e.get('lat')}, {e.get('precision')})"
     if e["op"] == "add":
-        return f"假设 add {e['id']} {e['name_zh']} [{';'.join(e['categories'])}] {at}"
-    if e["op"] in ("remove", "move"):
-        return f"{e['op']} {e['id']}" + (f" → {at}" if e["op"] == "move" else "")
+        return _("hypothetical: add {id} {name} [{categories}] {at}", id=e["id"], name=e["name_zh"],
+                 categories=";".join(e["categories"]), at=at)
+    if e["op"] == "remove":
+        return _("remove {id}", id=e["id"])
+    if e["op"] == "move":
+        return _("move {id} → {at}", id=e["id"], at=at)
     if e["op"] == "add_stop":
         st = e["stop"]
-        return f"add_stop {e['route']} at {e['at'] or 'end'}: {st['name_zh']} ({st['lon']}, {st['lat']})"
-    return f"{e['op']} {e['route']} #{e['seq']}" + (f" → {at}" if e["op"] == "move_stop" else "")
+        where = _("stop {n}", n=e["at"]) if e["at"] else _("the end")
+        return _("add stop to {route} at {where}: {name} ({lon}, {lat})", route=e["route"], where=where,
+                 name=st["name_zh"], lon=st["lon"], lat=st["lat"])
+    if e["op"] == "remove_stop":
+        return _("remove stop {route} #{seq}", route=e["route"], seq=e["seq"])
+    return _("move stop {route} #{seq} → {at}", route=e["route"], seq=e["seq"], at=at)
 
 
 def cmd_show(args) -> int:
@@ -130,7 +138,8 @@ def cmd_show(args) -> int:
     if args.format == "json":
         print_json({**s.to_dict(), "applied": view.describe()})
         return 0
-    print(f"假设情景 scenario {s.name} (revision {s.revision}, updated {s.updated_at}) {s.note}".rstrip())
+    print((_("What-if scenario {name} (revision {rev}, updated {updated})", name=s.name, rev=s.revision,
+             updated=s.updated_at) + " " + s.note).rstrip())
     for i, e in enumerate(s.edits, 1):
         print(f"{i:>3}. {_edit_text(e)}")
     for p in view.problems:
@@ -241,36 +250,40 @@ def _rate(side) -> str:
 
 def _print_compare(ans: dict) -> None:
     sc = ans["scenario"]
-    print(f"假设情景 scenario {sc['name']} vs 现状 baseline, {ans['radius_km']:g} km by road "
-          f"(* = changed 有变化)")
+    print(_("What-if scenario {name} against the baseline, {km} km by road (* = changed)", name=sc["name"],
+            km=format(ans["radius_km"], "g")))
     rows = [{"mark": "*" if m["changed"] else "", "id": m["id"],
-             "name": m["name_zh"] + (" [假设]" if m["hypothetical"] else ""), "status": m["status"],
+             "name": m["name_zh"] + (" [" + _("hypothetical") + "]" if m["hypothetical"] else ""),
+             "status": m["status"],
              "before": _rate(m["before"]), "after": _rate(m["after"]), "newly": _cats(m["newly_covered"]),
              "lost": _cats(m["lost"])} for m in ans["makers"]]
-    print(table(rows, [("mark", ""), ("id", "id"), ("name", "整机企业 maker"), ("status", "status"),
-                       ("before", "现状 before"), ("after", "情景 after"), ("newly", "新覆盖 newly covered"),
-                       ("lost", "失去 lost")]))
+    print(table(rows, [("mark", ""), ("id", "id"), ("name", _("maker")), ("status", _("status")),
+                       ("before", _("baseline (before)")), ("after", _("scenario (after)")),
+                       ("newly", _("newly covered")), ("lost", _("lost"))]))
     s = ans["summary"]
     print()
-    for key, label in (("fully_covered_certain", "确定全配套 fully covered (certain)"),
-                       ("fully_covered_possible", "可能全配套 fully covered (possible)"),
-                       ("mean_rate_range", "平均配套率 mean rate"), ("undetermined_items", "无法判定项 undetermined")):
+    for key, label in (("fully_covered_certain", _("fully covered (certain)")),
+                       ("fully_covered_possible", _("fully covered (possible)")),
+                       ("mean_rate_range", _("mean rate")), ("undetermined_items", _("undetermined items"))):
         p = s[key]
         fmt = (lambda v: display.rate(*v)) if key == "mean_rate_range" and p["before"] else str
         print(f"{'*' if p['changed'] else ' '} {label}: {fmt(p['before'])} → {fmt(p['after'])}")
     la = s["lacked_by_all"]
-    print(f"{'*' if la['changed'] else ' '} 全部缺少 lacked by all: {_cats(la['before']) or '–'} → "
+    print(f"{'*' if la['changed'] else ' '} " + _("lacked by all") + f": {_cats(la['before']) or '–'} → "
           f"{_cats(la['after']) or '–'}")
     rt = ans["route"]
     if rt.get("error"):
         print(rt["error"])
     else:
-        print(f"\n{'*' if rt['changed'] else ' '} 线路 route {rt['route']} {rt['name_zh']}: stops "
-              f"{rt['stops']['before']} → {rt['stops']['after']}")
+        print(f"\n{'*' if rt['changed'] else ' '} "
+              + _("route {route} {name}: stops {before} → {after}", route=rt["route"], name=rt["name_zh"],
+                  before=rt["stops"]["before"], after=rt["stops"]["after"]))
         for k, w in rt["walks"].items():
-            print(f"{'*' if w['changed'] else ' '}   {k} m: served {w['served']['before']} → {w['served']['after']}"
-                  + (f"; gained {', '.join(w['gained'])}" if w["gained"] else "")
-                  + (f"; lost {', '.join(w['lost'])}" if w["lost"] else ""))
+            print(f"{'*' if w['changed'] else ' '}   "
+                  + _("{m} m: served {before} → {after}", m=k, before=w["served"]["before"],
+                      after=w["served"]["after"])
+                  + ("; " + _("gained {ids}", ids=", ".join(w["gained"])) if w["gained"] else "")
+                  + ("; " + _("lost {ids}", ids=", ".join(w["lost"])) if w["lost"] else ""))
     for p in sc["problems"]:
         print(_("Edit {n} no longer applies: {reason}", n=p["edit"] + 1, reason=p["message"]))
     print(ans["label"])
