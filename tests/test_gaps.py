@@ -181,7 +181,7 @@ def test_cli_gaps_json_table_csv_and_bad_input(capsys, sip_dir):
     lines = out.strip().splitlines()
     assert lines[0].split(",") == gaps.GAPS_COLUMNS and len(lines) == 1 + len(ans["categories"])
     code, out, _err = run(capsys, "--data-dir", str(sip_dir), "sites", "gaps", "--top", "1")
-    assert code == 0 and out.startswith("补链 chain gaps") and "类别 category" in out
+    assert code == 0 and out.startswith("补链：") and "chain gaps:" in out and "类别 category" in out
     for h in ans["ranking"]:
         assert h["text"] in out
     code, _out, err = run(capsys, "--data-dir", str(sip_dir), "sites", "gaps", "--top", "11")

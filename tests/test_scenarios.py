@@ -106,7 +106,8 @@ def test_add_remove_move_semantics(ws):
     assert "zelos" in ws.by_id and "zelos" not in sw.by_id
     hyp = sw.by_id["hyp-1"]
     assert hyp.name_zh == "假设减速器厂"  # already labelled: no second label
-    assert hyp.name_en.startswith("Hypothetical") and "假设 hypothetical" in hyp.source
+    assert hyp.name_en.startswith("Hypothetical") and hyp.source.startswith("假设：")
+    assert "hypothetical: added in scenario" in hyp.source
     assert (hyp.lon, hyp.lat, hyp.precision) == (EAST[0], EAST[1], "exact")
     maker = sw.by_id["hyp-2"]
     assert maker.is_maker and maker.bom == ("reducer", "motor", "sensor")

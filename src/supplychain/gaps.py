@@ -185,11 +185,11 @@ def chain_gaps(ws: Workspace, radius_km=10, top=3, candidates=None, grid_m=1000)
         "makers": len(rows), "unlocated_makers": check["unlocated_makers"],
         "categories": categories, "ranking": ranking, "notes": notes,
         "method": {
-            "open_demand": "makers whose BOM category is missing (every supplier beyond) or undetermined",
-            "sure": "open makers within the radius of the site (upper bound <= R): counted",
-            "maybe": "open makers whose verdict to the site is undetermined: listed apart, not counted",
-            "distinct": "sites serving exactly the same makers are one choice (equivalent_sites counts them)",
-            "near": "the nearest named place by straight line (gazetteer and imported places), a label only",
+            "open_demand": _("makers whose BOM category is missing (every supplier beyond) or undetermined"),
+            "sure": _("open makers within the radius of the site (upper bound <= R): counted"),
+            "maybe": _("open makers whose verdict to the site is undetermined: listed apart, not counted"),
+            "distinct": _("sites serving exactly the same makers are one choice (equivalent_sites counts them)"),
+            "near": _("the nearest named place by straight line (gazetteer and imported places), a label only"),
         },
         "estimator": ws.estimator.describe(),
     }

@@ -81,7 +81,8 @@ def data_version(ws: Workspace) -> dict:
         except Exception:  # an old unversioned cache: its creation date says enough
             net = ws.network.meta.get("created")
     registry = h.hexdigest()[:12]
-    text = f"registry {registry} ({len(ws.entities)})" + (f" · network {net}" if net else " · no network")
+    text = (_("registry {digest} ({n})", digest=registry, n=len(ws.entities)) + " · "
+            + (_("network {version}", version=net) if net else _("no network")))
     return {"registry": registry, "entities": len(ws.entities), "network": net, "text": text}
 
 

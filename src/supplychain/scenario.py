@@ -45,7 +45,7 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,59}$")
 
 
 def hypothetical_source(name: str) -> str:
-    return f"假设 hypothetical: added in scenario {name!r} (not a real entity)"
+    return _("hypothetical: added in scenario {name} (not a real entity)", name=repr(name))
 
 
 def is_hypothetical(e: registry.Entity) -> bool:
@@ -207,7 +207,7 @@ def _add(state: State, raw: dict, where: str) -> dict:
         id=ident, name_zh=label_zh, name_en=label_en, kind=kind, categories=tuple(cats), needs=tuple(needs),
         robot_types=tuple(types), lon=x, lat=y, lon_orig=x, lat_orig=y, precision=precision,
         source=hypothetical_source(state.name),
-        note="假设 hypothetical" + (f" — {edit['note']}" if edit["note"] else ""))
+        note=_("hypothetical") + (f" — {edit['note']}" if edit["note"] else ""))
     state.added.append(ident)
     return edit
 
@@ -229,7 +229,8 @@ def _move(state: State, raw: dict, where: str) -> dict:
     x, y, precision = _position(state, raw, where)
     state.entities[e.id] = replace(
         e, lon=x, lat=y, lon_orig=x, lat_orig=y, crs="wgs84", precision=precision, uncertainty_m=None,
-        source=e.source if is_hypothetical(e) else f"moved in scenario {state.name!r} (was: {e.source})"[:500])
+        source=e.source if is_hypothetical(e) else _("moved in scenario {name} (was: {source})", name=repr(state.name),
+                                                                 source=e.source)[:500])
     if e.id not in state.added and e.id not in state.moved:
         state.moved.append(e.id)
     return {"op": "move", "id": e.id, "lon": x, "lat": y, "precision": precision}
@@ -263,7 +264,7 @@ def _add_stop(state: State, raw: dict, where: str) -> dict:
         x, y, precision = _position(state, src, where)
         name_zh = _text(src.get("name_zh"), f"{where}name_zh") or f"{HYPOTHETICAL_ZH}站点"
         stop = routes.Stop(name_zh, _text(src.get("name_en"), f"{where}name_en") or "Hypothetical stop", x, y,
-                           precision, f"scenario {state.name!r}")
+                           precision, _("scenario {name}", name=repr(state.name)))
     at = None if raw.get("at") in (None, "") else _seq(r, raw.get("at"), f"{where}at", extra=1)
     stops = list(r.stops)
     stops.insert(len(stops) if at is None else at - 1, stop)
@@ -295,7 +296,7 @@ def _move_stop(state: State, raw: dict, where: str) -> dict:
     stops = list(r.stops)
     # A moved stop is a placed point: it no longer follows a registry entity.
     stops[seq - 1] = replace(stops[seq - 1], lon=x, lat=y, precision=precision, entity_id=None,
-                             source=f"moved in scenario {state.name!r}")
+                             source=_("moved in scenario {name}", name=repr(state.name)))
     state.routes[rid] = replace(r, stops=stops)
     edit = {"op": "move_stop", "route": rid, "seq": seq, "lon": x, "lat": y, "precision": precision}
     state.stop_edits.append(edit)
@@ -371,4 +372,4 @@ class ScenarioView:
     def describe(self) -> dict:
         return {"name": self.scenario.name, "revision": self.scenario.revision, "added": self.added,
                 "removed": self.removed, "moved": self.moved, "routes_edited": sorted(self.routes),
-                "problems": self.problems, "label": "假设情景 what-if scenario"}
+                "problems": self.problems, "label": _("what-if scenario")}

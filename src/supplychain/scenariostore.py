@@ -122,7 +122,7 @@ def export(ws: Workspace, name) -> dict:
     """A scenario as a JSON document that :func:`import_` reads back."""
     s = get(ws, name)
     return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "name": s.name, "note": s.note,
-            "label": "假设情景 what-if scenario: hypothetical edits, not registry data", "edits": s.edits}
+            "label": _("what-if scenario: hypothetical edits, not registry data"), "edits": s.edits}
 
 
 def import_(ws: Workspace, data, name=None, replace: bool = False) -> sc.Scenario:

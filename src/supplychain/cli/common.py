@@ -86,7 +86,7 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 def add_scenario(parser: argparse.ArgumentParser) -> None:
     """``--scenario NAME``: run the analysis on a stored what-if scenario (``supplychain scenario``)."""
-    parser.add_argument("--scenario", help="假设情景 run on this what-if scenario (supplychain scenario list)")
+    parser.add_argument("--scenario", help=_("run on this what-if scenario (supplychain scenario list)"))
 
 
 def open_workspace(args, **kwargs):

@@ -42,7 +42,7 @@ def cmd_report(args) -> int:
     try:
         html, pdf = reports.make(ws, args.kind, params, _assets(), pdf=want_pdf)
     except chromium.ChromiumMissing as exc:
-        print(f"错误 error: {exc}", file=sys.stderr)
+        print(_("error") + f": {exc}", file=sys.stderr)
         return 1
     if out is None:
         sys.stdout.write(html)
@@ -51,5 +51,5 @@ def cmd_report(args) -> int:
         out.write_bytes(pdf)
     else:
         out.write_text(html, encoding="utf-8")
-    print(f"wrote {out}", file=sys.stderr)
+    print(_("wrote {path}", path=out), file=sys.stderr)
     return 0

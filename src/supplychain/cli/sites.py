@@ -77,7 +77,7 @@ def _write_output(path: str, result: dict, table_fn) -> None:
         out.write_bytes(siteio.to_xlsx(result))
     else:
         out.write_text(siteio.to_csv(*table_fn(result)), encoding="utf-8-sig")
-    print(f"wrote {out}", file=sys.stderr)
+    print(_("wrote {path}", path=out), file=sys.stderr)
 
 
 def _emit(args, result: dict, table_fn) -> bool:
@@ -165,20 +165,21 @@ def cmd_gaps(args) -> int:
     if args.format == "csv":
         sys.stdout.write(siteio.to_csv(cols, rows))
         return 0
-    print(f"补链 chain gaps: {ans['makers']} makers, radius {ans['radius_km']:g} km by road, "
-          f"{ans['n_candidates']:,} {ans['candidate_source']} candidates ({ans['candidates_on_network']:,} on the network)")
+    print(_("chain gaps: {n} makers, radius {km} km by road, {c} {source} candidates ({on} on the network)",
+            n=ans["makers"], km=format(ans["radius_km"], "g"), c=format(ans["n_candidates"], ","),
+            source=ans["candidate_source"], on=format(ans["candidates_on_network"], ",")))
     shown = [dict(zip(cols, r)) for r in rows]
-    print(table(shown, [("category_zh", "类别 category"), ("open", "open"), ("lacking", "缺少 lacking"),
-                        ("undetermined", "无法判定 undet."), ("rank", "#"), ("site", "site"),
-                        ("sure", "确定 sure"), ("maybe", "可能 maybe"), ("distance_method", "method"),
-                        ("near", "位置 near"), ("serves", "serves")]))
+    print(table(shown, [("category_zh", _("category")), ("open", _("open")), ("lacking", _("lacking")),
+                        ("undetermined", _("undet.")), ("rank", "#"), ("site", _("site")),
+                        ("sure", _("sure")), ("maybe", _("maybe")), ("distance_method", _("method")),
+                        ("near", _("near")), ("serves", _("serves"))]))
     print()
     for h in ans["ranking"]:
         print(h["text"])
     if not ans["ranking"]:
-        print("没有站点能确定覆盖缺链企业 no site surely covers a maker lacking a category")
+        print(_("no site surely covers a maker lacking a category"))
     for n in ans["notes"]:
-        print(f"note: {n}")
-    print("sure: makers now lacking (or undetermined for) the category that the site is surely within the radius of; "
-          "maybe: undetermined, not counted. --format json for every maker and range")
+        print(_("note") + f": {n}")
+    print(_("sure: makers now lacking (or undetermined for) the category that the site is surely within the radius "
+            "of; maybe: undetermined, not counted. --format json for every maker and range"))
     return 0
