@@ -123,9 +123,11 @@ def _edit_text(e: dict) -> str:
         return _("move {id} → {at}", id=e["id"], at=at)
     if e["op"] == "add_stop":
         st = e["stop"]
-        where = _("stop {n}", n=e["at"]) if e["at"] else _("the end")
-        return _("add stop to {route} at {where}: {name} ({lon}, {lat})", route=e["route"], where=where,
-                 name=st["name_zh"], lon=st["lon"], lat=st["lat"])
+        if e["at"]:
+            return _("add stop to {route} as stop {n}: {name} ({lon}, {lat})", route=e["route"], n=e["at"],
+                     name=st["name_zh"], lon=st["lon"], lat=st["lat"])
+        return _("add stop to {route} at the end: {name} ({lon}, {lat})", route=e["route"], name=st["name_zh"],
+                 lon=st["lon"], lat=st["lat"])
     if e["op"] == "remove_stop":
         return _("remove stop {route} #{seq}", route=e["route"], seq=e["seq"])
     return _("move stop {route} #{seq} → {at}", route=e["route"], seq=e["seq"], at=at)
