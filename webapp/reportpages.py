@@ -1,4 +1,4 @@
-"""Reports from the pages: ``GET /report/<kind>.html`` and ``/report/<kind>.pdf`` (kinds: sourcing, sites).
+"""Reports from the pages: ``GET /report/<kind>.html`` and ``/report/<kind>.pdf`` (kinds: sourcing, sites, scenario with ``?scenario=NAME``).
 
 They only compute (no token), take bounded parameters (``radius_km``, ``k``, ``top``) and run one at a time per
 process: a report opens a headless Chromium for its map images and PDF, seconds of work on a small machine.
@@ -26,7 +26,7 @@ WAIT_S = 120
 
 def _make(kind: str, pdf: bool) -> tuple[str, bytes | None]:
     reports.check_kind(kind)
-    params = reports.Params.parse(arg("radius_km"), arg("k"), arg("top"))
+    params = reports.Params.parse(arg("radius_km"), arg("k"), arg("top"), arg("scenario"))
     if not _one_at_a_time.acquire(timeout=WAIT_S):
         raise InputError(None, _("another report is being made: try again shortly"), "busy", 429)
     try:

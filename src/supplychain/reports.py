@@ -1,4 +1,5 @@
-"""The report kinds: ``sourcing`` (the 10 km check) and ``sites`` (best k sites and the 补链 chain gaps).
+"""The report kinds: ``sourcing`` (the 10 km check), ``sites`` (best k sites and the 补链 chain gaps) and
+``scenario`` (a what-if scenario against the baseline).
 
 A kind is one function ``(ws, params, render) -> (title, subtitle, sections)`` in :data:`KINDS`; :func:`make`
 runs it, adds the shared sections (:func:`report.assemble`) and renders HTML and, when asked, the PDF. A new
@@ -11,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import chromium, display, gaps, maps, reportmaps, siteopt, sourcing
+from . import chromium, display, gaps, maps, reportmaps, scenariocompare, scenariostore, siteopt, sourcing
+from .scenario import check_name, edit_text
 from .errors import InputError, parse_int
 from .messages import _
 from .reach import check_radius
@@ -26,11 +28,13 @@ class Params:
     radius_km: float = 10.0
     k: int = 5
     top: int = 3
+    #: The what-if scenario of a ``scenario`` report.
+    scenario: str | None = None
 
     @classmethod
-    def parse(cls, radius_km=None, k=None, top=None) -> "Params":
+    def parse(cls, radius_km=None, k=None, top=None, scenario=None) -> "Params":
         return cls(check_radius(radius_km), 5 if k in (None, "") else parse_int(k, "k", 1, MAX_K),
-                   gaps.parse_top(top))
+                   gaps.parse_top(top), None if scenario in (None, "") else check_name(scenario, "scenario"))
 
 
 @dataclass
@@ -175,8 +179,88 @@ def sites_kind(ws: Workspace, p: Params, render: Renderer) -> tuple[str, str, li
             sections)
 
 
+# ----------------------------------------------------------------------------------------------------
+# scenario
+
+def _arrow(change: dict, fmt=str) -> str:
+    mark = "● " if change["changed"] else ""
+    return f"{mark}{fmt(change['before'])} → {fmt(change['after'])}"
+
+
+def _rate_of(side: dict | None) -> str:
+    return "–" if side is None else display.rate(side["rate_certain"], side["rate_possible"])
+
+
+def _cats_text(cs) -> str:
+    return "、".join(gaps.short_label(c)[0] for c in cs) or "–"
+
+
+def _scenario_summary(cmp: dict, scen_ws: Workspace, render: Renderer) -> Section:
+    s = cmp["summary"]
+    sc = cmp["scenario"]
+    text = [cmp["label"] + ".",
+            _("{n} edits: {added} added (hypothetical), {removed} removed, {moved} moved; {changed} of {makers} "
+              "makers change.", n=len(sc["edits"]), added=len(sc["added"]), removed=len(sc["removed"]),
+              moved=len(sc["moved"]), changed=len(cmp["changed_makers"]), makers=len(cmp["makers"]))]
+    if sc["note"]:
+        text.append(sc["note"])
+    text += [_("Edit {n} no longer applies: {reason}", n=p["edit"] + 1, reason=p["message"]) for p in sc["problems"]]
+    rate = (lambda v: display.rate(*v) if v else "–")
+    rows = [[_("fully covered (certain)"), _arrow(s["fully_covered_certain"])],
+            [_("fully covered (possible)"), _arrow(s["fully_covered_possible"])],
+            [_("mean rate"), _arrow(s["mean_rate_range"], rate)],
+            [_("undetermined items"), _arrow(s["undetermined_items"])],
+            [_("lacked by all"), ("● " if s["lacked_by_all"]["changed"] else "")
+             + f"{_cats_text(s['lacked_by_all']['before'])} → {_cats_text(s['lacked_by_all']['after'])}"]]
+    res = sourcing.sourcing_check(scen_ws, cmp["radius_km"])
+    m = reportmaps.base(scen_ws, bounds=reportmaps.bounds_of_points([(mk["lat"], mk["lon"]) for mk in res["makers"]]))
+    maps.add_sourcing_makers(m, res)
+    by_id = {e.id: e for e in scen_ws.located}
+    for i in sc["added"] + sc["moved"]:
+        e = by_id.get(i)
+        if e is not None:
+            reportmaps.pin(m, e.lat, e.lon, "假" if i in sc["added"] else "迁", "#6a1b9a", False, True)
+    return Section(_("Summary"), text, [Table([_("District figure"), _("baseline → scenario (● changed)")], rows)],
+                   render.image(m, _("The scenario's makers coloured by their local sourcing rate; purple squares: "
+                                     "hypothetical (假) and moved (迁) entities.") + " "
+                                + reportmaps.legend_text(scen_ws.network is not None)))
+
+
+def _scenario_makers(cmp: dict) -> Section:
+    rows = [["●" if m["changed"] else "", m["name_zh"] + (" [" + _("hypothetical") + "]" if m["hypothetical"] else ""),
+             m["status"], _rate_of(m["before"]), _rate_of(m["after"]), _cats_text(m["newly_covered"]),
+             _cats_text(m["lost"]), _cats_text(m["no_longer_missing"])] for m in cmp["makers"]]
+    return Section(_("Makers"), tables=[Table(
+        ["", _("Maker"), _("status"), _("baseline (before)"), _("scenario (after)"), _("newly covered"), _("lost"),
+         _("no longer missing")], rows)])
+
+
+def _scenario_route(cmp: dict) -> Section:
+    rt = cmp["route"]
+    if rt.get("error"):
+        return Section(_("Route catchments"), [rt["error"]])
+    rows = [["●" if w["changed"] else "", f"{w['walk_m']:g} m", _arrow(w["served"]), _arrow(w["undetermined"]),
+             ", ".join(w["gained"]) or "–", ", ".join(w["lost"]) or "–"] for w in rt["walks"].values()]
+    return Section(_("Route catchments"), [_("route {route} {name}: stops {before} → {after}", route=rt["route"],
+                                               name=rt["name_zh"], before=rt["stops"]["before"],
+                                               after=rt["stops"]["after"])],
+                   [Table(["", _("walk"), _("served"), _("Undetermined"), _("gained"), _("lost")], rows)])
+
+
+def scenario_kind(ws: Workspace, p: Params, render: Renderer) -> tuple[str, str, list[Section]]:
+    if p.scenario is None:
+        raise InputError("scenario", _("A scenario report needs the scenario's name"), "missing")
+    scen_ws = scenariostore.workspace_for(ws, p.scenario)
+    cmp = scenariocompare.compare(ws, scen_ws, radius_km=p.radius_km)
+    edits = Section(_("Edits"), [f"{i}. {edit_text(e)}" for i, e in enumerate(cmp["scenario"]["edits"], 1)]
+                    or [_("No edits: the scenario equals the baseline.")])
+    return (_("Report: what-if scenario {name}", name=p.scenario),
+            _("The scenario against the baseline, radius {r:g} km by road", r=p.radius_km),
+            [_scenario_summary(cmp, scen_ws, render), _scenario_makers(cmp), _scenario_route(cmp), edits])
+
+
 KindFn = Callable[[Workspace, Params, Renderer], tuple[str, str, list[Section]]]
-KINDS: dict[str, KindFn] = {"sourcing": sourcing_kind, "sites": sites_kind}
+KINDS: dict[str, KindFn] = {"sourcing": sourcing_kind, "sites": sites_kind, "scenario": scenario_kind}
 
 
 def check_kind(kind: str) -> str:
@@ -187,13 +271,23 @@ def check_kind(kind: str) -> str:
 
 
 def build(ws: Workspace, kind: str, params: Params, render: Renderer) -> Report:
-    title, subtitle, sections = KINDS[check_kind(kind)](ws, params, render)
+    """The report of ``kind`` on ``ws`` (the baseline); a sourcing or sites report with ``params.scenario`` is
+    made on that what-if scenario instead, and says so first."""
+    on = ws
+    if params.scenario is not None and kind != "scenario":
+        on = scenariostore.workspace_for(ws, params.scenario)
+    title, subtitle, sections = KINDS[check_kind(kind)](on, params, render)
     note = render.note()
     if note:
         sections[0].text.insert(0, note)
+    if on is not ws:  # said first of all
+        title = _("{title} (what-if scenario {name})", title=title, name=params.scenario)
+        sections[0].text.insert(0, _("Made on the what-if scenario {name}: hypothetical entities and edits, not "
+                                     "registry data.", name=params.scenario))
     shown = {"radius_km": params.radius_km, **({"k": params.k} if kind == "sites" else {}),
-             **({"top": params.top} if kind == "sites" else {})}
-    return assemble(ws, kind, title, subtitle, sections, params.radius_km, shown)
+             **({"top": params.top} if kind == "sites" else {}),
+             **({"scenario": params.scenario} if params.scenario else {})}
+    return assemble(on, kind, title, subtitle, sections, params.radius_km, shown)
 
 
 def make(ws: Workspace, kind: str, params: Params, assets: reportmaps.Assets | None = None,

@@ -373,3 +373,25 @@ class ScenarioView:
         return {"name": self.scenario.name, "revision": self.scenario.revision, "added": self.added,
                 "removed": self.removed, "moved": self.moved, "routes_edited": sorted(self.routes),
                 "problems": self.problems, "label": _("what-if scenario")}
+
+
+def edit_text(e: dict) -> str:
+    """One edit in words, Chinese first (the CLI's `scenario show`, reports)."""
+    at = f"({e.get('lon')}, {e.get('lat')}, {e.get('precision')})"
+    if e["op"] == "add":
+        return _("hypothetical: add {id} {name} [{categories}] {at}", id=e["id"], name=e["name_zh"],
+                 categories=";".join(e["categories"]), at=at)
+    if e["op"] == "remove":
+        return _("remove {id}", id=e["id"])
+    if e["op"] == "move":
+        return _("move {id} → {at}", id=e["id"], at=at)
+    if e["op"] == "add_stop":
+        st = e["stop"]
+        if e["at"]:
+            return _("add stop to {route} as stop {n}: {name} ({lon}, {lat})", route=e["route"], n=e["at"],
+                     name=st["name_zh"], lon=st["lon"], lat=st["lat"])
+        return _("add stop to {route} at the end: {name} ({lon}, {lat})", route=e["route"], name=st["name_zh"],
+                 lon=st["lon"], lat=st["lat"])
+    if e["op"] == "remove_stop":
+        return _("remove stop {route} #{seq}", route=e["route"], seq=e["seq"])
+    return _("move stop {route} #{seq} → {at}", route=e["route"], seq=e["seq"], at=at)

@@ -9,17 +9,18 @@ from .. import chromium, reportmaps, reports
 from ..errors import InputError
 from ..workspace import Workspace
 from ..messages import _
-from .common import add_data_dir
+from .common import add_data_dir, add_scenario
 
 
 def register(sub) -> None:
     p = sub.add_parser("report", help=_("a report (HTML, or PDF through headless Chromium): sourcing or sites"))
-    p.add_argument("kind", choices=tuple(reports.KINDS), help=_("sourcing (the 10 km check) or sites (best sites, chain gaps)"))
+    p.add_argument("kind", choices=tuple(reports.KINDS), help=_("sourcing (the 10 km check), sites (best sites, chain gaps) or scenario (a what-if scenario against the baseline, with --scenario NAME)"))
     p.add_argument("--out", help=_("FILE.pdf or FILE.html (default: the HTML on standard output)"))
     p.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
     p.add_argument("--k", default=5, help=_("sites report: number of best sites (1–{n}, default 5)", n=reports.MAX_K))
     p.add_argument("--top", default=3, help=_("sites report: chain-gap sites per category (default 3)"))
     add_data_dir(p)
+    add_scenario(p)
     p.set_defaults(func=cmd_report)
 
 
@@ -36,7 +37,7 @@ def cmd_report(args) -> int:
         raise InputError("out", _("--out must end in .pdf or .html, got {name}", name=repr(out.name)))
     if out is not None and not out.parent.exists():
         raise InputError("out", _("no such directory: {parent}", parent=out.parent), "not_found")
-    params = reports.Params.parse(args.radius_km, args.k, args.top)
+    params = reports.Params.parse(args.radius_km, args.k, args.top, args.scenario)
     ws = Workspace.open(args.data_dir)
     want_pdf = out is not None and out.suffix.lower() == ".pdf"
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import display, scenariocompare, scenariostore, tabular, taxonomy
 from ..errors import InputError
 from ..messages import _
+from ..scenario import edit_text
 from ..workspace import Workspace
 from .common import add_data_dir, add_format, print_json, table
 
@@ -112,27 +113,6 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _edit_text(e: dict) -> str:
-    at = f"({e.get('lon')}, {e.get('lat')}, {e.get('precision')})"
-    if e["op"] == "add":
-        return _("hypothetical: add {id} {name} [{categories}] {at}", id=e["id"], name=e["name_zh"],
-                 categories=";".join(e["categories"]), at=at)
-    if e["op"] == "remove":
-        return _("remove {id}", id=e["id"])
-    if e["op"] == "move":
-        return _("move {id} → {at}", id=e["id"], at=at)
-    if e["op"] == "add_stop":
-        st = e["stop"]
-        if e["at"]:
-            return _("add stop to {route} as stop {n}: {name} ({lon}, {lat})", route=e["route"], n=e["at"],
-                     name=st["name_zh"], lon=st["lon"], lat=st["lat"])
-        return _("add stop to {route} at the end: {name} ({lon}, {lat})", route=e["route"], name=st["name_zh"],
-                 lon=st["lon"], lat=st["lat"])
-    if e["op"] == "remove_stop":
-        return _("remove stop {route} #{seq}", route=e["route"], seq=e["seq"])
-    return _("move stop {route} #{seq} → {at}", route=e["route"], seq=e["seq"], at=at)
-
-
 def cmd_show(args) -> int:
     ws = _ws(args)
     s = scenariostore.get(ws, args.name)
@@ -143,7 +123,7 @@ def cmd_show(args) -> int:
     print((_("What-if scenario {name} (revision {rev}, updated {updated})", name=s.name, rev=s.revision,
              updated=s.updated_at) + " " + s.note).rstrip())
     for i, e in enumerate(s.edits, 1):
-        print(f"{i:>3}. {_edit_text(e)}")
+        print(f"{i:>3}. {edit_text(e)}")
     for p in view.problems:
         print(_("Edit {n} no longer applies: {reason}", n=p["edit"] + 1, reason=p["message"]))
     return 0
