@@ -113,8 +113,9 @@ class TileSource:
         attribution = self.attribution
         if self.datum == "gcj02":  # the exported PNG and the screen both say the tiles were displaced
             attribution += " · " + _("GCJ-02 tiles displaced onto WGS84")
-        spec = {"id": self.id, "label": self.label(), "datum": self.datum, "usable": self.usable,
-                "attribution": attribution, "subdomains": self.subdomains, "maxNativeZoom": self.max_native_zoom}
+        spec = {"id": self.id, "name": f"{self.name_zh} {self.name_en}", "label": self.label(),
+                "datum": self.datum, "usable": self.usable, "attribution": attribution,
+                "subdomains": self.subdomains, "maxNativeZoom": self.max_native_zoom}
         if self.usable:
             urls = self.templates()
             spec["url"] = urls[0]

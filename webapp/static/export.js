@@ -54,9 +54,9 @@
     var map = hook.map, box = document.createElement("div");
     box.className = "sc-export-legend";
     var s = box.style;
-    s.position = "absolute"; s.left = "10px"; s.bottom = "34px"; s.zIndex = "1000"; s.maxWidth = "46%";
+    s.position = "absolute"; s.left = "10px"; s.bottom = "34px"; s.zIndex = "1000"; s.maxWidth = "42%";
     s.maxHeight = "70%"; s.overflow = "hidden"; s.background = "rgba(255,255,255,0.93)"; s.padding = "8px 10px";
-    s.border = "1px solid #9aa5b1"; s.borderRadius = "4px"; s.font = "12px sans-serif"; s.color = "#222";
+    s.border = "1px solid #9aa5b1"; s.borderRadius = "4px"; s.font = "11px sans-serif"; s.color = "#222";
     row(box, document.title.split(" · ")[0], {fontWeight: "bold", fontSize: "13px"});
     row(box, text(map, "exported") + ": " + new Date().toLocaleString("zh-CN"), {color: "#555"});
     var legend = document.querySelector(".sc-legend");
@@ -70,7 +70,7 @@
     if (layers.length) { row(box, text(map, "layers") + ": " + layers.join("；"), {marginTop: "4px"}); }
     var online = crossOriginBase(map);
     if (online) {
-      row(box, fill(text(map, "tilesLeftOut"), {name: online.scSource.label.split(" (")[0]}),
+      row(box, fill(text(map, "tilesLeftOut"), {name: online.scSource.name}),
           {color: "#9a3412", marginTop: "4px"});
     }
     return box;
