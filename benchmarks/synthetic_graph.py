@@ -42,23 +42,13 @@ def great_circle_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * np.arcsin(np.sqrt(np.minimum(1.0, h))) * EARTH_RADIUS_M
 
 
-def generate(side: int = 360, spacing_m: float = 120.0, seed: int = 7, removed_share: float = 0.07,
-             oneway_share: float = 0.02, parallel_share: float = 0.01, arterial_every: int = 10,
-             diagonal_every: int = 45) -> nx.MultiDiGraph:
-    """Generate the synthetic graph (``side``² nodes; the default 360² = 129,600).
+def generate_arrays(side: int = 360, spacing_m: float = 120.0, seed: int = 7, removed_share: float = 0.07,
+                    oneway_share: float = 0.02, parallel_share: float = 0.01, arterial_every: int = 10,
+                    diagonal_every: int = 45) -> dict:
+    """The synthetic graph as arrays (``side``² nodes; the default 360² = 129,600); see :func:`generate`.
 
-    Parameters
-    ----------
-    side
-        Nodes per grid row and column.
-    spacing_m
-        Grid spacing; node positions are jittered by up to a quarter of it.
-    removed_share, oneway_share, parallel_share
-        Shares of grid streets removed, made one-way, and doubled by a longer parallel edge.
-    arterial_every
-        Every n-th row/column is ``secondary`` (every 3rd of those ``primary``).
-    diagonal_every
-        Distance in rows between diagonal ``trunk`` arterials (both diagonal directions).
+    Returns node ids, lon, lat and the directed edges ``u``, ``v`` (node ids), ``length`` (m), ``highway``,
+    ``oneway`` and the parallel edges ``par_u``, ``par_v``, ``par_length`` (a longer ``service`` road).
     """
     rng = np.random.default_rng(seed)
     m_per_deg_lat = np.pi * EARTH_RADIUS_M / 180
@@ -117,17 +107,73 @@ def generate(side: int = 360, spacing_m: float = 120.0, seed: int = 7, removed_s
     # Parallel edges: a longer service road between the same two nodes (osmnx keeps them as key 1).
     par = rng.random(len(u)) < parallel_share
     par_len = length[par] * rng.uniform(1.05, 1.6, par.sum())
+    return {"node_id": node_id.ravel(), "lon": flat_lon, "lat": flat_lat, "u": u, "v": v, "length": length,
+            "highway": hw_dir, "oneway": ow_dir, "par_u": u[par], "par_v": v[par], "par_length": par_len}
 
+
+def generate(side: int = 360, **kwargs) -> nx.MultiDiGraph:
+    """Generate the synthetic graph as an osmnx-style ``MultiDiGraph`` (``side``² nodes; the default 360² =
+    129,600).
+
+    Parameters (passed to :func:`generate_arrays`)
+    ----------
+    side
+        Nodes per grid row and column.
+    spacing_m
+        Grid spacing; node positions are jittered by up to a quarter of it.
+    removed_share, oneway_share, parallel_share
+        Shares of grid streets removed, made one-way, and doubled by a longer parallel edge.
+    arterial_every
+        Every n-th row/column is ``secondary`` (every 3rd of those ``primary``).
+    diagonal_every
+        Distance in rows between diagonal ``trunk`` arterials (both diagonal directions).
+    """
+    g = generate_arrays(side, **kwargs)
     G = nx.MultiDiGraph(crs="epsg:4326", created_with="supplychain benchmarks/synthetic_graph.py",
                         name="synthetic road-like graph (NOT real data)")
     G.add_nodes_from((int(n), {"x": float(x), "y": float(y), "street_count": 4})
-                     for n, x, y in zip(node_id.ravel(), flat_lon, flat_lat))
+                     for n, x, y in zip(g["node_id"], g["lon"], g["lat"]))
     G.add_edges_from((int(p), int(q), 0, {"length": float(d), "highway": h, "oneway": bool(o), "reversed": False})
-                     for p, q, d, h, o in zip(u, v, length, hw_dir, ow_dir))
+                     for p, q, d, h, o in zip(g["u"], g["v"], g["length"], g["highway"], g["oneway"]))
     G.add_edges_from((int(p), int(q), 1, {"length": float(d), "highway": "service", "oneway": False,
                                           "reversed": False})
-                     for p, q, d in zip(u[par], v[par], par_len))
+                     for p, q, d in zip(g["par_u"], g["par_v"], g["par_length"]))
     return G
+
+
+def network(side: int = 360, seed: int = 7):
+    """The synthetic graph as a loaded product :class:`~supplychain.network.Network`, built from the arrays
+    with no networkx graph (for 10^6 nodes): osmnx's default speeds per class, parallel edges collapsed, the
+    largest strongly connected component, circuity calibrated. Held in memory, nothing saved."""
+    from scipy.sparse.csgraph import connected_components
+
+    from supplychain import engine
+    from supplychain.network import DEFAULT_SPEEDS_KPH, FALLBACK_SPEED_KPH, Network, _meta, add_metric
+
+    g = generate_arrays(side, seed=seed)
+    u = np.concatenate([g["u"], g["par_u"]]) - 1
+    v = np.concatenate([g["v"], g["par_v"]]) - 1
+    length = np.concatenate([g["length"], g["par_length"]])
+    hw = np.concatenate([g["highway"], np.full(len(g["par_u"]), "service", dtype=object)])
+    speed = np.array([float(DEFAULT_SPEEDS_KPH.get(h, FALLBACK_SPEED_KPH)) for h in hw]) / 3.6
+    n = len(g["node_id"])
+    full = engine.build_graph(n, u, v, length, length / speed)
+    _, label = connected_components(full.length, directed=True, connection="strong")
+    keep = np.flatnonzero(label == np.bincount(label).argmax())
+    sub_len = full.length[keep][:, keep].tocsr()
+    sub_time = full.time[keep][:, keep].tocsr()
+    sub_len.sort_indices()
+    sub_time.sort_indices()
+    arrays = {"osmid": g["node_id"][keep], "lon": g["lon"][keep], "lat": g["lat"][keep],
+              "indptr": sub_len.indptr.astype(np.int64), "indices": sub_len.indices.astype(np.int64),
+              "length_m": sub_len.data.astype(np.float64), "time_s": sub_time.data.astype(np.float64)}
+    add_metric(arrays)
+    meta = _meta(arrays, SOURCE_LABEL, "synthetic", reader="osmium")
+    meta["synthetic"] = True
+    meta["note"] = "SYNTHETIC benchmark graph generated by benchmarks/synthetic_graph.py; not real roads"
+    graph = engine.from_csr_arrays(len(keep), arrays["indptr"], arrays["indices"], arrays["length_m"],
+                                   arrays["time_s"])
+    return Network(arrays, meta, graph)
 
 
 def build_data_dir(data_dir: str | Path, G: nx.MultiDiGraph | None = None, **kwargs) -> dict:

@@ -231,7 +231,7 @@ def test_sourcing_page(page, live_url):
     page.recorder.check()
 
 
-@pytest.mark.parametrize("path", ["/", "/sites"])
+@pytest.mark.parametrize("path", ["/", "/sites", "/scenarios"])
 def test_phone_width_folds_the_pages_into_a_menu(browser, live_url, path):
     """At 390×844 (a phone) every page is one tap away in the menu, and the map sits below the panel."""
     with open_page(browser, {"width": 390, "height": 844}) as page:
@@ -239,7 +239,7 @@ def test_phone_width_folds_the_pages_into_a_menu(browser, live_url, path):
         links = page.locator(".sc-nav nav a")
         assert not links.first.is_visible()
         page.click("#sc-menu")
-        assert links.count() == 6  # 地图, 供应商查询, 10公里配套, 选址, 科创专线, 登记审核
+        assert links.count() == 7  # 地图, 供应商查询, 10公里配套, 选址, 科创专线, 假设情景, 登记审核
         for link in links.all():
             box = link.bounding_box()
             assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390, link.inner_text()

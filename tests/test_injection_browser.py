@@ -32,7 +32,7 @@ PAYLOADS = {
     "event_handler": "<img src=x onerror=window.__pwned=1>",
     "svg_onload": "<svg onload=window.__pwned=1>",
 }
-PAGES = ["/", "/suppliers", "/sourcing", "/sites", "/route", "/registry"]
+PAGES = ["/", "/suppliers", "/sourcing", "/sites", "/route", "/registry", "/scenarios?name=inj"]
 TRIED: dict[str, set[str]] = {}  # entry point -> payload classes tried (reported at the end)
 
 
@@ -63,6 +63,16 @@ def live(sip_cache, tmp_path_factory):
             with urllib.request.urlopen(req) as resp:
                 assert resp.status == 201
         TRIED["route_stop"] = set(PAYLOADS)
+        # A what-if scenario whose hypothetical firms are named with the payloads, and which moves a payload maker.
+        edits = [{"op": "add", "name_zh": p, "name_en": p, "categories": ["reducer"], "lon": 120.70 + 0.005 * i,
+                  "lat": 31.32} for i, p in enumerate(PAYLOADS.values())]
+        edits.append({"op": "move", "id": "synthetic-maker-00001", "lon": 120.74, "lat": 31.33})
+        req = urllib.request.Request(f"{url}/api/scenarios/inj", data=json.dumps({"note": PAYLOADS["event_handler"],
+                                     "edits": edits}).encode(), method="PUT", headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {url.token}"})
+        with urllib.request.urlopen(req) as resp:
+            assert resp.status == 201
+        TRIED["scenario_edit"] = set(PAYLOADS)
         yield url
 
 
@@ -137,6 +147,10 @@ def test_stored_payloads_never_run(page, live, path):
     if path == "/suppliers":  # the origin tooltip and result table of a payload-named supplier
         page.goto(live + "/suppliers?entity=synthetic-supplier-00001&radius_km=10", wait_until="networkidle")
         page.wait_for_function("document.querySelectorAll('#results tbody tr, table tbody tr').length > 0")
+    if path.startswith("/scenarios"):  # the edit list, the drawn scenario entities and the comparison
+        page.wait_for_function("window.SC_SCEN && SC_SCEN.compares > 0 && document.querySelector('#cmp-makers')")
+        assert PAYLOADS["closing_script"] in page.locator("#edit-list").inner_text()
+        assert page.locator(".sn-marker").count() == len(PAYLOADS) + 1
     if path == "/route":
         page.wait_for_function("window.SC_ROUTE && window.SC_ROUTE.renders > 0")
         assert page.locator("#stops tbody tr").count() >= len(PAYLOADS)

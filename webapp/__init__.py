@@ -3,7 +3,7 @@
 ``create_app`` opens ONE :class:`supplychain.workspace.Workspace` (registry, network, snapping) and keeps it in
 ``app.config["WORKSPACE"]``; ``freshness`` swaps in a new one when another process (the CLI) changed the data
 dir, so imports show without a restart. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
-(HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer) and ``openapi``
+(HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer), ``scenarios`` (what-if scenarios) and ``openapi``
 (``/api/openapi.json``); ``security`` guards writes and sets the headers of every answer.
 
 Imports stay inside the factory so ``python -m webapp.assets`` works before the heavy libraries are needed.
@@ -48,8 +48,10 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     from .api import bp as api_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
+    from .reportpages import bp as reports_bp
     from .review import bp as review_bp
     from .route import bp as route_bp
+    from .scenarios import bp as scenarios_bp
     from .sites import bp as sites_bp
 
     app = Flask(__name__)
@@ -64,7 +66,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     app.extensions["supplychain_cache"] = {}
     freshness.init_app(app)
 
-    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp):
+    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp, reports_bp, scenarios_bp):
         app.register_blueprint(bp)
     errors.register(app)
     # The online tile options' hosts may serve images to the pages (a bad tile setting stops the start here).

@@ -11,13 +11,14 @@ import json
 import threading
 from pathlib import PurePath
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, has_request_context, jsonify, request
 
-from supplychain import isochrone, reach, registry, sourcing, tabular, taxonomy
+from supplychain import isochrone, reach, registry, scenariostore, sourcing, tabular, taxonomy
 from supplychain.errors import InputError
+from supplychain.messages import _
 from supplychain.workspace import Workspace
 
-from . import freshness
+from . import freshness, security
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -26,8 +27,21 @@ _lock = threading.Lock()
 
 
 def workspace() -> Workspace:
-    """This request's workspace (the process's current one; see ``webapp.freshness``)."""
-    return freshness.pinned()
+    """This request's workspace (the process's current one; see ``webapp.freshness``), or, for an API request
+    with ``?scenario=NAME``, that what-if scenario's workspace over it (``supplychain.scenariostore``).
+
+    Pages ignore ``scenario`` (their maps are cached for the baseline); a write that would change stored data
+    cannot target a scenario (its routes and entities change through the scenario's own edits).
+    """
+    ws = freshness.pinned()
+    name = request.args.get("scenario") if has_request_context() and request.path.startswith("/api/") else None
+    if name is None or not name.strip():
+        return ws
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if request.method in security.WRITE_METHODS and not getattr(view, "sc_compute_only", False):
+        raise InputError("scenario", _("A write cannot target a scenario: change it through "
+                                       "POST /api/scenarios/NAME/edits"), "scenario_read_only", 409)
+    return scenariostore.workspace_for(ws, name)
 
 
 def cache() -> dict:

@@ -76,7 +76,24 @@ ROUTE_ID = _path("route_id", "a stored route id (kechuang is shipped)")
 SEQ = _path("seq", "a stop number, 1-based")
 SUPPLIER_PARAMS = WHERE + [_q("radius_km", "search radius in km", NUM), _q("category", "a category key"),
                            _q("paths", "include road paths (true/false)")]
+GAPS_PARAMS = [_q("radius_km", "sourcing radius in km", NUM),
+               _q("top", "distinct sites per category, 1-10", {"type": "integer", "minimum": 1, "maximum": 10}),
+               _q("grid_m", "grid spacing in metres, 500-50000", NUM)]
 MEASURE = [WALK, _q("bus_speed_kph", "bus speed", NUM), _q("dwell_s", "dwell time per stop", NUM)]
+#: Every analysis answers on a stored what-if scenario instead of the registry with ?scenario=NAME.
+SCENARIO = _q("scenario", "run on this stored what-if scenario (GET /api/scenarios) instead of the registry")
+SUPPLIER_PARAMS = SUPPLIER_PARAMS + [SCENARIO]
+SCENARIO_NAME = _path("name", "a scenario name (1–64 letters, Chinese or Latin, digits, _ - .)")
+EDIT = {"type": "object", "required": ["op"], "additionalProperties": True, "properties": {
+    "op": {"type": "string", "enum": ["add", "remove", "move", "add_stop", "remove_stop", "move_stop"]},
+    "id": STR, "name_zh": STR, "name_en": STR, "kind": STR,
+    "categories": {"oneOf": [STR, {"type": "array", "items": STR}]},
+    "needs": {"oneOf": [STR, {"type": "array", "items": STR}]}, "robot_types": {"oneOf": [STR, {"type": "array", "items": STR}]},
+    "lon": NUM, "lat": NUM, "precision": {"type": "string", "enum": ["exact", "street", "town", "district"]},
+    "note": STR, "route": STR, "seq": {"type": "integer"}, "at": {"type": "integer", "nullable": True}, "entity": STR}}
+EDITS = {"type": "array", "items": EDIT, "maxItems": 200}
+SCENARIO_FILE = _obj({"format": {"type": "string", "enum": ["supplychain-scenario"]}, "version": {"type": "integer"},
+                      "name": STR, "note": STR, "label": STR, "edits": EDITS}, ["format", "version", "edits"])
 
 PATHS = {
     "/api": {"get": _op("what the API offers: every endpoint")},
@@ -85,7 +102,8 @@ PATHS = {
     "/api/health": {"get": _op("status, network summary and entity counts (no paths of this machine)")},
     "/api/taxonomy": {"get": _op("categories, kinds, robot types and default BOMs")},
     "/api/entities": {"get": _op("the registry as GeoJSON", media=GEOJSON, params=[
-        _q("kind", "an entity kind"), _q("category", "a category key"), _q("located", "only located ones")])},
+        _q("kind", "an entity kind"), _q("category", "a category key"), _q("located", "only located ones"),
+        SCENARIO])},
     "/api/entities/{entity_id}": {"get": _op("one entity as a GeoJSON feature",
                                              params=[_path("entity_id", "a registry id")])},
     "/api/suppliers": {"get": _op("suppliers within a road radius of a point or entity, nearest first",
@@ -94,19 +112,25 @@ PATHS = {
                                       ok_schema=STR)},
     "/api/suppliers.geojson": {"get": _op("the supplier query as GeoJSON", media=GEOJSON, params=SUPPLIER_PARAMS)},
     "/api/isochrone": {"get": _op("service areas by road distance or drive time", media=GEOJSON, params=WHERE + [
-        _q("km", "distance breaks, e.g. 5,10"), _q("minutes", "time breaks, e.g. 10,20")])},
+        _q("km", "distance breaks, e.g. 5,10"), _q("minutes", "time breaks, e.g. 10,20"), SCENARIO])},
     "/api/sourcing": {"get": _op("the 10 km sourcing check per whole-robot maker",
-                                 params=[_q("radius_km", "radius in km", NUM), FMT("json", "csv")])},
+                                 params=[_q("radius_km", "radius in km", NUM), FMT("json", "csv"), SCENARIO])},
     "/api/sourcing.csv": {"get": _op("the sourcing check as CSV", media="text/csv", ok_schema=STR,
-                                     params=[_q("radius_km", "radius in km", NUM)])},
+                                     params=[_q("radius_km", "radius in km", NUM), SCENARIO])},
     "/api/network.geojson": {"get": _op("the road network as lines (404 when none is loaded)", media=GEOJSON)},
     "/api/boundary.geojson": {"get": _op("the 吴中区 boundary", media=GEOJSON)},
     "/api/sites/criteria": {"get": _op("site criteria, default weights, BOM choices and limits")},
-    "/api/sites/evaluate": {"post": _op("score candidate sites (computes only: no token)", body=SITES_EVALUATE)},
+    "/api/sites/gaps": {"get": _op("补链 chain gaps: per component category, the makers lacking it within the radius "
+                                   "and the best sites for one new supplier of it", params=GAPS_PARAMS + [SCENARIO])},
+    "/api/sites/gaps.csv": {"get": _op("the chain gaps as CSV (one row per category and site)", media="text/csv",
+                                       ok_schema=STR, params=GAPS_PARAMS + [SCENARIO])},
+    "/api/sites/evaluate": {"post": _op("score candidate sites (computes only: no token)", body=SITES_EVALUATE,
+                                        params=[SCENARIO])},
     "/api/sites/evaluate.{fmt}": {"post": _op(
         "the evaluation as a download", media="application/octet-stream", ok_schema=STR, body=SITES_EVALUATE,
         params=[{**_path("fmt", "csv or xlsx"), "schema": {"type": "string", "enum": ["csv", "xlsx"]}}])},
-    "/api/sites/optimize": {"post": _op("choose the best k sites (computes only: no token)", body=SITES_OPTIMIZE)},
+    "/api/sites/optimize": {"post": _op("choose the best k sites (computes only: no token)", body=SITES_OPTIMIZE,
+                                        params=[SCENARIO])},
     "/api/sites/optimize.{fmt}": {"post": _op(
         "the optimisation as a download", media="application/octet-stream", ok_schema=STR, body=SITES_OPTIMIZE,
         params=[{**_path("fmt", "csv or xlsx"), "schema": {"type": "string", "enum": ["csv", "xlsx"]}}])},
@@ -124,7 +148,7 @@ PATHS = {
                                        "needs the token)", body=DESIGN)},
     "/api/routes/{route_id}": {
         "get": _op("a route measured: stops, path, length check, catchments", media=GEOJSON,
-                   params=[ROUTE_ID, _q("areas", "include catchment areas")] + MEASURE),
+                   params=[ROUTE_ID, _q("areas", "include catchment areas"), SCENARIO] + MEASURE),
         "patch": _op("change a route's names, stated length, source, note or stop list", media=GEOJSON,
                      write=True, params=[ROUTE_ID], body=_obj(ROUTE_META)),
         "delete": _op("delete a route (`supplychain route reset kechuang` restores the shipped one)", write=True,
@@ -142,6 +166,30 @@ PATHS = {
                      body=_obj({**STOP, "to": {"type": "integer"}})),
         "delete": _op("remove a stop", media=GEOJSON, write=True, params=[ROUTE_ID, SEQ]),
     },
+    "/api/scenarios": {"get": _op("every stored what-if scenario: name, note, revision, edits by op, limits")},
+    "/api/scenarios/import": {"post": _op("store an exported scenario file", ok="201", write=True, body=SCENARIO_FILE,
+                                          params=[_q("name", "store under this name"),
+                                                  _q("replace", "replace a scenario of that name")])},
+    "/api/scenarios/{name}": {
+        "get": _op("a scenario: its edits, what applying them did (added/removed/moved, problems) and its changed "
+                   "entities as GeoJSON (hypothetical ones labelled)", params=[SCENARIO_NAME]),
+        "put": _op("create (201) or replace (200) a scenario's edits, validated in order", write=True,
+                   params=[SCENARIO_NAME], body=_obj({"note": STR, "edits": EDITS})),
+        "delete": _op("delete a scenario", write=True, params=[SCENARIO_NAME]),
+    },
+    "/api/scenarios/{name}/edits": {"post": _op("append edits ({\"edits\": [...]} or one edit object)", write=True,
+                                                params=[SCENARIO_NAME],
+                                                body={"oneOf": [_obj({"edits": EDITS}, ["edits"]), EDIT]})},
+    "/api/scenarios/{name}/edits/{index}": {"delete": _op("drop one edit (0-based index); later edits must still apply",
+                                                          write=True, params=[SCENARIO_NAME,
+                                                                              _path("index", "edit index, 0-based")])},
+    "/api/scenarios/{name}/compare": {"get": _op(
+        "the scenario against the baseline: per maker rates before/after, categories newly covered and lost, "
+        "lacked-by-all, the route's catchments; differences flagged (changed: true)",
+        params=[SCENARIO_NAME, _q("radius_km", "radius in km", NUM), _q("route", "route id (default kechuang)"),
+                WALK])},
+    "/api/scenarios/{name}/export": {"get": _op("the scenario as a JSON file (import reads it back)",
+                                                params=[SCENARIO_NAME])},
     "/api/registry/review": {"get": _op("the registry rows that need a person, each with its reasons")},
     "/api/registry/edits": {"get": _op("every recorded registry change: when, who, field, old and new value")},
     "/api/registry/entities/{entity_id}": {"post": _op(

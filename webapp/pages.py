@@ -22,6 +22,7 @@ NAV = (
     ("/sourcing", "10公里配套", "10 km sourcing"),
     ("/sites", "选址", "Sites"),
     ("/route", "科创专线", "Kechuang line"),
+    ("/scenarios", "假设情景", "What-if"),
     ("/registry", "登记审核", "Review"),
 )
 

@@ -6,13 +6,15 @@ Everything here is a pure function over numpy/scipy arrays, built on ``scipy.spa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
+
+from .messages import _
 
 #: Sources per dijkstra call: each source returns a dense row of N floats, so chunk to bound memory.
 CHUNK = 100
@@ -23,12 +25,14 @@ class RoadGraph:
     """A directed road graph: one CSR matrix per metric, the same sparsity pattern for both.
 
     ``length`` holds metres and ``time`` seconds; ``*_rev`` are the transposes, for "distance *to*" queries.
+    ``tables`` caches the per-source distance tables built on this graph (:mod:`supplychain.balltable`).
     """
 
     length: sp.csr_matrix
     time: sp.csr_matrix
     length_rev: sp.csr_matrix
     time_rev: sp.csr_matrix
+    tables: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -48,7 +52,7 @@ class RoadGraph:
             return self.length_rev if reverse else self.length
         if metric == "time":
             return self.time_rev if reverse else self.time
-        raise ValueError(f"unknown metric {metric!r}; expected 'length' or 'time'")
+        raise ValueError(_("unknown metric {metric}; expected 'length' or 'time'", metric=repr(metric)))
 
 
 def collapse_parallel(u: np.ndarray, v: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -98,9 +102,12 @@ def distances(graph: RoadGraph, source: int, limit: float = np.inf, metric: str 
 
 
 def distances_with_predecessors(graph: RoadGraph, source: int, limit: float = np.inf,
-                                metric: str = "length") -> tuple[np.ndarray, np.ndarray]:
-    """Distances and the shortest-path tree (predecessor per node, -9999 where none)."""
-    return dijkstra(graph.matrix(metric), directed=True, indices=int(source), limit=limit,
+                                metric: str = "length", reverse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and the shortest-path tree (predecessor per node, -9999 where none).
+
+    With ``reverse=True``: distances from every node *to* ``source``, and per node the next node on its
+    shortest path towards ``source``."""
+    return dijkstra(graph.matrix(metric, reverse), directed=True, indices=int(source), limit=limit,
                     return_predecessors=True)
 
 
@@ -218,7 +225,7 @@ def tree_ancestors(predecessors: np.ndarray, nodes: np.ndarray, jump: int = ANCE
     while len(frontier):
         steps = []
         top = frontier
-        for _ in range(jump):
+        for _step in range(jump):
             top = pred[top]
             top = top[top >= 0]  # a path that reached the root ends here
             if not len(top):
@@ -235,20 +242,24 @@ def tree_ancestors(predecessors: np.ndarray, nodes: np.ndarray, jump: int = ANCE
     return np.concatenate(parts)
 
 
-def cost_along_tree(graph: RoadGraph, predecessors: np.ndarray, nodes: np.ndarray, metric: str = "time") -> np.ndarray:
+def cost_along_tree(graph: RoadGraph, predecessors: np.ndarray, nodes: np.ndarray, metric: str = "time",
+                    reverse: bool = False, closed: bool = False) -> np.ndarray:
     """Cost in ``metric`` of the tree path from the root to each of ``nodes``.
 
     Used to report the drive time of the *shortest-distance* route found by a length search, so that the
     time shown belongs to the path drawn. Only the tree paths to ``nodes`` are visited, not the whole reached
     tree (which is most of the graph's work on a large network): collect their nodes
     (:func:`tree_ancestors`), then pointer jumping over them, O(m log depth) for m path nodes. The root and
-    unreached nodes cost 0; pass reached nodes.
+    unreached nodes cost 0; pass reached nodes. ``reverse=True`` for a tree of a reverse search (the path from
+    each node *to* the root): each tree edge node -> predecessor is then costed in the forward direction.
+    ``closed=True`` says ``nodes`` already holds every node on their paths (e.g. all nodes a search reached):
+    the ancestors are not collected again.
     """
     nodes = np.asarray(nodes, dtype=np.int64)
     if len(nodes) == 0:
         return np.zeros(0)
     pred = np.asarray(predecessors)
-    members = tree_ancestors(pred, nodes)
+    members = nodes if closed else tree_ancestors(pred, nodes)
     local = np.empty(len(pred), dtype=np.int64)  # read only at members, which are all written
     local[members] = np.arange(len(members))
     up = pred[members]
@@ -258,7 +269,7 @@ def cost_along_tree(graph: RoadGraph, predecessors: np.ndarray, nodes: np.ndarra
     parent[has_parent] = local[up[has_parent]]
     cost = np.zeros(len(members))
     if has_parent.any():
-        m = graph.matrix(metric)
+        m = graph.matrix(metric, reverse)  # reversed: entry (pred, node) holds the edge node -> pred
         cost[has_parent] = m.data[row_scan_positions(m, up[has_parent], members[has_parent])]
     # After each round a node's cost covers twice as many tree edges above it, up to its current parent.
     while True:

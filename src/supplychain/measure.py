@@ -28,7 +28,8 @@ import scipy.sparse as sp
 import shapely
 from scipy.spatial import cKDTree
 
-from . import engine, studyarea, uncertainty
+from . import balltable, engine, studyarea, uncertainty
+from .messages import _
 
 NETWORK = "network"
 ESTIMATED = "estimated"
@@ -41,8 +42,7 @@ SAME_POINT_M = 1.0
 #: Upper circuity used when no network calibrated one (planning default; SIP's measured p90 is 1.49).
 DEFAULT_UPPER_CIRCUITY = 1.6
 
-SETTLE_HINT = ("更精确的位置（门牌地址或坐标）可以确定结论。 A more precise location (a street address or "
-               "coordinates) for the entities named would settle it.")
+SETTLE_HINT = _("A more precise location (a street address or coordinates) for the entities named would settle it.")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -315,11 +315,12 @@ def _network_rows(graph: engine.RoadGraph, source_nodes: np.ndarray, target_node
 
 
 def matrix(ws, a: Positions, b: Positions, radius_m: float = np.inf, limit_m: float | None = None,
-           snap_legs: bool = False) -> Pairs:
+           snap_legs: bool = False, table: balltable.BallTable | None = None) -> Pairs:
     """Every pair of ``a`` x ``b`` (row-major), measured: for small sets (route legs, catchments, tests).
 
     ``snap_legs`` adds ``b``'s straight leg to its snapped node to network distances (walking, where the walk
-    to the road matters at 500 m)."""
+    to the road matters at 500 m). With a distance ``table`` of ``b`` (:func:`targets_table`) whose balls reach
+    the search limit, the roads are looked up instead of searched."""
     circ = Circuity.of(ws.estimator)
     ia = np.repeat(np.arange(len(a)), len(b))
     ib = np.tile(np.arange(len(b)), len(a))
@@ -331,9 +332,12 @@ def matrix(ws, a: Positions, b: Positions, radius_m: float = np.inf, limit_m: fl
     if on.any() and ws.network is not None:
         srcs = np.flatnonzero(a.on)
         tgts = np.flatnonzero(b.on)
-        _, inv, rows = _network_rows(ws.network.graph, a.node[srcs], b.node[tgts], limit)
+        rows = table.rows_to(a.node[srcs], b.node[tgts], limit) if table is not None else None
+        if rows is None:
+            _, inv, rows = _network_rows(ws.network.graph, a.node[srcs], b.node[tgts], limit)
+            rows = rows[inv]
         full = np.full((len(a), len(b)), np.inf)
-        full[np.ix_(srcs, tgts)] = rows[inv]
+        full[np.ix_(srcs, tgts)] = rows
         if snap_legs:
             full += np.where(np.isfinite(b.snap_m), b.snap_m, 0.0)[None, :]
         road = full.reshape(-1)
@@ -352,11 +356,17 @@ class FromOrigin(Pairs):
 
 
 def from_origin(ws, origin: Positions, targets: Positions, radius_m: float, with_time: bool = True,
-                limit_m: float | None = None) -> FromOrigin:
+                limit_m: float | None = None, table: balltable.BallTable | None = None) -> FromOrigin:
     """The origin (one position) to every target: one bounded road search when the origin is on the network.
 
     The search goes as far as every pair that may be within ``radius_m`` needs for a finite upper bound, or
-    ``limit_m`` when given (then a pair beyond it keeps an open upper bound: ``hi`` is ``inf``)."""
+    ``limit_m`` when given (then a pair beyond it keeps an open upper bound: ``hi`` is ``inf``).
+
+    With a distance ``table`` of the targets (:func:`targets_table`) the roads are looked up instead, when the
+    table reaches far enough to give every pair that is not surely beyond the same road as the search (see
+    :func:`_table_roads`); else the search runs. The answer is the same either way, except that a pair which is
+    ``beyond`` either way may get a lower bound from the table's radius instead of the search limit, and there is
+    no search tree (``predecessors`` is ``None``)."""
     circ = Circuity.of(ws.estimator)
     n = len(targets)
     ia = np.zeros(n, np.int64)
@@ -368,7 +378,16 @@ def from_origin(ws, origin: Positions, targets: Positions, radius_m: float, with
     pred = None
     limit = limit_m if limit_m is not None else _search_limit(radius_m, origin.extent,
                                                               targets.extent[on & (gap <= radius_m)], circ.upper)
-    if on.any() and ws.network is not None:
+    reached_limit = limit
+    ext = origin.extent[0] + targets.extent
+    looked_up = None
+    if on.any() and ws.network is not None and table is not None:
+        looked_up = _table_roads(table, int(origin.node[0]), targets, on, gap, ext, radius_m, limit)
+    if looked_up is not None:
+        road, secs, reached_limit = looked_up
+        if with_time:
+            time = secs
+    elif on.any() and ws.network is not None:
         graph = ws.network.graph
         dist, pred = engine.distances_with_predecessors(graph, int(origin.node[0]), limit=limit)
         road[on] = dist[targets.node[on]]
@@ -376,13 +395,48 @@ def from_origin(ws, origin: Positions, targets: Positions, radius_m: float, with
             ok = on & np.isfinite(road)
             if ok.any():
                 time[ok] = engine.cost_along_tree(graph, pred, targets.node[ok], metric="time")
-    ext = origin.extent[0] + targets.extent
-    best, lo, hi = pair_bounds(centre, gap, far, ext, road, on, circ, limit)
+    best, lo, hi = pair_bounds(centre, gap, far, ext, road, on, circ, reached_limit)
     network = on & (np.isfinite(road) | targets.exact & bool(origin.exact[0]))
     speed = ws.estimator.speed_kph / 3.6
     time = np.where(network, time, best / speed)
     return FromOrigin(ia, ib, centre, best, lo, hi, network, verdict_codes(lo, hi, radius_m), radius_m,
                       time_s=time, predecessors=pred)
+
+
+def _table_roads(table: balltable.BallTable, node: int, targets: Positions, on: np.ndarray, gap: np.ndarray,
+                 ext: np.ndarray, radius_m: float, limit: float):
+    """Roads and drive times from ``node`` to the targets, looked up in ``table``, and how far the lookup reached
+    per target; ``None`` when the table cannot give the answer a search up to ``limit`` would.
+
+    A target the table does not know (the node is outside its ball and the ball stops short of ``limit``) is
+    fine only where the verdict is ``beyond`` whatever the road: an exact pair whose ball covers ``radius_m``, or
+    regions more than ``radius_m`` apart. Its lower bound then comes from the ball's radius."""
+    idx = np.flatnonzero(on)
+    found = table.roads_from(node, targets.node[idx], limit)
+    if found is None:
+        return None
+    d, secs, ball = found
+    unknown = ~np.isfinite(d) & (ball < limit)
+    u = idx[unknown]
+    if not np.where(ext[u] <= 0, ball[unknown] >= radius_m, gap[u] > radius_m).all():
+        return None
+    n = len(on)
+    road, time, reach = np.full(n, np.inf), np.full(n, np.nan), np.full(n, float(limit))
+    road[idx], time[idx], reach[u] = d, secs, ball[unknown]
+    return road, time, reach
+
+
+def targets_table(ws, targets: Positions, base_m: float | None = None) -> balltable.BallTable | None:
+    """The distance table of the targets on the network (a registry's suppliers), built on first use and cached
+    on the network's graph; ``None`` without a network, with tables off, or too large (:func:`balltable.for_nodes`).
+
+    Each ball reaches ``base_m`` (default 10 km, the sourcing radius) plus the widening the bounds need: the
+    circuity p90 x the largest region extent among the targets, so a query from an exact point with a radius up
+    to ``base_m`` is answered from the table whatever the targets' precision."""
+    if ws.network is None:
+        return None
+    return balltable.for_nodes(ws.network.graph, targets.node[targets.on], targets.extent[targets.on],
+                               Circuity.of(ws.estimator).upper, base_m)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -406,7 +460,7 @@ def nearest_cover(ws, makers: Positions, targets: Positions, radius_m: float, bl
 
 
 def nearest_cover_many(ws, makers: Positions, targets: Positions, groups: dict, radius_m: float,
-                       block: int = 512) -> dict:
+                       block: int = 512, table: balltable.BallTable | None = None) -> dict:
     """For every maker and every group of targets (index arrays into ``targets``, e.g. the suppliers of each
     category): whether some target of the group lies within ``radius_m`` — the sourcing check's inner loop.
 
@@ -415,14 +469,18 @@ def nearest_cover_many(ws, makers: Positions, targets: Positions, groups: dict, 
     upper bound). Estimated pairs and every lower bound: straight-line bounds of makers x all targets computed
     once, in blocks of makers, then reduced per group. An exact maker on the network needs them only for the
     targets that are not.
+
+    With a distance ``table`` of the targets (:func:`targets_table`) whose balls reach a group's search limit,
+    the makers' roads to that group are looked up instead of searched (the same nearest target and road).
     """
     circ = Circuity.of(ws.estimator)
     m, t = len(makers), len(targets)
     out = {key: _CoverState(m) for key in groups}
     if not m or not t:
         return {key: st.finish(radius_m) for key, st in out.items()}
+    rows = balltable.NearestLookup(table, makers.node[makers.on])
     for key, cols in groups.items():
-        _network_cover(ws, makers, targets, np.asarray(cols, np.int64), radius_m, circ, out[key])
+        _network_cover(ws, makers, targets, np.asarray(cols, np.int64), radius_m, circ, out[key], rows)
     sure_m = makers.on & makers.exact
     sure_t = targets.on & targets.exact
     for rows_all, cols in ((np.flatnonzero(sure_m), np.flatnonzero(~sure_t)),
@@ -469,7 +527,7 @@ class _CoverState:
 
 
 def _network_cover(ws, makers: Positions, targets: Positions, cols: np.ndarray, radius_m: float, circ: Circuity,
-                   st: _CoverState) -> None:
+                   st: _CoverState, rows: balltable.NearestLookup) -> None:
     """The network part of :func:`nearest_cover_many` for one group of targets (updates ``st``)."""
     if ws.network is None or not makers.on.any():
         return
@@ -485,14 +543,18 @@ def _network_cover(ws, makers: Positions, targets: Positions, cols: np.ndarray, 
         by_node: dict[int, int] = {}
         for j in members.tolist():
             by_node.setdefault(int(targets.node[j]), j)
-        dist, src = engine.nearest_source(ws.network.graph, np.fromiter(by_node, np.int64), limit=limit,
-                                          reverse=True)
-        road = dist[makers.node[on_m]]
+        sources = np.fromiter(by_node, np.int64)
+        looked_up = rows.nearest(sources, limit)
+        if looked_up is None:
+            dist, src = engine.nearest_source(ws.network.graph, sources, limit=limit, reverse=True)
+            road, src_node = dist[makers.node[on_m]], src[makers.node[on_m]]
+        else:
+            road, src_node = looked_up
         h = road + circ.upper * (ext + makers.extent[on_m])
         better = np.isfinite(road) & (h < st.hi[on_m])
         k = on_m[better]
         st.hi[k], st.best[k], st.network[k] = h[better], road[better], True
-        st.target[k] = [by_node[int(s)] for s in src[makers.node[k]].tolist()]
+        st.target[k] = [by_node[int(s)] for s in src_node[better].tolist()]
         exact_pair = makers.exact[k] & (ext <= 0)
         st.lo[k] = np.where(exact_pair, road[better], st.lo[k])
 
@@ -651,3 +713,20 @@ def nearest(ws, sites: Positions, targets: Positions) -> Nearest:
                                           by_net[has], circ)
         best[has] = b
     return Nearest(best, idx, lo, hi, by_net)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Naming a point by the nearest named place (a label, never a distance the analysis uses)
+
+def nearest_point(lon, lat, to_lon, to_lat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per point: the index of the nearest of the ``to`` points, the straight-line metres to it and the bearing
+    (degrees clockwise from north) from it to the point. For labels such as "2 km south-west of 木渎镇": it
+    says where a point lies, not how far anything is by road."""
+    x, y = studyarea.to_metric(np.asarray(lon, float), np.asarray(lat, float))
+    tx, ty = studyarea.to_metric(np.asarray(to_lon, float), np.asarray(to_lat, float))
+    x, y, tx, ty = (np.atleast_1d(np.asarray(v, float)) for v in (x, y, tx, ty))
+    if not len(tx) or not len(x):
+        return np.full(len(x), -1, np.int64), np.full(len(x), np.inf), np.zeros(len(x))
+    d, j = cKDTree(np.column_stack([tx, ty])).query(np.column_stack([x, y]))
+    bearing = np.degrees(np.arctan2(x - tx[j], y - ty[j])) % 360.0
+    return np.asarray(j, np.int64), np.asarray(d, float), bearing

@@ -14,8 +14,9 @@ import numpy as np
 
 from . import engine, measure, taxonomy
 from .errors import InputError, parse_float
+from .messages import _
 from .registry import Entity
-from .workspace import ESTIMATED, NETWORK, SnappedPoint, Workspace
+from .workspace import ESTIMATED, NETWORK, TABLE_MEMO, SnappedPoint, Workspace
 
 MAX_RADIUS_KM = 50.0
 #: Verdict names by code (measure.verdict_codes), indexable by a plain int.
@@ -39,12 +40,12 @@ def resolve_origin(ws: Workspace, lon=None, lat=None, entity: str | None = None)
     """An origin from an entity id or a WGS84 point, validated and snapped."""
     if entity not in (None, ""):
         if lon not in (None, "") or lat not in (None, ""):
-            raise InputError("entity", "give either entity or lon/lat, not both")
+            raise InputError("entity", _("give either entity or lon/lat, not both"))
         e = ws.entity(entity, located=True)
         node, snap, on = ws.snapping[e.id]
         return Origin(e.lon, e.lat, node, snap, on, e.id, entity=e)
     if lon in (None, "") and lat in (None, ""):
-        raise InputError("lon", "give lon and lat, or an entity id", "missing")
+        raise InputError("lon", _("give lon and lat, or an entity id"), "missing")
     x, y = ws.check_point(lon, lat)
     node, snap, on = ws.snap_point(x, y)
     return Origin(x, y, node, snap, on)
@@ -76,8 +77,24 @@ def _supplier_positions(ws: Workspace, category: str | None):
     candidates = [e for e in ws.entities if is_supplier(e, category)]
     located = [e for e in candidates if e.located]
     pos = ws.positions(located)
-    return (located, pos, [e for e in candidates if not e.located], [r.describe() for r in pos.regions],
-            [e.radius_m for e in located])
+    # What a result says about the supplier itself, whatever the origin, in the answer's key order: built once
+    # per registry; a query copies it and fills in the measured fields (a copy costs less than a new dict).
+    # The nested ``categories`` and ``region`` are shared between answers: treat answers as read-only.
+    static = [{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "categories": list(e.categories),
+               "lon": e.lon, "lat": e.lat, "road_m": None, "road_m_range": None, "verdict": None, "time_s": None,
+               "straight_m": None, "snap_m": None, "distance_method": None, "precision": e.precision,
+               "uncertainty_m": e.radius_m, "region": r.describe()} for e, r in zip(located, pos.regions)]
+    return located, pos, [e for e in candidates if not e.located], static
+
+
+def supplier_table(ws: Workspace):
+    """The distance table of every located supplier on the network (:func:`measure.targets_table`), once per
+    registry; the supplier query and the sourcing check look roads up in it. ``None`` when there is none."""
+    def build():
+        pos = ws.memo(("suppliers", None), lambda: _supplier_positions(ws, None))[1]
+        return measure.targets_table(ws, pos, ws.table_radius_m)
+
+    return ws.memo(TABLE_MEMO, build)
 
 
 def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, radius_km=10,
@@ -101,40 +118,42 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
     radius_m = check_radius(radius_km) * 1000.0
     category = check_category(category)
     # Per-query work is only what depends on the origin: the supplier positions are built once per registry.
-    located, pos, unlocated, regions, radii = ws.memo(("suppliers", category),
-                                                      lambda: _supplier_positions(ws, category))
+    located, pos, unlocated, static = ws.memo(("suppliers", category), lambda: _supplier_positions(ws, category))
     if origin.entity is not None:
         keep = [i for i, e in enumerate(located) if e.id != origin.entity.id]
         if len(keep) < len(located):
-            located, pos = [located[i] for i in keep], pos.take(keep)
-            regions, radii = [regions[i] for i in keep], [radii[i] for i in keep]
+            located, pos, static = [located[i] for i in keep], pos.take(keep), [static[i] for i in keep]
         unlocated = [e for e in unlocated if e.id != origin.entity.id]
     here = origin_positions(ws, origin)
 
     results = []
     pairs = None
     if located:
-        pairs = measure.from_origin(ws, here, pos, radius_m)
+        # The table has no search tree: drawing paths needs the search.
+        table = None if with_paths else supplier_table(ws)
+        pairs = measure.from_origin(ws, here, pos, radius_m, table=table)
         shown = np.flatnonzero(pairs.verdict >= 0)  # within and undetermined; beyond is left out
         key = np.where(np.isnan(pairs.best[shown]), 0.5 * (pairs.lo[shown] + np.minimum(pairs.hi[shown], 1e12)),
                        pairs.best[shown])
         shown = shown[np.argsort(key, kind="stable")]
         # Plain Python values, rounded in bulk: item-by-item numpy indexing and round() cost as much as the
         # road search itself when hundreds of suppliers are in range.
-        for i, r_m, lo, hi, t_s, s_m, snap, net, code in zip(
-                shown.tolist(), *measure.rounded_rows(pairs.best[shown], pairs.lo[shown], pairs.hi[shown], pairs.time_s[shown],
-                                         pairs.straight[shown], pos.snap_m[shown]),
-                pairs.network[shown].tolist(), pairs.verdict[shown].tolist()):
-            e = located[i]
-            item = {
-                "id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "categories": list(e.categories),
-                "lon": e.lon, "lat": e.lat,
-                "road_m": r_m, "road_m_range": [lo, hi], "verdict": VERDICT_BY_CODE[code],
-                "time_s": t_s, "straight_m": s_m, "snap_m": snap,
-                "distance_method": NETWORK if net else ESTIMATED,
-                "precision": e.precision, "uncertainty_m": radii[i], "region": regions[i],
-            }
-            if with_paths and net and pairs.predecessors is not None and r_m is not None:
+        net_shown = pairs.network[shown]
+        method = np.where(net_shown, NETWORK, ESTIMATED).tolist()
+        verdict = np.where(pairs.verdict[shown] > 0, measure.WITHIN, measure.UNDETERMINED).tolist()
+        for i, r_m, lo, hi, t_s, s_m, snap, how, said in zip(
+                shown.tolist(), *measure.rounded_rows(pairs.best[shown], pairs.lo[shown], pairs.hi[shown],
+                                                      pairs.time_s[shown], pairs.straight[shown], pos.snap_m[shown]),
+                method, verdict):
+            item = static[i].copy()
+            item["road_m"] = r_m
+            item["road_m_range"] = [lo, hi]
+            item["verdict"] = said
+            item["time_s"] = t_s
+            item["straight_m"] = s_m
+            item["snap_m"] = snap
+            item["distance_method"] = how
+            if with_paths and how == NETWORK and pairs.predecessors is not None and r_m is not None:
                 path = engine.path_from_tree(pairs.predecessors, origin.node, int(pos.node[i]))
                 item["path"] = ws.network.path_coords(path)
             results.append(item)
@@ -150,7 +169,7 @@ def suppliers_within(ws: Workspace, *, lon=None, lat=None, entity: str | None = 
     }
     if n_und:
         answer["settle"] = measure.SETTLE_HINT
-    if origin.method == ESTIMATED or any(r["distance_method"] == ESTIMATED for r in results):
+    if origin.method == ESTIMATED or (pairs is not None and not pairs.network[shown].all()):
         answer["estimator"] = ws.estimator.describe()
     return answer
 

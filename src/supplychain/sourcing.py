@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import measure, taxonomy
-from .reach import check_radius
+from .messages import _
+from .reach import check_radius, supplier_table
 from .registry import Entity
 from .workspace import ESTIMATED, NETWORK, Workspace
 
@@ -50,7 +51,8 @@ class _Candidates:
         radius: a candidate farther by road keeps an open upper bound (its verdict is already undetermined)."""
         if not rows:
             return
-        pairs = measure.matrix(self.ws, self.mpos.take(rows), self.pos, self.radius_m, limit_m=self.radius_m)
+        pairs = measure.matrix(self.ws, self.mpos.take(rows), self.pos, self.radius_m, limit_m=self.radius_m,
+                               table=supplier_table(self.ws))
         t = len(self.pos)
         self._pairs = {i: (k * t, pairs) for k, i in enumerate(rows)}
 
@@ -90,7 +92,8 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
     candidates = _Candidates(ws, mpos, needed, radius_m)
     union = candidates.entities
     cover: dict[str, tuple] = {}
-    for c, nc in measure.nearest_cover_many(ws, mpos, candidates.pos, candidates.columns, radius_m).items():
+    for c, nc in measure.nearest_cover_many(ws, mpos, candidates.pos, candidates.columns, radius_m,
+                                            table=supplier_table(ws)).items():
         # Plain Python values in bulk: per-item numpy indexing and rounding cost more than the road searches.
         best, lo, hi = measure.rounded_rows(nc.best, nc.lo, nc.hi)
         cover[c] = (nc.verdict.tolist(), nc.target.tolist(), best, lo, hi, nc.network.tolist())
@@ -162,11 +165,11 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
             "lacked_by_all": [c for c, v in per_category.items() if v["needed_by"] and v["lacking"] == v["needed_by"]],
             "undetermined_items": n_und,
             "settle_by_locating": sorted(settle),
-            "registry_note": ("覆盖情况只反映登记库中的企业：缺少某类别表示库中没有，不代表当地没有。 Coverage reflects "
-                              "the registry only: a missing category means none is registered, not that none exists."),
-            "caveat": (f"{n_und} 项（企业×类别）无法判定：位置精度不足以判断是否在半径内。 {n_und} (maker, category) "
-                       "items are undetermined: the positions are too imprecise to tell whether a supplier is within "
-                       "the radius. " + measure.SETTLE_HINT) if n_und else None,
+            "registry_note": _("Coverage reflects the registry only: a missing category means none is registered, "
+                               "not that none exists."),
+            "caveat": (_("{n} (maker, category) items are undetermined: the positions are too imprecise to tell "
+                         "whether a supplier is within the radius.", n=n_und) + " " + measure.SETTLE_HINT)
+                      if n_und else None,
         },
         "method": {
             "verdict": "within: upper bound <= R; beyond: lower bound > R; otherwise undetermined",

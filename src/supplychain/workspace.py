@@ -12,12 +12,16 @@ from pathlib import Path
 
 import shapely
 
-from . import coords, engine, measure, registry, studyarea
+from . import balltable, coords, engine, measure, registry, studyarea, taxonomy
 from .errors import InputError, parse_float
+from .messages import _
 from .network import DEFAULT_SNAP_LIMIT_M, Network
 from .store import Store, resolve_data_dir
 
 SEED_REGISTRY = studyarea.PROJECT_ROOT / "data" / "entities.csv"
+
+#: Where :func:`reach.supplier_table` keeps the suppliers' distance table in :meth:`Workspace.memo`.
+TABLE_MEMO = ("table", "suppliers")
 
 NETWORK = measure.NETWORK
 ESTIMATED = measure.ESTIMATED
@@ -76,6 +80,10 @@ class Workspace:
     entities: list[registry.Entity]
     network: Network | None
     snap_limit_m: float = DEFAULT_SNAP_LIMIT_M
+    #: Base radius of the suppliers' distance table (None: ``balltable.settings``; 0: no table, always search).
+    table_radius_m: float | None = None
+    #: A what-if scenario's workspace carries its ``supplychain.scenario.ScenarioView`` (None: the baseline).
+    scenario: object = None
     by_id: dict[str, registry.Entity] = field(init=False)
     _memo: dict = field(init=False, repr=False, default_factory=dict)
 
@@ -104,6 +112,15 @@ class Workspace:
             seed_store(store)
         net = Network.try_load(path) if with_network else None
         return cls(path, store, registry.load_entities(store), net, snap_limit_m)
+
+    def with_entities(self, entities: list[registry.Entity], scenario=None) -> "Workspace":
+        """Another set of entities on the same data dir and network (a what-if scenario's): what derives from the
+        network alone (estimator, study area, extent) is shared, not rebuilt; snapping is redone."""
+        out = Workspace(self.data_dir, self.store, entities, self.network, self.snap_limit_m, scenario=scenario)
+        for name in ("estimator", "study_area", "extent"):
+            if name in self.__dict__:  # computed already (the server warms them up); else left lazy
+                out.__dict__[name] = self.__dict__[name]
+        return out
 
     def reload_entities(self) -> None:
         """Re-read the registry after an import (drops derived caches)."""
@@ -166,24 +183,30 @@ class Workspace:
         y = parse_float(lat, f"{prefix}lat")
         if abs(y) > 90:
             if coords.in_china(y, x):
-                raise InputError(f"{prefix}lat", f"lon/lat look swapped: lon={x:g}, lat={y:g}", "swapped")
-            raise InputError(f"{prefix}lat", f"lat must be between -90 and 90, got {y:g}", "out_of_range")
+                raise InputError(f"{prefix}lat", _("lon/lat look swapped: lon={x}, lat={y}",
+                                                   x=format(x, 'g'), y=format(y, 'g')), "swapped")
+            raise InputError(f"{prefix}lat", _("lat must be between -90 and 90, got {y}",
+                                               y=format(y, 'g')), "out_of_range")
         if not coords.in_china(x, y):
             if coords.in_china(y, x):
-                raise InputError(f"{prefix}lon", f"lon/lat look swapped: lon={x:g}, lat={y:g}", "swapped")
-            raise InputError(f"{prefix}lon", f"point lon={x:g}, lat={y:g} is outside China", "out_of_area")
+                raise InputError(f"{prefix}lon", _("lon/lat look swapped: lon={x}, lat={y}",
+                                                   x=format(x, 'g'), y=format(y, 'g')), "swapped")
+            raise InputError(f"{prefix}lon", _("point lon={x}, lat={y} is outside China",
+                                               x=format(x, 'g'), y=format(y, 'g')), "out_of_area")
         if self.extent is not None and not shapely.contains_xy(self.extent, x, y):
-            raise InputError(f"{prefix}lon", f"point lon={x:g}, lat={y:g} is far outside the study area "
-                             "(吴中区 and the loaded road network)", "out_of_area")
+            raise InputError(f"{prefix}lon", _("point lon={x}, lat={y} is far outside the study area (吴中区 and the "
+                                               "loaded road network)", x=format(x, "g"), y=format(y, "g")),
+                             "out_of_area")
         return x, y
 
     def entity(self, entity_id: str, field: str = "entity", located: bool = False) -> registry.Entity:
         """The entity with this id; :class:`InputError` when unknown (or unlocated, when asked)."""
         e = self.by_id.get((entity_id or "").strip())
         if e is None:
-            raise InputError(field, f"unknown entity id {entity_id!r}", "not_found", 404)
+            raise InputError(field, _("unknown entity id {entity_id}", entity_id=repr(entity_id)), "not_found", 404)
         if located and not e.located:
-            raise InputError(field, f"entity {e.id!r} ({e.name_zh}) has no known location", "unlocated", 422)
+            raise InputError(field, _("entity {id} ({name_zh}) has no known location",
+                                      id=repr(e.id), name_zh=e.name_zh), "unlocated", 422)
         return e
 
     def snap_point(self, lon: float, lat: float) -> tuple[int, float, bool]:
@@ -201,8 +224,27 @@ class Workspace:
             "located": len(self.located),
             "on_network": sum(1 for v in self.snapping.values() if v[2]),
             "estimator": self.estimator.describe(),
+            "distance_table": self.table_summary(),
             "data_dir": str(self.data_dir),
         }
+
+    def table_summary(self) -> dict:
+        """What the suppliers' distance table holds and costs (``built: false`` until a query needs it)."""
+        if TABLE_MEMO not in self._memo:
+            return {"built": False, "reason": "not_yet"}
+        table = self._memo[TABLE_MEMO]
+        if table is not None:
+            return {"built": True, **table.describe()}
+        base, _ = balltable.settings()
+        if self.network is None:
+            reason = "no_network"
+        elif (self.table_radius_m if self.table_radius_m is not None else base) <= 0:
+            reason = "off"
+        elif any(isinstance(t, balltable.TooLarge) for t in self.network.graph.tables.values()):
+            reason = "over_budget"
+        else:
+            reason = "no_suppliers_on_network"
+        return {"built": False, "reason": reason}
 
     def positions(self, entities: list[registry.Entity], key=None) -> measure.Positions:
         """The located ones of ``entities`` as :class:`measure.Positions` (regions, snapping); memoised under
@@ -211,6 +253,9 @@ class Workspace:
         return build() if key is None else self.memo(("positions", key), build)
 
     def entities_of(self, category: str | None = None, kind: str | None = None) -> list[registry.Entity]:
+        """The entities of one category and/or kind, each given as id, 中文 or English name."""
+        category = taxonomy.resolve(category, taxonomy.CATEGORIES) or category if category else None
+        kind = taxonomy.resolve(kind, taxonomy.KINDS) or kind if kind else None
         return [e for e in self.entities
                 if (category is None or category in e.categories) and (kind is None or e.kind == kind)]
 
