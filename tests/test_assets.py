@@ -9,13 +9,14 @@ import folium
 import pytest
 from folium.plugins import FeatureGroupSubGroup, Fullscreen, MarkerCluster
 
-from supplychain import maps
+from supplychain import maps, tilesources
 from supplychain.workspace import Workspace
 from webapp import assets, create_app
 
-#: The only absolute URLs a page may contain: the optional tile layer's template (off by default) and the
-#: attribution's link to the OSM copyright page (a hyperlink, never loaded).
-ALLOWED_URLS = {maps.OSM_TILES, "https://www.openstreetmap.org/copyright"}
+#: The only absolute URLs a page may contain: the optional tile services' templates (off by default, see
+#: supplychain.tilesources) and the attribution's link to the OSM copyright page (a hyperlink, never loaded).
+ALLOWED_URLS = {u for s in tilesources.DEFAULTS for u in (s.url, s.annotation_url) if u} | {
+    "https://www.openstreetmap.org/copyright"}
 URL_RE = re.compile(r"(?:https?:)?//[A-Za-z0-9.\-]+(?::\d+)?/[^\s\"'<>)\\]*")
 ASSET_RE = re.compile(r"<(?:script|link|img)\b[^>]*?\b(?:src|href)=\"([^\"]+)\"")
 
@@ -101,10 +102,12 @@ def test_estimated_mode_pages_too(tmp_path):
 
 def test_tiles_are_off_by_default(client):
     html = client.get("/").data.decode("utf-8")
-    # The tile layer is created but never added to the map: it is an overlay the user switches on.
-    tile_var = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(", html).group(1)
-    assert f"{tile_var}.addTo(" not in html
-    assert "amap" not in html.lower() and "autonavi" not in html.lower()
+    # The online services are data for static/datum.js (map.scTiles), which offers them in the layer control;
+    # the map script itself creates no tile layer, so nothing is requested until a user picks one.
+    assert "L.tileLayer(" not in html
+    config = html[html.index(".scTiles = "):]
+    assert "autonavi.com" in config and "gtimg.com" in config
+    assert html.lower().count("autonavi") == config.lower().count("autonavi")
 
 
 def test_standalone_html_is_offline_too(sip_ws):

@@ -67,11 +67,11 @@ def test_map_page_renders_layers(page, live_url):
     page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane canvas').length >= 2")
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     joined = " ".join(labels)
-    for name in ("道路网 Road network", "吴中区边界 Wuzhong boundary", "企业 Firm", "在线底图 OSM tiles",
-                 "Location uncertainty"):
+    for name in ("道路网 Road network", "吴中区边界 Wuzhong boundary", "企业 Firm", "Location uncertainty"):
         assert name in joined, labels
-    tiles_box = page.locator(".leaflet-control-layers-overlays label", has_text="OSM tiles").locator("input")
-    assert not tiles_box.is_checked()  # online tiles are off by default
+    # Online tiles are base-layer options (supplychain.tilesources), off by default.
+    tiles_box = page.locator(".leaflet-control-layers-base label", has_text="OpenStreetMap").locator("input")
+    assert not tiles_box.is_checked()
     assert page.locator(".leaflet-control-layers-expanded").count() == 0  # folded: it never covers the map unasked
     assert page.locator(".leaflet-control-scale-line:visible").count() == 1  # metric only
     n_markers = page.evaluate("SC_MAP.layers.entities.markers.length")

@@ -55,6 +55,8 @@ ASSETS: dict[str, Asset] = {
     "markerclustercss": Asset("leaflet.markercluster", "dist/MarkerCluster.css"),
     "markerclusterdefaultcss": Asset("leaflet.markercluster", "dist/MarkerCluster.Default.css"),
     "featuregroupsubgroupjs": Asset("leaflet.featuregroup.subgroup", "dist/leaflet.featuregroup.subgroup.js"),
+    # Not Folium's: the map pages' PNG export (static/export.js) draws the map's DOM into a canvas with it.
+    "html_to_image": Asset("html-to-image", "dist/html-to-image.js"),
 }
 
 #: Resources folium.Map lists by default that no page uses (Bootstrap, Font Awesome, awesome-markers:

@@ -38,9 +38,10 @@ READ_ONLY_HELP = "只读模式：此服务器不接受修改。 Read-only: this 
 
 #: Every inline <script> and <style> element carries the nonce. Style *attributes* need 'unsafe-inline'
 #: (style-src-attr only): Leaflet, its plugins and Folium's DivIcons write style="…" in the HTML they insert.
+#: ``{tiles}``: the hosts of the configured online tile services (supplychain.tilesources), images only.
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
        "style-src-attr 'unsafe-inline'; "
-       "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; font-src 'self' data:; "
+       "img-src 'self' data:{tiles}; connect-src 'self'; font-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
@@ -49,6 +50,7 @@ class Policy:
     token: str
     read_only: bool = False
     allowed_hosts: tuple[str, ...] = ()
+    tile_sources: tuple[str, ...] = ()  # CSP img-src sources of the online tile options
 
     @property
     def session(self) -> str:
@@ -56,8 +58,9 @@ class Policy:
         return hmac.new(self.token.encode("ascii"), b"supplychain-session", hashlib.sha256).hexdigest()
 
 
-def init_app(app: Flask, token: str, read_only: bool = False, allowed_hosts=()) -> None:
-    app.extensions["sc_security"] = Policy(token, read_only, tuple(h.strip().lower() for h in allowed_hosts))
+def init_app(app: Flask, token: str, read_only: bool = False, allowed_hosts=(), tile_sources=()) -> None:
+    app.extensions["sc_security"] = Policy(token, read_only, tuple(h.strip().lower() for h in allowed_hosts),
+                                           tuple(tile_sources))
     app.before_request(_check_request)
     app.after_request(_add_headers)
     app.jinja_env.globals["csp_nonce"] = nonce
@@ -172,7 +175,8 @@ def with_nonce(html: str) -> Markup:
 
 
 def _add_headers(resp):
-    resp.headers["Content-Security-Policy"] = CSP.format(nonce=nonce())
+    tiles = "".join(" " + t for t in policy().tile_sources)
+    resp.headers["Content-Security-Policy"] = CSP.format(nonce=nonce(), tiles=tiles)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Referrer-Policy"] = "same-origin"
     resp.headers["X-Frame-Options"] = "DENY"

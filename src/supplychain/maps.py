@@ -4,7 +4,8 @@ The pages embed these maps; their JavaScript reaches the Leaflet objects through
 (see :class:`PageHook`). Choices that matter to users:
 
 - No tile server is needed: the OSM road network (loaded asynchronously from a URL, so the HTML stays small)
-  is the base layer; online OSM tiles are an overlay that is off until the user switches it on.
+  is the base layer; online tile services (:mod:`supplychain.tilesources`) are options that are off until the
+  user picks one.
 - Entities whose location is only known to a town or district never look exact: a hollow dashed marker plus
   a translucent circle of their disc region (:mod:`supplychain.uncertainty`; a district polygon region is the
   district boundary already drawn).
@@ -26,12 +27,11 @@ from folium.elements import JSCSSMixin
 from folium.plugins import FeatureGroupSubGroup, MarkerCluster
 from folium.template import Template
 
-from . import display, measure, taxonomy
+from . import display, measure, taxonomy, tilesources
 from .messages import _
 from .registry import Entity
 
-ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+ATTRIBUTION = tilesources.OSM_ATTRIBUTION
 
 #: Marker colour per entity kind (also used by the legend).
 KIND_COLORS = {
@@ -332,10 +332,8 @@ def base_map(ws, *, network_url: str | None = "/api/network.geojson",
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=11, tiles=None, control_scale=True)
     m.options.update(maxZoom=19, minZoom=5)
     m._sc_layers = {}  # key -> folium element, published through PageHook
-    tiles = folium.TileLayer(OSM_TILES, name=_("OSM tiles (online)"), attr=ATTRIBUTION, overlay=True,
-                             show=False, max_zoom=19)
-    tiles.add_to(m)
-    m._sc_layers["tiles"] = tiles
+    # Online tile services: options in the layer control, off by default, built by static/datum.js.
+    m.add_child(_Script(f"map.scTiles = {js_json(tilesources.page_config(tilesources.configured(ws.data_dir)))};"))
     if network_url and ws.network is not None:
         roads = folium.FeatureGroup(name=_("Road network (OSM)"), show=True)
         roads.add_child(AsyncGeoJson(network_url, _road_style_js(), to_back=True))
