@@ -44,7 +44,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     from supplychain import edittoken
     from supplychain.workspace import Workspace
 
-    from . import assets, errors, freshness, security
+    from . import assets, errors, freshness, i18n, security
     from .api import bp as api_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
@@ -67,6 +67,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp):
         app.register_blueprint(bp)
     errors.register(app)
+    i18n.init_app(app)
     security.init_app(app, edittoken.edit_token(ws.data_dir), read_only=read_only, allowed_hosts=allowed_hosts)
 
     missing = assets.missing_files()
