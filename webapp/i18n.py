@@ -45,7 +45,8 @@ def bi(msgid: str, cls: str | None = None, **params) -> Markup:
 
 
 #: A location's precision as shown (the registry's codes, in the catalog): "street" -> "道路 street".
-PRECISION_LABELS = {"exact": N_("exact"), "street": N_("street"), "town": N_("town"), "district": N_("district")}
+PRECISION_LABELS = {"exact": N_("exact"), "street": N_("street"), "town": N_("town"), "district": N_("district"),
+                    "unknown": N_("unknown")}
 
 
 def precision_label(precision: str | None) -> str:

@@ -204,7 +204,8 @@
 
   /** A location's precision code in words, Chinese first: "street" -> "道路 street". */
   SC.precisionLabel = function (p) {
-    return {exact: SC.t("exact"), street: SC.t("street"), town: SC.t("town"), district: SC.t("district")}[p] || (p || "");
+    return {exact: SC.t("exact"), street: SC.t("street"), town: SC.t("town"), district: SC.t("district"),
+            unknown: SC.t("unknown")}[p] || (p || "");
   };
   /** Where a place is, as text: its precision in words and its uncertainty region ("镇/街道 town ±3 km"). */
   SC.placeText = function (precision, region) {
