@@ -24,7 +24,7 @@
         return cats.some(function (c) { return on[c]; });
       };
       var n = layer.setFilter(keep);
-      shown.textContent = SC.t("shown: {n} / {total}", {n: n, total: layer.markers.length});
+      shown.textContent = SC.t("shown") + ": " + n + " / " + layer.markers.length;
       // An uncertainty circle belongs to the entities standing at its point: hidden when all of them are.
       var visible = {};
       layer.markers.forEach(function (m) { if (!keep || keep(m.options.scData)) { visible[m.options.scId] = true; } });
@@ -46,7 +46,7 @@
       filterBox.querySelectorAll("input").forEach(function (b) { b.checked = false; });
       applyFilter();
     });
-    shown.textContent = SC.t("shown: {n} / {total}", {n: layer.markers.length, total: layer.markers.length});
+    shown.textContent = SC.t("shown") + ": " + layer.markers.length + " / " + layer.markers.length;
 
     // --- search -------------------------------------------------------------------------------
     var input = document.getElementById("search");

@@ -137,11 +137,11 @@
         (counts.undetermined ? " · " + SC.th("{n} undetermined", {n: SC.raw("<b>" + counts.undetermined + "</b>")}) : "") +
         (ans.category ? " · " + SC.esc(catLabel(ans.category)) : "") + "</p>";
       if (est) {
+        // (a catalog call inside another's arguments is not seen by Babel's extractor: the pair is made first)
+        var how = est.calibrated_on_network ? SC.tPair("calibrated on the loaded network") : SC.tPair("default");
         html += "<div class='sc-note'>" + SC.th("Estimated distance = straight line × circuity factor {f} ({how}); " +
           "drive time at {speed} km/h; it is not a road path. Town/district-level positions: the range is given beside " +
-          "each distance.", {f: (+est.circuity_factor).toFixed(2), speed: est.speed_kph,
-                             how: est.calibrated_on_network ? SC.tPair("calibrated on the loaded network") : SC.tPair("default")}) +
-          "</div>";
+          "each distance.", {f: (+est.circuity_factor).toFixed(2), speed: est.speed_kph, how: how}) + "</div>";
       }
       if (counts.undetermined) {
         html += "<div class='sc-note' id='undetermined-note'>" + SC.verdictBadge("undetermined") + " " +
