@@ -124,3 +124,14 @@ def test_every_catalog_call_in_the_scripts_is_extracted():
             if not any(g.startswith(literal) for g in got):  # a literal may start a concatenated msgid
                 missed.append(f"{path.name}: {literal!r}")
     assert missed == []
+
+
+def test_the_catalog_test_sees_templates_and_scripts():
+    """tests/test_messages.py's extraction (babel.cfg) reaches the templates' _()/bi() and the scripts' SC.* calls."""
+    from .test_messages import extracted
+
+    where = extracted()
+    assert where["Bill of materials"].startswith("webapp/templates/sites.html")     # {{ _("…") }}
+    assert where["Registry review"].startswith("webapp/templates/registry.html")   # {{ bi("…") }}
+    assert where["{n} sites chosen"].startswith("webapp/static/sites.js")          # SC.t("…")
+    assert where["Kechuang line"].startswith("webapp/pages.py")                     # N_("…") in the nav
