@@ -42,7 +42,7 @@ def http_message(exc: HTTPException) -> str:
                  path=request.path[:200], allowed=allowed)
     if exc.code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        return _("Request body too large (at most {mb} MB)", mb=f"{limit / 1048576:g}")
+        return _("Request body too large (at most {mb} MB)", mb=format(limit / 1048576, "g"))
     if exc.code == 400:
         return _("Bad request: the server could not read it")
     return _("HTTP error {code}: {name}", code=exc.code, name=exc.name)
