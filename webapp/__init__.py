@@ -48,6 +48,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     from .api import bp as api_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
+    from .reportpages import bp as reports_bp
     from .review import bp as review_bp
     from .route import bp as route_bp
     from .sites import bp as sites_bp
@@ -64,7 +65,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     app.extensions["supplychain_cache"] = {}
     freshness.init_app(app)
 
-    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp):
+    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp, reports_bp):
         app.register_blueprint(bp)
     errors.register(app)
     i18n.init_app(app)

@@ -19,7 +19,7 @@ from ..registry import RegistryError
 from ..studyarea import StudyAreaError
 
 #: Command-group modules, in help order. Each defines ``register(subparsers)``.
-GROUPS = ("serve", "network", "entities", "places", "query", "sourcing", "sites", "route")
+GROUPS = ("serve", "network", "entities", "places", "query", "sourcing", "sites", "route", "report")
 
 EPILOG = """examples:
   supplychain network import ../shared/geo/sip-core.osm     load a road network

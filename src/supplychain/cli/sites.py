@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import siteio, siteopt, siting
+from .. import gaps, siteio, siteopt, siting
 from ..errors import InputError
 from ..workspace import Workspace
 from .common import Progress, add_data_dir, add_format, print_json, table
@@ -46,6 +46,16 @@ def register(sub) -> None:
     op.add_argument("--output", help="also write the chosen sites to this .xlsx or .csv file")
     add_data_dir(op)
     op.set_defaults(func=cmd_optimize)
+
+    gp = ssub.add_parser("gaps", help="补链: per component category, the makers lacking it and the best sites for "
+                                      "one new supplier of it")
+    gp.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
+    gp.add_argument("--top", default=3, help=f"distinct sites listed per category (1–{gaps.MAX_TOP}, default 3)")
+    gp.add_argument("--candidates", help="CSV or GeoJSON of candidate points (default: the district grid)")
+    gp.add_argument("--grid-m", default=1000, help="grid spacing in metres when no candidates are given (default 1000)")
+    add_format(gp, choices=("table", "json", "csv"))
+    add_data_dir(gp)
+    gp.set_defaults(func=cmd_gaps)
 
 
 def _write_output(path: str, result: dict, table_fn) -> None:
@@ -132,4 +142,34 @@ def cmd_optimize(args) -> int:
           f"{ans['runtime_s']['total']:.2f} s")
     for n in ans["notes"]:
         print(f"note: {n}")
+    return 0
+
+
+def cmd_gaps(args) -> int:
+    ws = Workspace.open(args.data_dir)
+    candidates = siteio.read_candidates_file(args.candidates) if args.candidates else None
+    ans = gaps.chain_gaps(ws, radius_km=args.radius_km, top=args.top, candidates=candidates, grid_m=args.grid_m)
+    if args.format == "json":
+        print_json(ans)
+        return 0
+    cols, rows = gaps.gaps_table(ans)
+    if args.format == "csv":
+        sys.stdout.write(siteio.to_csv(cols, rows))
+        return 0
+    print(f"补链 chain gaps: {ans['makers']} makers, radius {ans['radius_km']:g} km by road, "
+          f"{ans['n_candidates']:,} {ans['candidate_source']} candidates ({ans['candidates_on_network']:,} on the network)")
+    shown = [dict(zip(cols, r)) for r in rows]
+    print(table(shown, [("category_zh", "类别 category"), ("open", "open"), ("lacking", "缺少 lacking"),
+                        ("undetermined", "无法判定 undet."), ("rank", "#"), ("site", "site"),
+                        ("sure", "确定 sure"), ("maybe", "可能 maybe"), ("distance_method", "method"),
+                        ("near", "位置 near"), ("serves", "serves")]))
+    print()
+    for h in ans["ranking"]:
+        print(h["text"])
+    if not ans["ranking"]:
+        print("没有站点能确定覆盖缺链企业 no site surely covers a maker lacking a category")
+    for n in ans["notes"]:
+        print(f"note: {n}")
+    print("sure: makers now lacking (or undetermined for) the category that the site is surely within the radius of; "
+          "maybe: undetermined, not counted. --format json for every maker and range")
     return 0
