@@ -95,7 +95,7 @@ case "$cmd" in
   messages)
     # Refresh the message catalog from the sources (new msgids appear with an empty Chinese msgstr to write).
     setup_python
-    "$VENV/bin/pybabel" -q extract -F babel.cfg -k _ -k N_ -k zh -k en -k pair -k t --no-location -o /tmp/supplychain-messages.pot .
+    "$VENV/bin/pybabel" -q extract -F babel.cfg -k _ -k N_ -k zh -k en -k pair -k t -k bi -k th -k tPair --no-location -o /tmp/supplychain-messages.pot .
     "$VENV/bin/pybabel" -q update --no-fuzzy-matching --ignore-obsolete -i /tmp/supplychain-messages.pot -d src/supplychain/locale -l zh_Hans
     ;;
   *) echo "usage: ./run.sh [serve|test|bench|setup|messages] [args…]" >&2; exit 2 ;;

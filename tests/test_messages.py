@@ -17,7 +17,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from supplychain import messages
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "N_": None, "zh": None, "en": None, "pair": None, "t": None}
+KEYWORDS = {"_": None, "N_": None, "zh": None, "en": None, "pair": None, "t": None, "bi": None, "th": None,
+            "tPair": None}
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -44,7 +44,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     from supplychain import edittoken, tilesources
     from supplychain.workspace import Workspace
 
-    from . import assets, errors, freshness, security
+    from . import assets, errors, freshness, i18n, security
     from .api import bp as api_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
@@ -69,6 +69,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp, reports_bp, scenarios_bp):
         app.register_blueprint(bp)
     errors.register(app)
+    i18n.init_app(app)
     # The online tile options' hosts may serve images to the pages (a bad tile setting stops the start here).
     tiles = tilesources.image_origins(tilesources.configured(ws.data_dir))
     security.init_app(app, edittoken.edit_token(ws.data_dir), read_only=read_only, allowed_hosts=allowed_hosts,

@@ -62,14 +62,15 @@ def parse_bool(value: str | None, field: str, default: bool = False) -> bool:
         return True
     if v in ("0", "false", "no", "off"):
         return False
-    raise InputError(field, f"{field} must be true or false (1/0), got {value!r}")
+    raise InputError(field, _("{field} must be true or false (1/0), got {value!r}", field=field, value=value))
 
 
 def parse_choice(value: str | None, field: str, choices, default: str | None = None) -> str | None:
     if value is None:
         return default
     if value not in choices:
-        raise InputError(field, f"unknown {field} {value!r}; expected one of: {', '.join(choices)}")
+        raise InputError(field, _("unknown {field} {value!r}; expected one of: {choices}", field=field, value=value,
+                                  choices=", ".join(choices)))
     return value
 
 
@@ -202,7 +203,7 @@ def isochrone_areas():
     """Service areas: ``km=5,10`` (road distance) or ``minutes=10,20`` (drive time), not both."""
     km, minutes = arg("km"), arg("minutes")
     if km is not None and minutes is not None:
-        raise InputError("minutes", "give km or minutes, not both")
+        raise InputError("minutes", _("give km or minutes, not both"))
     if minutes is not None:
         breaks, metric = isochrone.parse_breaks(minutes, "minutes", 120.0), "time"
     else:
@@ -266,7 +267,7 @@ def network_geojson():
     ws = workspace()
     pair = _gzip_cached("network", lambda: ws.network.road_lines() if ws.network is not None else None)
     if pair is None:
-        raise InputError(None, "no road network is loaded: run `supplychain network import PATH`",
+        raise InputError(None, _("no road network is loaded: run `supplychain network import PATH`"),
                          "no_network", 404)
     return _send_cached(pair)
 
@@ -277,5 +278,5 @@ def boundary_geojson():
     ws = workspace()
     pair = _gzip_cached("boundary", lambda: ws.study_area.to_geojson() if ws.study_area is not None else None)
     if pair is None:
-        raise InputError(None, "no study-area boundary file is available", "no_boundary", 404)
+        raise InputError(None, _("no study-area boundary file is available"), "no_boundary", 404)
     return _send_cached(pair)

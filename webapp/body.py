@@ -10,9 +10,13 @@ from __future__ import annotations
 from flask import request
 
 from supplychain.errors import InputError
+from supplychain.messages import N_, _, pair
 
 
-def json_body(known=None, limits: dict[str, int] | None = None, what: str = "a JSON object") -> dict:
+JSON_OBJECT = N_("a JSON object")
+
+
+def json_body(known=None, limits: dict[str, int] | None = None, what: str = JSON_OBJECT) -> dict:
     """The request's JSON object.
 
     Parameters
@@ -22,18 +26,19 @@ def json_body(known=None, limits: dict[str, int] | None = None, what: str = "a J
     limits
         ``{field: n}``: that field, when a list, holds at most ``n`` items.
     what
-        What the body should be, for the error message.
+        What the body should be, for the error message: a msgid of the catalog (``N_("the route GeoJSON")``).
     """
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise InputError("body", f"请发送 JSON 对象 Send {what} (Content-Type: application/json)")
+        raise InputError("body", _("Send {what} (Content-Type: application/json)", what=pair(what)))
     if known is not None:
         unknown = sorted(set(data) - set(known))
         if unknown:
-            raise InputError(unknown[0][:80], f"未知字段 unknown field {unknown[0][:80]!r}; expected: "
-                             f"{', '.join(sorted(known))}")
+            raise InputError(unknown[0][:80], _("unknown field {field!r}; expected: {known}", field=unknown[0][:80],
+                                                known=", ".join(sorted(known))))
     for field, n in (limits or {}).items():
         value = data.get(field)
         if isinstance(value, list) and len(value) > n:
-            raise InputError(field, f"{field}: 最多 at most {n:,} items, got {len(value):,}", "too_many")
+            raise InputError(field, _("{field}: at most {n:,} items, got {got:,}", field=field, n=n, got=len(value)),
+                             "too_many")
     return data

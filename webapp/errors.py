@@ -13,6 +13,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from supplychain.errors import InputError
+from supplychain.messages import _
 from supplychain.store import db_wait_s, is_busy_error
 
 log = logging.getLogger("webapp.errors")
@@ -31,13 +32,29 @@ def _page(status: int, title: str, message: str):
     return render_template("error.html", status=status, title=title, message=message), status
 
 
+def http_message(exc: HTTPException) -> str:
+    """What went wrong, in the catalog's words (werkzeug's own descriptions are English only)."""
+    if exc.code == 404:
+        return _("Nothing is served at {path}: check the address", path=request.path[:200])
+    if exc.code == 405:
+        allowed = ", ".join(sorted(getattr(exc, "valid_methods", None) or ())) or "—"
+        return _("Method {method} is not allowed at {path}; allowed: {allowed}", method=request.method,
+                 path=request.path[:200], allowed=allowed)
+    if exc.code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        return _("Request body too large (at most {mb} MB)", mb=format(limit / 1048576, "g"))
+    if exc.code == 400:
+        return _("Bad request: the server could not read it")
+    return _("HTTP error {code}: {name}", code=exc.code, name=exc.name)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(InputError)
     def _input_error(exc: InputError):
         status = exc.status if 400 <= exc.status < 500 else 400
         if wants_json():
             return jsonify(exc.to_dict()), status
-        return _page(status, "输入有误 Bad input", f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        return _page(status, _("Bad input"), f"{exc.field}: {exc.message}" if exc.field else exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -45,13 +62,10 @@ def register(app: Flask) -> None:
             exc.code, "http_error")
         if exc.code and exc.code >= 500:
             log.error("HTTP %s on %s %s: %s", exc.code, request.method, request.path, exc.description)
-        message = exc.description or exc.name
-        if exc.code == 413:
-            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-            message = f"请求体过大 Request body too large (at most {limit / 1048576:g} MB)"
+        message = http_message(exc)
         if wants_json():
             return jsonify(error_body(code, message, "body" if exc.code == 413 else None)), exc.code
-        title = {404: "页面不存在 Page not found"}.get(exc.code, f"{exc.code} {exc.name}")
+        title = _("Page not found") if exc.code == 404 else _("Error {code}", code=exc.code)
         return _page(exc.code or 500, title, message)
 
     @app.errorhandler(sqlite3.OperationalError)
@@ -60,18 +74,17 @@ def register(app: Flask) -> None:
         if not is_busy_error(exc):
             return _unexpected(exc)
         log.warning("database busy on %s %s: %s", request.method, request.path, exc)
-        message = ("数据库正忙（另一进程正在写入），请稍后重试 Database busy: another process is writing; "
-                   "nothing was changed, try again shortly")
+        message = _("Database busy: another process is writing; nothing was changed, try again shortly")
         headers = {"Retry-After": str(max(1, round(db_wait_s())))}
         if wants_json():
             return jsonify(error_body("busy", message, None)), 503, headers
-        body, status = _page(503, "数据库正忙 Database busy", message)
+        body, status = _page(503, _("Database busy"), message)
         return body, status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.full_path)
-        message = "服务器内部错误 Internal server error (logged on the server)"
+        message = _("Internal server error (logged on the server)")
         if wants_json():
             return jsonify(error_body("internal", message, None)), 500
-        return _page(500, "出错了 Something went wrong", message)
+        return _page(500, _("Something went wrong"), message)

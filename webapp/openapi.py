@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from supplychain.messages import _
+
 bp = Blueprint("openapi", __name__)
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -31,13 +33,13 @@ def _op(summary: str, ok: str = "200", media: str = "application/json", params=(
         write: bool = False, ok_schema: dict | None = None) -> dict:
     op: dict = {"summary": summary, "parameters": list(params),
                 "responses": {ok: {"description": "OK", "content": {media: {"schema": ok_schema or ANY_JSON}}},
-                              "4XX": {"description": "bad input, not found, or refused; the field at fault named",
+                              "4XX": {"description": _("bad input, not found, or refused; the field at fault named"),
                                       "content": {"application/json": {"schema": ERROR}}}}}
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     if write:
         op["security"] = [{"editToken": []}, {"sessionCookie": []}]
-        op["description"] = "Changes stored data: needs the edit token (401 without it, 403 in read-only mode)."
+        op["description"] = _("Changes stored data: needs the edit token (401 without it, 403 in read-only mode).")
     return op
 
 
@@ -201,9 +203,10 @@ PATHS = {
 
 DOCUMENT = {
     "openapi": "3.0.3",
-    "info": {"title": "吴中具身智能供应链 Wuzhong robotics supply chain API", "version": "1",
-             "description": "Every error is JSON {\"error\": {\"code\", \"message\", \"field\"}} with a 4xx status. "
-                            "Writes need the edit token (`supplychain token`)."},
+    "info": {"title": _("Wuzhong robotics supply chain") + " API", "version": "1",
+             "description": _("Every error is JSON {shape} with a 4xx status; its message is Chinese first. Writes need "
+                              "the edit token (`supplychain token`).",
+                              shape='{"error": {"code", "message", "field"}}')},
     "paths": PATHS,
     "components": {
         "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {

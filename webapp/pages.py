@@ -8,27 +8,32 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, render_template, request
 
-from supplychain import display, maps, measure, reach, sourcing, taxonomy
+from supplychain import display, maps, measure, messages, reach, sourcing, taxonomy
+from supplychain.messages import N_
 
 from .api import arg, workspace
 from .mapview import cached_map
 
 bp = Blueprint("pages", __name__)
 
-#: The navigation bar: (path, 中文, English). Entries whose page is not registered are left out.
+#: The navigation bar: (path, msgid of the catalog).
 NAV = (
-    ("/", "地图", "Map"),
-    ("/suppliers", "供应商查询", "Supplier query"),
-    ("/sourcing", "10公里配套", "10 km sourcing"),
-    ("/sites", "选址", "Sites"),
-    ("/route", "科创专线", "Kechuang line"),
-    ("/scenarios", "假设情景", "What-if"),
-    ("/registry", "登记审核", "Review"),
+    ("/", N_("Map")),
+    ("/suppliers", N_("Supplier query")),
+    ("/sourcing", N_("10 km sourcing")),
+    ("/sites", N_("Sites")),
+    ("/route", N_("Kechuang line")),
+    ("/scenarios", N_("What-if")),
+    ("/registry", N_("Review")),
 )
 
 
 def navigation(app: Flask) -> list[dict]:
-    return [{"href": href, "zh": zh, "en": en, "active": request.path == href} for href, zh, en in NAV]
+    items = []
+    for href, label in NAV:
+        zh, en = messages.pair(label)
+        items.append({"href": href, "zh": zh, "en": en, "active": request.path == href})
+    return items
 
 
 def entity_choice(e) -> dict:

@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from supplychain import catchment, maps, route, routedesign, taxonomy
 from supplychain.errors import InputError
+from supplychain.messages import N_, _
 
 from . import security
 from .api import arg, geojson_response, parse_bool, workspace
@@ -92,7 +93,7 @@ def create_route():
 
 @bp.post("/api/routes/import")
 def import_route():
-    data = json_body(limits={"features": route.MAX_FEATURES}, what="the route GeoJSON")
+    data = json_body(limits={"features": route.MAX_FEATURES}, what=N_("the route GeoJSON"))
     with _lock:
         r = route.import_geojson(workspace(), data, arg("id"), parse_bool(arg("replace"), "replace", False))
         _drop_route_maps()  # an import may replace the route the main map draws
@@ -103,7 +104,7 @@ def import_route():
 def compare_routes():
     ids = arg("ids")
     if ids is None:
-        raise InputError("ids", "name the routes to compare, e.g. ?ids=kechuang,variant1", "missing")
+        raise InputError("ids", _("name the routes to compare, e.g. {example}", example="?ids=kechuang,variant1"), "missing")
     with _lock:
         return jsonify(route.compare(workspace(), ids, arg("walk_m"), arg("bus_speed_kph"), arg("dwell_s")))
 
@@ -117,10 +118,10 @@ def design_route():
         security.require_edit()
     candidates = d.get("candidates") or []
     if not isinstance(candidates, list):
-        raise InputError("candidates", "candidates must be a list")
+        raise InputError("candidates", _("{field} must be a list", field="candidates"))
     count_estimated = d.get("count_estimated", False)
     if not isinstance(count_estimated, bool):
-        raise InputError("count_estimated", "count_estimated must be true or false")
+        raise InputError("count_estimated", _("{field} must be true or false", field="count_estimated"))
     with _lock:
         ans = routedesign.design(
             workspace(), start=d.get("start"), end=d.get("end"), candidates=candidates, budget_km=d.get("budget_km"),

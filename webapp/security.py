@@ -26,15 +26,15 @@ from markupsafe import Markup
 
 from supplychain import edittoken
 from supplychain.errors import InputError
+from supplychain.messages import N_, _
 
 COOKIE = "sc_edit"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
-TOKEN_HELP = ("需要编辑令牌：打开 `supplychain serve` 打印的网址（带 ?token=…），或运行 `supplychain token` 并发送 "
-              "Authorization: Bearer 令牌。 Edit token required: open the URL `supplychain serve` printed "
-              "(it carries ?token=…), or run `supplychain token` and send Authorization: Bearer TOKEN.")
-READ_ONLY_HELP = "只读模式：此服务器不接受修改。 Read-only: this server was started with --read-only and accepts no changes."
+TOKEN_HELP = N_("Edit token required: open the URL `supplychain serve` printed (it carries ?token=…), or run "
+               "`supplychain token` and send Authorization: Bearer TOKEN.")
+READ_ONLY_HELP = N_("Read-only: this server was started with --read-only and accepts no changes.")
 
 #: Every inline <script> and <style> element carries the nonce. Style *attributes* need 'unsafe-inline'
 #: (style-src-attr only): Leaflet, its plugins and Folium's DivIcons write style="…" in the HTML they insert.
@@ -124,16 +124,16 @@ def authorised() -> bool:
 def require_edit() -> None:
     """Refuse the request unless it may change stored data (403 read-only, 401 without the token)."""
     if policy().read_only:
-        raise InputError(None, READ_ONLY_HELP, "read_only", 403)
+        raise InputError(None, _(READ_ONLY_HELP), "read_only", 403)
     if not authorised():
-        raise InputError(None, TOKEN_HELP, "unauthorized", 401)
+        raise InputError(None, _(TOKEN_HELP), "unauthorized", 401)
 
 
 def _check_request():
     p = policy()
     if not host_allowed(request.host, p.allowed_hosts):
-        raise InputError("Host", f"不允许的主机名 Host not allowed: {host_name(request.host)[:80]!r} (start the "
-                         "server with --allowed-host NAME to serve it)", "bad_host", 400)
+        raise InputError("Host", _("Host not allowed: {host!r} (start the server with --allowed-host NAME to serve it)",
+                                   host=host_name(request.host)[:80]), "bad_host", 400)
     if request.method == "GET" and "token" in request.args and not request.path.startswith("/api"):
         return _login()
     if request.method in WRITE_METHODS:
@@ -147,7 +147,7 @@ def _login():
     """``?token=…`` on a page: set the session cookie and go on to the same URL without the token."""
     p = policy()
     if not edittoken.matches(request.args.get("token"), p.token):
-        raise InputError("token", "令牌无效 Invalid edit token: run `supplychain token` for the current one",
+        raise InputError("token", _("Invalid edit token: run `supplychain token` for the current one"),
                          "unauthorized", 401)
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
     resp = redirect(request.path + ("?" + urlencode(rest) if rest else ""), 303)

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify, render_template
 
 from supplychain import gaps, maps, siteio, siteopt, siting, taxonomy
 from supplychain.errors import InputError, parse_float
+from supplychain.messages import _
 
 from . import security
 from .api import arg, workspace
@@ -59,7 +60,7 @@ def gaps_answer() -> dict:
 def _download(kind: str, fmt: str) -> Response:
     """The answer to an evaluate or optimize request as a CSV or XLSX attachment."""
     if fmt not in ("csv", "xlsx"):
-        raise InputError("format", f"unknown export format {fmt!r}; expected csv or xlsx", "not_found", 404)
+        raise InputError("format", _("unknown export format {fmt!r}; expected csv or xlsx", fmt=fmt), "not_found", 404)
     if kind == "evaluate":
         result, table, name = _evaluate(), siteio.evaluation_table, "sites-evaluation"
     else:

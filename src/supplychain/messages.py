@@ -8,6 +8,10 @@ Placeholders are ``str.format`` names, the same in both languages::
 
     _("{n} makers lack {category}", n=3, category="减速器 reducer")
 
+A value that is itself a :func:`pair` is put in each half in that half's language::
+
+    _("Send {what}", what=pair("a JSON object"))   # "请发送 JSON 对象 Send a JSON object"
+
 - :func:`_` the bilingual sentence (Chinese, a space, English) — the form used almost everywhere;
 - :func:`pair` the two halves, for markup that styles them apart (``中文 <span>English</span>``);
 - :func:`zh` / :func:`en` one half;
@@ -46,18 +50,21 @@ def catalog() -> dict[str, str]:
     return out
 
 
-def _fill(text: str, params: dict) -> str:
-    return text.format(**params) if params else text
+def _fill(text: str, params: dict, half: int) -> str:
+    """``text`` with its placeholders filled; a value that is a :func:`pair` gives each half its own language."""
+    if not params:
+        return text
+    return text.format(**{k: v[half] if isinstance(v, tuple) and len(v) == 2 else v for k, v in params.items()})
 
 
 def zh(msgid: str, **params) -> str:
     """The Chinese half (the English msgid when the catalog has no Chinese yet)."""
-    return _fill(catalog().get(msgid, msgid), params)
+    return _fill(catalog().get(msgid, msgid), params, 0)
 
 
 def en(msgid: str, **params) -> str:
     """The English half."""
-    return _fill(msgid, params)
+    return _fill(msgid, params, 1)
 
 
 def pair(msgid: str, **params) -> tuple[str, str]:

@@ -24,7 +24,7 @@
         return cats.some(function (c) { return on[c]; });
       };
       var n = layer.setFilter(keep);
-      shown.textContent = "显示 shown: " + n + " / " + layer.markers.length;
+      shown.textContent = SC.t("shown") + ": " + n + " / " + layer.markers.length;
       // An uncertainty circle belongs to the entities standing at its point: hidden when all of them are.
       var visible = {};
       layer.markers.forEach(function (m) { if (!keep || keep(m.options.scData)) { visible[m.options.scId] = true; } });
@@ -46,7 +46,7 @@
       filterBox.querySelectorAll("input").forEach(function (b) { b.checked = false; });
       applyFilter();
     });
-    shown.textContent = "显示 shown: " + layer.markers.length + " / " + layer.markers.length;
+    shown.textContent = SC.t("shown") + ": " + layer.markers.length + " / " + layer.markers.length;
 
     // --- search -------------------------------------------------------------------------------
     var input = document.getElementById("search");
@@ -76,14 +76,14 @@
                e.id.toLowerCase().indexOf(q) >= 0;
       }).slice(0, 30);
       if (!hits.length) {
-        results.innerHTML = '<li class="sc-muted">无结果 no match</li>';
+        results.innerHTML = '<li class="sc-muted">' + SC.th("no match") + "</li>";
         return;
       }
       hits.forEach(function (e) {
         var li = document.createElement("li");
         li.dataset.id = e.id;
         li.innerHTML = "<b>" + SC.esc(e.zh) + "</b> <span class=\"en\">" + SC.esc(e.en || "") + "</span>" +
-          (e.located ? "" : ' <span class="sc-badge">位置未知 location unknown</span>');
+          (e.located ? "" : ' <span class="sc-badge">' + SC.th("Location unknown") + "</span>");
         li.addEventListener("click", function () { show(e.id); });
         results.appendChild(li);
       });

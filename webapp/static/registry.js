@@ -21,7 +21,7 @@
       input.checked = r.categories.indexOf(key) >= 0 || r.suggested_categories.indexOf(key) >= 0;
       label.appendChild(input);
       label.appendChild(document.createTextNode(" " + data.categories[key].zh + " " + data.categories[key].en +
-        (r.suggested_categories.indexOf(key) >= 0 ? " （建议 suggested）" : "")));
+        (r.suggested_categories.indexOf(key) >= 0 ? " (" + SC.t("suggested") + ")" : "")));
       box.appendChild(label);
     });
   }
@@ -73,13 +73,13 @@
       var src = document.getElementById("edit-source").value.trim();
       if (src) { body.source = src; }
     }
-    SC.setStatus(status, "保存中… saving…");
+    SC.setStatus(status, SC.t("saving…"));
     SC.send("POST", "/api/registry/entities/" + encodeURIComponent(current.id), body).then(function (res) {
       if (!res.ok) { SC.setStatus(status, SC.errorText(res.error), true); return; }
       var e = res.data.entity;
       byId[e.id] = Object.assign(e, {reasons: res.data.reasons});
       current = byId[e.id];
-      SC.setStatus(status, "已保存 saved: " + e.precision + (e.lat != null ? " " + e.lat + ", " + e.lon : "") +
+      SC.setStatus(status, SC.t("saved") + ": " + SC.precisionLabel(e.precision) + (e.lat != null ? " " + e.lat + ", " + e.lon : "") +
         "; " + (e.categories.join(", ") || "—"));
       status.dataset.saved = e.id;
       showLog(res.data.edits);

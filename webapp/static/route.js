@@ -22,8 +22,8 @@
   page.entities.forEach(function (e) { entityName[e.id] = e.zh; });
   /** The length check's verdict in words (the API answers a code). */
   function checkLabel(status) {
-    return {ok: "通过 ok", flagged: "偏差过大 flagged", incomplete: "不完整 incomplete", unmeasurable: "无法核对 cannot check",
-            no_stated_length: "无公布长度 no stated length", undetermined: "无法判定 undetermined"}[status] || status;
+    return {ok: SC.t("ok"), flagged: SC.t("flagged"), incomplete: SC.t("incomplete"), unmeasurable: SC.t("cannot check"),
+            no_stated_length: SC.t("no stated length"), undetermined: SC.t("undetermined")}[status] || status;
   }
 
   function setStatus(text, isError) {
@@ -49,11 +49,11 @@
         servedLayer = L.featureGroup().addTo(group), stopLayer = L.featureGroup().addTo(group),
         designLayer = L.featureGroup().addTo(map), candLayer = L.featureGroup().addTo(map);
     if (hook.control) {
-      hook.control.addOverlay(areaLayer, "步行服务区 Walk catchments");
-      hook.control.addOverlay(pathLayer, "线路路径 Route path");
-      hook.control.addOverlay(servedLayer, "服务的实体 Served entities");
-      hook.control.addOverlay(stopLayer, "站点 Stops");
-      hook.control.addOverlay(designLayer, "设计方案 Designed variant");
+      hook.control.addOverlay(areaLayer, SC.th("Walk catchments"));
+      hook.control.addOverlay(pathLayer, SC.th("Route path"));
+      hook.control.addOverlay(servedLayer, SC.th("Served entities"));
+      hook.control.addOverlay(stopLayer, SC.th("Stops"));
+      hook.control.addOverlay(designLayer, SC.th("Designed variant"));
     }
     var firstFit = true;
 
@@ -71,16 +71,16 @@
       var box = roughNote.getContainer();
       box.hidden = !rough.length;
       box.innerHTML = rough.length ? "⚠ " + rough.map(function (s) {
-        return "站 " + s.seq + " " + SC.esc(s.name_zh) + " <span class='sc-badge coarse'>" +
-          SC.esc(s.precision + " " + SC.regionText(s.region)) + "</span>";
-      }).join("；") + "<br>仅为镇/区参考点：步行范围与步行距离只是示意。Only a town/district reference point: its catchment and walks are indicative." : "";
+        return SC.th("stop {n}", {n: s.seq}) + " " + SC.esc(s.name_zh) + " <span class='sc-badge coarse'>" +
+          SC.esc(SC.placeText(s.precision, s.region)) + "</span>";
+      }).join("；") + "<br>" + SC.th("Only a town/district reference point: its catchment and walks are indicative.") : "";
     }
 
     function walkParam() { return walkIn.value.trim(); }
 
     function load(fit) {
       var token = ++state.seq;
-      setStatus("计算中 computing …");
+      setStatus(SC.t("computing…"));
       return SC.api("/api/routes/" + encodeURIComponent(state.id), {walk_m: walkParam()}).then(function (res) {
         if (token !== state.seq) { return; }
         if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
@@ -91,14 +91,14 @@
 
     function edit(method, path, body) {
       var token = ++state.seq;
-      setStatus("保存中 saving …");
+      setStatus(SC.t("saving…"));
       body = body || {};
       body.walk_m = walkParam();
       return send(method, path, body).then(function (res) {
         if (token !== state.seq) { return res; }
         if (!res.ok) { setStatus(SC.errorText(res.error), true); load(false); return res; }
         render(res.data, false);
-        setStatus("已保存 saved");
+        setStatus(SC.t("saved"));
         return res;
       });
     }
@@ -124,7 +124,7 @@
         var line = L.geoJSON(f, {style: {color: COLORS[p.distance_method], weight: est ? 3 : 5, opacity: 0.9,
                                          dashArray: est ? "8 6" : null}}).addTo(pathLayer);
         line.bindTooltip(p.from_seq + "→" + p.to_seq + " · " + SC.esc(SC.range(p.length_m, p.length_m_range, p.distance_method)) + " · " +
-                         (est ? "估算 estimated (直线 straight × " + (p.circuity_factor || "") + ")" : "路网 network"));
+                         (est ? SC.th("estimated") + " (" + SC.th("straight line × {f}", {f: p.circuity_factor || ""}) + ")" : SC.th("network")));
       });
       var widest = d.coverage[String(walks[walks.length - 1])];
       (widest ? widest.served : []).forEach(function (s) {
@@ -132,9 +132,9 @@
         var est = s.distance_method === "estimated";
         L.circleMarker([s.lat, s.lon], {radius: 11, color: est ? COLORS.estimated : "#1565c0", weight: 2, fill: false,
                                         dashArray: est ? "3 3" : null, interactive: true})
-          .bindTooltip("服务 served: " + SC.esc(s.name_zh) + " · 步行 walk " +
-                       walkText(s) + " → 站 stop " +
-                       s.nearest_stop + " · " + (est ? "估算 estimated" : "路网 network"))
+          .bindTooltip(SC.th("served") + ": " + SC.esc(s.name_zh) + " · " + SC.th("walk") + " " +
+                       walkText(s) + " → " + SC.th("stop {n}", {n: s.nearest_stop}) + " · " +
+                       (est ? SC.th("estimated") : SC.th("network")))
           .addTo(servedLayer);
       });
       d.stops.forEach(function (s) {
@@ -144,7 +144,7 @@
         var mk = L.marker([s.lat, s.lon], {
           icon: L.divIcon({className: "", html: '<div class="' + cls + '">' + s.seq + "</div>", iconSize: [22, 22], iconAnchor: [12, 12]}),
           draggable: editable(), title: s.seq + ". " + s.name_zh, keyboard: true, zIndexOffset: 1000});
-        mk.bindTooltip(s.seq + ". " + SC.esc(s.name_zh) + (coarse ? " (" + s.precision + ": 仅参考点 reference point only)" : ""));
+        mk.bindTooltip(s.seq + ". " + SC.esc(s.name_zh) + (coarse ? " (" + SC.esc(SC.precisionLabel(s.precision)) + ": " + SC.th("reference point only") + ")" : ""));
         mk.on("dragend", function () {
           var ll = mk.getLatLng();
           edit("PATCH", stopsPath() + "/" + s.seq, {lon: +ll.lng.toFixed(6), lat: +ll.lat.toFixed(6)});
@@ -163,23 +163,23 @@
     // --- the side panel ---------------------------------------------------------------------------
     function fillPanel(d) {
       var r = d.route, chk = d.length_check;
-      var lengthText = d.length_m == null ? "无法测量 not measurable yet" :
+      var lengthText = d.length_m == null ? SC.th("not measurable yet") :
         SC.esc(SC.range(d.length_m, d.length_m_range, d.distance_method)) +
-        (d.length_complete ? "" : " (部分 partial: 缺 missing " + d.missing_segments.join(", ") + ")");
+        (d.length_complete ? "" : " (" + SC.th("partial: missing {list}", {list: d.missing_segments.join(", ")}) + ")");
       var chkCls = chk.status === "ok" ? "rt-check-ok" : chk.status === "flagged" ? "rt-check-flagged" : "rt-check-other";
       var chkText = checkLabel(chk.status);
       var html = "<div><span class='big'>" + SC.esc(r.name_zh) + "</span> <span class='sc-muted'>" + SC.esc(r.name_en || "") +
-        " · " + SC.esc(r.id) + " · " + ({partial: "站点表不完整 stop list partial", complete: "站点表完整 complete",
-                                         design: "设计方案 design variant"}[r.stop_list] || r.stop_list) + "</span></div>" +
-        "<div>长度 Length: <b>" + lengthText + "</b> " + methodBadge(d.distance_method) +
-        (d.time_s != null ? " · 运行时间 running time <b>" + SC.minutes(d.time_s) + "</b>" : "") +
-        (r.stated_length_m ? " · 公布 stated " + SC.km(r.stated_length_m) : "") + "</div>" +
-        "<div>长度核对 Length check: <span class='" + chkCls + "'>" + chkText + "</span>" +
-        (chk.difference_m != null ? " (差 difference " + (chk.difference_m >= 0 ? "+" : "") + SC.km(chk.difference_m) + ")" : "") +
+        " · " + SC.esc(r.id) + " · " + ({partial: SC.th("stop list partial"), complete: SC.th("stop list complete"),
+                                         design: SC.th("design variant")}[r.stop_list] || SC.esc(r.stop_list)) + "</span></div>" +
+        "<div>" + SC.th("Length") + ": <b>" + lengthText + "</b> " + methodBadge(d.distance_method) +
+        (d.time_s != null ? " · " + SC.th("running time") + " <b>" + SC.minutes(d.time_s) + "</b>" : "") +
+        (r.stated_length_m ? " · " + SC.th("stated") + " " + SC.km(r.stated_length_m) : "") + "</div>" +
+        "<div>" + SC.th("Length check") + ": <span class='" + chkCls + "'>" + SC.esc(chkText) + "</span>" +
+        (chk.difference_m != null ? " (" + SC.th("difference") + " " + (chk.difference_m >= 0 ? "+" : "") + SC.km(chk.difference_m) + ")" : "") +
         " <span class='sc-muted'>" + SC.esc(chk.rule) + "</span></div>";
-      html += "<div><b>已知 Known</b><ul class='rt-lines'>" + d.known.map(function (t) { return "<li>" + SC.esc(t) + "</li>"; }).join("") + "</ul></div>";
+      html += "<div><b>" + SC.th("Known") + "</b><ul class='rt-lines'>" + d.known.map(function (t) { return "<li>" + SC.esc(t) + "</li>"; }).join("") + "</ul></div>";
       if (d.unknown.length) {
-        html += "<div><b>未知与注意 Not known / caveats</b><ul class='rt-lines rt-unknown'>" +
+        html += "<div><b>" + SC.th("Not known / caveats") + "</b><ul class='rt-lines rt-unknown'>" +
           d.unknown.map(function (t) { return "<li>" + SC.esc(t) + "</li>"; }).join("") + "</ul></div>";
       }
       summary.innerHTML = html;
@@ -190,26 +190,26 @@
       $("export-route").href = "/api/routes/" + encodeURIComponent(r.id) + "/export";
 
       var walks = d.parameters.walk_m;
-      $("walk-head").innerHTML = "服务<span class='en'>Served ≤" + walks.join("/") + " m</span>";
+      $("walk-head").innerHTML = SC.bi("Served ≤{walks} m", "en", {walks: walks.join("/")});
       stopsBody.innerHTML = "";
       d.stops.forEach(function (s, i) {
         var tr = document.createElement("tr");
         tr.dataset.seq = s.seq;
         var where = s.located ? s.lon.toFixed(5) + ", " + s.lat.toFixed(5) + "<br><span class='sc-badge" +
           (SC.isCoarse(s.precision) ? " coarse" : "") + "'>" + SC.esc(s.precision + " " + SC.regionText(s.region)) + "</span>" :
-          "<span class='sc-badge estimated'>位置未知 unlocated</span>";
+          "<span class='sc-badge estimated'>" + SC.th("unlocated") + "</span>";
         var served = s.catchment ? walks.map(function (w) {
           var m = s.catchment[String(w)], sure = m.filter(function (x) { return x.verdict === "within"; }).length;
-          return sure + (m.length > sure ? "<span class='sc-muted' title='无法判定 undetermined'>+" + (m.length - sure) + "?</span>" : "");
+          return sure + (m.length > sure ? "<span class='sc-muted' title='" + SC.th("undetermined") + "'>+" + (m.length - sure) + "?</span>" : "");
         }).join(" / ") : "–";
         tr.innerHTML = "<td>" + s.seq + "</td><td><b>" + SC.esc(s.name_zh) + "</b><br><span class='sc-muted'>" +
-          SC.esc(s.name_en || "") + (s.entity_id ? " · 实体 entity " + SC.esc(s.entity_id) : "") + "</span></td>" +
+          SC.esc(s.name_en || "") + (s.entity_id ? " · " + SC.th("entity") + " " + SC.esc(s.entity_id) : "") + "</span></td>" +
           "<td class='rt-small'>" + where + "</td><td class='num'>" + (s.snap_m == null ? "–" : Math.round(s.snap_m) + " m") +
           "</td><td class='num'>" + served + "</td><td class='rt-actions'>" +
-          (canEdit ? "<button type='button' class='secondary' data-act='up' title='上移 up'" + (i === 0 ? " disabled" : "") + ">↑</button>" +
-                     "<button type='button' class='secondary' data-act='down' title='下移 down'" + (i === d.stops.length - 1 ? " disabled" : "") + ">↓</button>" +
-                     "<button type='button' class='secondary' data-act='rename' title='改名 rename'>✎</button>" +
-                     "<button type='button' class='secondary' data-act='remove' title='删除 remove'>✕</button>" : "") + "</td>";
+          (canEdit ? "<button type='button' class='secondary' data-act='up' title='" + SC.th("Move up") + "'" + (i === 0 ? " disabled" : "") + ">↑</button>" +
+                     "<button type='button' class='secondary' data-act='down' title='" + SC.th("Move down") + "'" + (i === d.stops.length - 1 ? " disabled" : "") + ">↓</button>" +
+                     "<button type='button' class='secondary' data-act='rename' title='" + SC.th("Rename") + "'>✎</button>" +
+                     "<button type='button' class='secondary' data-act='remove' title='" + SC.th("Remove") + "'>✕</button>" : "") + "</td>";
         stopsBody.appendChild(tr);
       });
       segBody.innerHTML = "";
@@ -219,11 +219,11 @@
         tr.innerHTML = "<td>" + g.from_seq + "→" + g.to_seq + " <span class='sc-muted'>" + SC.esc(g.from) + " → " + SC.esc(g.to) +
           "</span></td><td class='num'>" + (g.status === "missing" ? "–" : SC.esc(SC.range(g.length_m, g.length_m_range, g.distance_method))) +
           "</td><td class='num'>" + SC.minutes(g.time_s) + "</td><td>" +
-          (g.status === "missing" ? "<span class='sc-badge coarse'>缺 missing</span>" : methodBadge(g.distance_method)) +
+          (g.status === "missing" ? "<span class='sc-badge coarse'>" + SC.th("missing") + "</span>" : methodBadge(g.distance_method)) +
           "</td><td class='rt-small'>" + SC.esc(note) + "</td>";
         segBody.appendChild(tr);
       });
-      if (!d.segments.length) { segBody.innerHTML = "<tr><td colspan='5' class='sc-muted'>少于两个站点 fewer than two stops</td></tr>"; }
+      if (!d.segments.length) { segBody.innerHTML = "<tr><td colspan='5' class='sc-muted'>" + SC.th("fewer than two stops") + "</td></tr>"; }
 
       var cov = "";
       walks.forEach(function (w) {
@@ -231,19 +231,20 @@
         var kinds = Object.keys(c.by_kind).map(function (k) { return SC.esc(kindLabel(k)) + " " + c.by_kind[k].length; }).join("，") || "—";
         var sup = Object.keys(c.suppliers_by_category).map(function (k) {
           var v = c.suppliers_by_category[k];
-          return SC.esc(catLabel(k)) + " " + v.total + (v.estimated ? "（估算 est. " + v.estimated + "）" : "");
+          return SC.esc(catLabel(k)) + " " + v.total + (v.estimated ? " (" + SC.th("estimated") + " " + v.estimated + ")" : "");
         }).join("，") || "—";
-        cov += "<p><b>≤" + w + " m:</b> " + n.total + " 个实体 entities (" + n.network + " 路网 network, " + n.estimated +
-          " 估算 estimated) · " + kinds + "<br>整机企业 makers: " + c.makers.total + (c.makers.estimated ? "（估算 est. " + c.makers.estimated + "）" : "") +
-          " · 供应商 suppliers: " + sup +
-          (c.undetermined_count ? "<br>" + SC.verdictBadge("undetermined") + " " + c.undetermined_count +
-            " 个实体可能在步行范围内，位置太粗略无法判定，未计入 entities may be within the walk; too imprecise to tell, not counted" : "") +
-          "<br><span class='sc-muted'>超出步行范围 farther than " + w + " m: " + c.not_served.length + "</span></p>";
+        cov += "<p><b>≤" + w + " m:</b> " + SC.th("{n} entities ({net} network, {est} estimated)", {n: n.total, net: n.network, est: n.estimated}) +
+          " · " + kinds + "<br>" + SC.th("Makers") + ": " + c.makers.total +
+          (c.makers.estimated ? " (" + SC.th("estimated") + " " + c.makers.estimated + ")" : "") +
+          " · " + SC.th("suppliers") + ": " + sup +
+          (c.undetermined_count ? "<br>" + SC.verdictBadge("undetermined") + " " +
+            SC.th("{n} entities may be within the walk; too imprecise to tell, not counted", {n: c.undetermined_count}) : "") +
+          "<br><span class='sc-muted'>" + SC.th("farther than {w} m", {w: w}) + ": " + c.not_served.length + "</span></p>";
       });
       var widest = d.coverage[String(walks[walks.length - 1])];
       if (widest && widest.served.length) {
-        cov += "<div class='rt-served'><table class='sc-table'><thead><tr><th>实体<span class='en'>Entity</span></th><th class='num'>步行<span class='en'>Walk</span></th>" +
-          "<th>站<span class='en'>Stop</span></th><th>方法<span class='en'>Method</span></th></tr></thead><tbody>" +
+        cov += "<div class='rt-served'><table class='sc-table'><thead><tr><th>" + SC.bi("Entity", "en") + "</th><th class='num'>" + SC.bi("Walk", "en") + "</th>" +
+          "<th>" + SC.bi("Stop", "en") + "</th><th>" + SC.bi("Method", "en") + "</th></tr></thead><tbody>" +
           widest.served.map(function (s) {
             return "<tr><td>" + SC.esc(s.name_zh) + "<br><span class='sc-muted'>" + SC.esc(kindLabel(s.kind)) +
               (s.uncertain_because ? " · " + SC.esc(s.uncertain_because) : "") + "</span></td><td class='num walk'>" + walkText(s) +
@@ -251,7 +252,7 @@
           }).join("") + "</tbody></table></div>";
       }
       if (d.unlocated_entities.length) {
-        cov += "<p class='sc-muted'>位置未知、无法判断 unlocated, cannot tell: " +
+        cov += "<p class='sc-muted'>" + SC.th("unlocated, cannot tell:") + " " +
           d.unlocated_entities.map(function (e) { return SC.esc(e.name_zh); }).join("、") + "</p>";
       }
       coverageBox.innerHTML = cov;
@@ -266,7 +267,7 @@
       if (act === "down") { edit("PATCH", base, {to: seq + 1}); }
       if (act === "rename") {
         var cur = state.data.stops[seq - 1];
-        var name = window.prompt("站名 Stop name (中文)", cur.name_zh);
+        var name = window.prompt(SC.t("Stop name (Chinese)"), cur.name_zh);
         if (name) { edit("PATCH", base, {name_zh: name}); }
       }
     });
@@ -324,9 +325,9 @@
     walkIn.addEventListener("change", function () { load(false); });
 
     $("copy-route").addEventListener("click", function () {
-      var id = window.prompt("新方案 id New variant id (letters, digits, - _)", state.id + "-v" + (routeSel.options.length));
+      var id = window.prompt(SC.t("New variant id (letters, digits, - _)"), state.id + "-v" + (routeSel.options.length));
       if (!id) { return; }
-      var name = window.prompt("方案名称 Variant name (中文)", (state.data ? state.data.route.name_zh : "") + " 方案");
+      var name = window.prompt(SC.t("Variant name (Chinese)"), (state.data ? state.data.route.name_zh : "") + " 方案");
       if (!name) { return; }
       send("POST", "/api/routes", {id: id, name_zh: name, copy_from: state.id}).then(function (res) {
         if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
@@ -334,9 +335,9 @@
       });
     });
     $("new-route").addEventListener("click", function () {
-      var id = window.prompt("新线路 id New route id");
+      var id = window.prompt(SC.t("New route id"));
       if (!id) { return; }
-      var name = window.prompt("线路名称 Route name (中文)", "新线路");
+      var name = window.prompt(SC.t("Route name (Chinese)"), "新线路");
       if (!name) { return; }
       send("POST", "/api/routes", {id: id, name_zh: name}).then(function (res) {
         if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
@@ -344,7 +345,7 @@
       });
     });
     $("delete-route").addEventListener("click", function () {
-      if (!window.confirm("删除线路 Delete route " + state.id + "?")) { return; }
+      if (!window.confirm(SC.t("Delete route {id}?", {id: state.id}))) { return; }
       send("DELETE", "/api/routes/" + encodeURIComponent(state.id)).then(function (res) {
         if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
         refreshRoutes(null).then(function () {
@@ -358,7 +359,7 @@
       if (!file) { return; }
       file.text().then(function (text) {
         var data;
-        try { data = JSON.parse(text); } catch (e) { setStatus("不是 JSON not JSON: " + e, true); return; }
+        try { data = JSON.parse(text); } catch (e) { setStatus(SC.t("not JSON") + ": " + e, true); return; }
         send("POST", "/api/routes/import", data).then(function (res) {
           if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
           refreshRoutes(res.data.route.id);
@@ -370,27 +371,30 @@
     // --- comparison -------------------------------------------------------------------------------
     $("compare").addEventListener("click", function () {
       var ids = Array.prototype.map.call(document.querySelectorAll("#cmp-choices input:checked"), function (b) { return b.value; });
-      if (!ids.length) { setStatus("请选择线路 choose routes to compare", true); return; }
+      if (!ids.length) { setStatus(SC.t("choose routes to compare"), true); return; }
       SC.api("/api/routes/compare", {ids: ids.join(","), walk_m: walkParam()}).then(function (res) {
         if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
         var t = $("cmp-table"), rows = res.data.routes, walks = res.data.walk_m;
         var fields = [
-          ["名称 Name", function (r) { return "<b>" + SC.esc(r.name_zh) + "</b><br><span class='sc-muted'>" + SC.esc(r.id) + "</span>"; }],
-          ["站点 Stops (located/all)", function (r) { return r.located_stops + " / " + r.stops; }],
-          ["长度 Length", function (r) { return SC.km(r.length_m) + (r.length_m != null && !r.length_complete ? " (部分 partial)" : ""); }],
-          ["方法 Method", function (r) { return methodBadge(r.distance_method); }],
-          ["时间 Time", function (r) { return SC.minutes(r.time_s); }],
-          ["长度核对 Length check", function (r) { return SC.esc(checkLabel(r.length_check)); }]
+          [SC.th("Name"), function (r) { return "<b>" + SC.esc(r.name_zh) + "</b><br><span class='sc-muted'>" + SC.esc(r.id) + "</span>"; }],
+          [SC.th("Stops (located/all)"), function (r) { return r.located_stops + " / " + r.stops; }],
+          [SC.th("Length"), function (r) { return SC.km(r.length_m) + (r.length_m != null && !r.length_complete ? " (" + SC.th("partial") + ")" : ""); }],
+          [SC.th("Method"), function (r) { return methodBadge(r.distance_method); }],
+          [SC.th("Time"), function (r) { return SC.minutes(r.time_s); }],
+          [SC.th("Length check"), function (r) { return SC.esc(checkLabel(r.length_check)); }]
         ];
         walks.forEach(function (w) {
-          fields.push(["服务 Served ≤" + w + " m", function (r) { var s = r.served[String(w)]; return s.total + " (" + s.network + " 路网, " + s.estimated + " 估算)"; }]);
+          fields.push([SC.th("Served ≤{walks} m", {walks: w}), function (r) {
+            var s = r.served[String(w)];
+            return s.total + " (" + SC.th("{net} network, {est} estimated", {net: s.network, est: s.estimated}) + ")";
+          }]);
         });
-        fields.push(["人才公寓 Talent apts", function (r) { return r.talent_apartments.length; }]);
-        fields.push(["研究机构 Institutes", function (r) { return r.institutes.length; }]);
-        fields.push(["企业 Firms", function (r) { return r.firms.length; }]);
-        fields.push(["整机 Makers", function (r) { return r.makers; }]);
-        fields.push(["覆盖类别 Categories", function (r) { return r.categories_covered.map(catLabel).map(SC.esc).join("、") || "—"; }]);
-        fields.push(["仅此线路 Only this route", function (r) {
+        fields.push([SC.th("Talent apartments"), function (r) { return r.talent_apartments.length; }]);
+        fields.push([SC.th("Institutes"), function (r) { return r.institutes.length; }]);
+        fields.push([SC.th("Firms"), function (r) { return r.firms.length; }]);
+        fields.push([SC.th("Makers"), function (r) { return r.makers; }]);
+        fields.push([SC.th("Categories covered"), function (r) { return r.categories_covered.map(catLabel).map(SC.esc).join("、") || "—"; }]);
+        fields.push([SC.th("Only this route"), function (r) {
           return r.only_here.map(function (id) { return SC.esc(entityName[id] || id); }).join("、") || "—";
         }]);
         t.querySelector("thead").innerHTML = "<tr><th></th>" + rows.map(function (r) { return "<th>" + SC.esc(r.id) + "</th>"; }).join("") + "</tr>";
@@ -416,10 +420,10 @@
         if (c.lat != null) {
           L.marker([c.lat, c.lon], {icon: L.divIcon({className: "", html: "<div class='rt-cand-icon'>" + (i + 1) + "</div>",
                                                        iconSize: [18, 18], iconAnchor: [9, 9]})})
-            .bindTooltip("候选点 candidate " + (i + 1)).addTo(candLayer);
+            .bindTooltip(SC.th("candidate {n}", {n: i + 1})).addTo(candLayer);
         }
       });
-      if (!state.candidates.length) { candList.innerHTML = "<li class='sc-muted'>无候选点：在地图上点击（先选 ◇ 模式）或加入登记实体。No candidates: click the map (◇ mode) or add registry entities.</li>"; }
+      if (!state.candidates.length) { candList.innerHTML = "<li class='sc-muted'>" + SC.th("No candidates: click the map (◇ mode) or add registry entities.") + "</li>"; }
     }
     candList.addEventListener("click", function (ev) {
       var b = ev.target.closest("button[data-i]");
@@ -446,7 +450,7 @@
     }
 
     $("design").addEventListener("click", function () {
-      setStatus("设计中 designing …");
+      setStatus(SC.t("designing…"));
       send("POST", "/api/routes/design", designBody()).then(function (res) {
         if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
         setStatus("");
@@ -454,7 +458,7 @@
       });
     });
     saveDesignBtn.addEventListener("click", function () {
-      var id = window.prompt("保存为方案 id Save as route id", state.id + "-design");
+      var id = window.prompt(SC.t("Save as route id"), state.id + "-design");
       if (!id) { return; }
       send("POST", "/api/routes/design", designBody(id, "设计方案 " + id)).then(function (res) {
         if (!res.ok) { setStatus(SC.errorText(res.error), true); return; }
@@ -470,16 +474,16 @@
         L.polyline(g.coordinates.map(function (c) { return [c[1], c[0]]; }),
                    {color: "#7b1fa2", weight: 4, opacity: 0.85, dashArray: "10 6"}).addTo(designLayer);
       });
-      var html = "<p><b>方法 Method:</b> " + SC.esc(a.method) + (a.optimal ? " (最优 optimal)" : " (启发式 heuristic)") +
+      var html = "<p><b>" + SC.th("Method") + ":</b> " + SC.esc(a.method) + " (" + (a.optimal ? SC.th("optimal") : SC.th("heuristic")) + ")" +
         "<br><span class='sc-muted'>" + SC.esc(a.method_note) + "</span></p>";
       if (!a.feasible) { html += "<p class='sc-error'>" + SC.esc(a.message) + "</p>"; }
-      html += "<p><b>顺序 Sequence:</b> " + a.sequence.map(function (s) { return SC.esc(s.name_zh); }).join(" → ") + "<br>" +
-        "<b>长度 Length:</b> " + SC.km(a.length_m) + " " + methodBadge(a.legs_network ? "network" : "estimated") +
-        " / 预算 budget " + SC.km(a.budget_m) + " · <b>目标值 objective</b> " + a.objective +
-        " · 服务 serves " + a.served.length + "</p>";
-      html += "<table class='sc-table'><thead><tr><th>方案<span class='en'>Variant</span></th><th class='num'>长度<span class='en'>Length</span></th>" +
-        "<th class='num'>时间<span class='en'>Time</span></th><th class='num'>目标<span class='en'>Objective</span></th>" +
-        "<th>服务<span class='en'>Served</span></th><th>类别<span class='en'>Categories</span></th></tr></thead><tbody>" +
+      html += "<p><b>" + SC.th("Sequence") + ":</b> " + a.sequence.map(function (s) { return SC.esc(s.name_zh); }).join(" → ") + "<br>" +
+        "<b>" + SC.th("Length") + ":</b> " + SC.km(a.length_m) + " " + methodBadge(a.legs_network ? "network" : "estimated") +
+        " / " + SC.th("budget") + " " + SC.km(a.budget_m) + " · <b>" + SC.th("objective") + "</b> " + a.objective +
+        " · " + SC.th("serves") + " " + a.served.length + "</p>";
+      html += "<table class='sc-table'><thead><tr><th>" + SC.bi("Variant", "en") + "</th><th class='num'>" + SC.bi("Length", "en") + "</th>" +
+        "<th class='num'>" + SC.bi("Time", "en") + "</th><th class='num'>" + SC.bi("Objective", "en") + "</th>" +
+        "<th>" + SC.bi("Served", "en") + "</th><th>" + SC.bi("Categories", "en") + "</th></tr></thead><tbody>" +
         a.variants.map(function (v) {
           return "<tr><td>" + SC.esc(v.name_zh) + "</td><td class='num'>" + SC.km(v.length_m) + "</td><td class='num'>" +
             SC.minutes(v.time_s) + "</td><td class='num'>" + v.objective + "</td><td>" + v.served.length + "</td><td>" +

@@ -5,6 +5,8 @@
  *   SC.send(method, path, body, params) -> the same, for POST/PATCH/DELETE with a JSON body
  *   SC.methodBadge / SC.range / SC.dist                                  how sure a distance is, said every time
  *   SC.fitBounds(map, bounds, options)                                    a fit that is not lost to a running zoom
+ *   SC.t("English {n}", {n: 3}) -> "中文 English" (text); SC.th the same as HTML (text and values escaped,
+ *   SC.raw(html) values kept); SC.bi(msgid, cls, params) the halves styled apart; SC.tPair -> [中文, English]
  */
 (function () {
   "use strict";
@@ -14,6 +16,56 @@
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
     });
+  };
+
+  // --- the message catalog (webapp/i18n.py puts the Chinese of every msgid these calls hold in #sc-messages) ---
+  var catalog = null;
+  function chinese(msgid) {
+    if (catalog === null) {
+      var el = document.getElementById("sc-messages");
+      try { catalog = el ? JSON.parse(el.textContent) : {}; } catch (err) { catalog = {}; }
+    }
+    return Object.prototype.hasOwnProperty.call(catalog, msgid) ? catalog[msgid] : msgid;
+  }
+
+  /** A value SC.th / SC.bi insert as HTML as it is (already escaped markup, e.g. a badge). */
+  function Raw(html) { this.html = String(html); }
+  SC.raw = function (html) { return new Raw(html); };
+
+  /** text with its {name} placeholders filled; as HTML, the text and every value not SC.raw are escaped.
+   *  lang: 0 for the Chinese half, 1 for the English (a value that is an SC.tPair gives the half of its own). */
+  function fill(text, params, html, lang) {
+    var out = "", re = /\{(\w+)\}/g, last = 0, m;
+    function lit(s) { return html ? SC.esc(s) : s; }
+    while ((m = re.exec(text)) !== null) {
+      var has = params && Object.prototype.hasOwnProperty.call(params, m[1]), v = has ? params[m[1]] : m[0];
+      if (Array.isArray(v)) { v = v[lang]; }  // an SC.tPair: its Chinese in the Chinese half, its English in the English
+      out += lit(text.slice(last, m.index)) + (v instanceof Raw ? v.html : lit(String(v == null ? "" : v)));
+      last = re.lastIndex;
+    }
+    return out + lit(text.slice(last));
+  }
+
+  /** [中文, English] of a message (the English twice when the catalog has no Chinese for it). */
+  SC.tPair = function (msgid, params) { return [fill(chinese(msgid), params, false, 0), fill(msgid, params, false, 1)]; };
+
+  /** The bilingual sentence as text, Chinese first: SC.t("Radius") -> "半径 Radius". */
+  SC.t = function (msgid, params) {
+    var p = SC.tPair(msgid, params);
+    return p[0] === p[1] ? p[1] : p[0] + " " + p[1];
+  };
+
+  /** SC.t as HTML: the sentence and its values escaped (SC.raw(...) values inserted as they are). */
+  SC.th = function (msgid, params) {
+    var c = fill(chinese(msgid), params, true, 0), e = fill(msgid, params, true, 1);
+    return c === e ? e : c + " " + e;
+  };
+
+  /** The halves styled apart, as HTML: SC.bi("Name", "en") -> '名称 <span class="en">Name</span>'. */
+  SC.bi = function (msgid, cls, params) {
+    var c = fill(chinese(msgid), params, true, 0), e = fill(msgid, params, true, 1);
+    if (c === e) { return e; }
+    return c + " <span" + (cls ? ' class="' + SC.esc(cls) + '"' : "") + ">" + e + "</span>";
   };
 
   /** metres -> "1.23 km" (or "850 m" below 1 km); blank for null */
@@ -51,7 +103,7 @@
         return {ok: false, status: r.status, data: null, error: {message: r.status + " " + r.statusText}};
       });
     }, function (err) {
-      return {ok: false, status: 0, data: null, error: {message: "网络错误 network error: " + err}};
+      return {ok: false, status: 0, data: null, error: {message: SC.t("Network error: {error}", {error: err})}};
     });
   };
 
@@ -62,9 +114,8 @@
     note.id = "sc-token-note";
     note.className = "sc-error sc-token-note";
     note.setAttribute("role", "alert");
-    note.textContent = "需要编辑令牌：请打开 `supplychain serve` 启动时打印的网址（带 ?token=…），或运行 " +
-      "`supplychain token` 查看令牌后访问 /?token=令牌。 Edit token required: open the URL `supplychain serve` " +
-      "printed at start (it carries ?token=…), or run `supplychain token` and visit /?token=TOKEN once.";
+    note.textContent = SC.t("Edit token required: open the URL `supplychain serve` printed at start (it carries " +
+      "?token=…), or run `supplychain token` and visit /?token=TOKEN once.");
     document.body.insertBefore(note, document.body.firstChild);
   };
 
@@ -97,13 +148,16 @@
 
   /** The badge of a distance method; the circuity factor in the text (or only in the title when compact). */
   SC.methodBadge = function (method, factor, compact) {
-    if (method === "network") { return '<span class="sc-badge network" title="OSM 道路网最短路径 shortest path on the OSM road network">路网 network</span>'; }
+    if (method === "network") {
+      return '<span class="sc-badge network" title="' + SC.th("shortest path on the OSM road network") + '">' +
+        SC.th("network") + "</span>";
+    }
     if (method === "estimated") {
       var f = factor ? " ×" + (+factor).toFixed(2) : "";
-      return '<span class="sc-badge estimated" title="直线 × 绕行系数 straight line × circuity factor' + f +
-        '，不是道路路径 not a road path">估算 estimated' + (compact ? "" : f) + "</span>";
+      return '<span class="sc-badge estimated" title="' + SC.th("straight line × circuity factor{f}, not a road path", {f: f}) +
+        '">' + SC.th("estimated") + (compact ? "" : f) + "</span>";
     }
-    return '<span class="sc-badge" title="未测量 not measured">—</span>';
+    return '<span class="sc-badge" title="' + SC.th("not measured") + '">—</span>';
   };
 
   /** A distance as HTML: "≈" when estimated, and "±…" below it when either end is only roughly located.
@@ -111,9 +165,9 @@
   SC.dist = function (m, method, uncertainty, fmt) {
     var text = (fmt || SC.km)(m);
     if (m == null || !isFinite(m)) { return text; }
-    var html = (method === "estimated" ? "<span title='估算 estimated'>≈</span>" : "") + text;
+    var html = (method === "estimated" ? "<span title='" + SC.th("estimated") + "'>≈</span>" : "") + text;
     if (uncertainty) {
-      html += "<br><span class='sc-unc' title='位置不确定：两端之一仅定位到镇/区 one end is located only to a town or the district'>±" +
+      html += "<br><span class='sc-unc' title='" + SC.th("uncertain position: one end is located only to a town or the district") + "'>±" +
         SC.span(uncertainty) + "</span>";
     }
     return html;
@@ -143,16 +197,30 @@
   /** An uncertainty region as text (display.region): "±300 m", "±5 km", "吴中区内任意位置 anywhere in 吴中区". */
   SC.regionText = function (r) {
     if (!r || r.kind === "point") { return ""; }
-    if (r.kind === "polygon") { return r.district_zh + "内任意位置 anywhere in " + r.district_zh; }
+    if (r.kind === "polygon") { return SC.t("anywhere in {district}", {district: r.district_zh}); }
     var m = r.radius_m || r.extent_m || 0;
     return m >= 1000 ? "±" + +(m / 1000).toFixed(3) + " km" : "±" + Math.round(m) + " m";
   };
 
-  SC.VERDICTS = {within: "确定在内 within", undetermined: "无法判定 undetermined", beyond: "确定在外 beyond"};
+  /** A location's precision code in words, Chinese first: "street" -> "道路 street". */
+  SC.precisionLabel = function (p) {
+    return {exact: SC.t("exact"), street: SC.t("street"), town: SC.t("town"), district: SC.t("district"),
+            unknown: SC.t("unknown")}[p] || (p || "");
+  };
+  /** Where a place is, as text: its precision in words and its uncertainty region ("镇/街道 town ±3 km"). */
+  SC.placeText = function (precision, region) {
+    var r = SC.regionText(region);
+    return SC.precisionLabel(precision) + (r ? " " + r : "");
+  };
+
+  /** The verdict of a radius test in words (measure.VERDICTS). */
+  SC.verdictText = function (v) {
+    return {within: SC.t("within"), undetermined: SC.t("undetermined"), beyond: SC.t("beyond")}[v] || v;
+  };
   /** The verdict of a radius test as a badge of its own style. */
   SC.verdictBadge = function (v) {
     if (!v) { return ""; }
-    return "<span class='sc-verdict " + SC.esc(v) + "'>" + SC.esc(SC.VERDICTS[v] || v) + "</span>";
+    return "<span class='sc-verdict " + SC.esc(v) + "'>" + SC.esc(SC.verdictText(v)) + "</span>";
   };
 
   /** map.fitBounds that is not swallowed by a zoom animation still running (Leaflet drops it silently). */

@@ -38,11 +38,11 @@
       label.htmlFor = "w-" + c.key;
       label.innerHTML = "<span class='" + (off ? "off" : "") + "'>" + SC.esc(c.short_zh) + "</span> <span class='sc-muted'>" +
         SC.esc(c.short_en) + (c.direction === "less" ? " ↓" : " ↑") + "</span>" +
-        (off ? " <span class='sc-badge' title='" + SC.esc(off) + "'>不可用 n/a</span>" : "");
-      label.title = c.zh + " · " + c.en + (c.direction === "less" ? "（越小越好 less is better）" : "（越多越好 more is better）");
+        (off ? " <span class='sc-badge' title='" + SC.esc(off) + "'>" + SC.th("n/a") + "</span>" : "");
+      label.title = c.zh + " · " + c.en + " (" + (c.direction === "less" ? SC.t("less is better") : SC.t("more is better")) + ")";
       var range = document.createElement("input");
       range.type = "range"; range.min = 0; range.max = 100; range.step = 1; range.value = state.weights[c.key];
-      range.setAttribute("aria-label", c.short_en + " weight");
+      range.setAttribute("aria-label", SC.t("{name} weight", {name: c.short_zh + " " + c.short_en}));
       var num = document.createElement("input");
       num.type = "number"; num.min = 0; num.max = 100; num.step = "any"; num.value = state.weights[c.key];
       num.id = "w-" + c.key; num.dataset.key = c.key;
@@ -63,8 +63,8 @@
   function showSum() {
     var s = weightSum(), ok = Math.abs(s - 100) <= 0.01, el = $("weight-sum");
     el.className = "st-sum " + (ok ? "ok" : "bad");
-    el.textContent = "合计 Sum: " + (+s.toFixed(2)) + "%" + (ok ? " ✓" : " — 须为 100% must be 100%");
-    $("evaluate").title = ok ? "" : "权重合计须为 100% weights must sum to 100%";
+    el.textContent = SC.t("Sum") + ": " + (+s.toFixed(2)) + "%" + (ok ? " ✓" : " — " + SC.t("must be 100%"));
+    $("evaluate").title = ok ? "" : SC.t("weights must sum to 100%");
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -76,8 +76,8 @@
     var candLayer = L.featureGroup().addTo(map);
     var optLayer = L.featureGroup().addTo(map);
     if (hook.control) {
-      hook.control.addOverlay(candLayer, "候选地点 Candidate sites");
-      hook.control.addOverlay(optLayer, "最优站点 Best sites");
+      hook.control.addOverlay(candLayer, SC.th("Candidate sites"));
+      hook.control.addOverlay(optLayer, SC.th("Best sites"));
     }
 
     function pinIcon(label, cls) {
@@ -86,7 +86,7 @@
     }
 
     function markStale() {
-      if (state.lastEval) { setStatus($("eval-status"), "候选地点已更改：请重新比较。Candidates changed: compare again."); }
+      if (state.lastEval) { setStatus($("eval-status"), SC.t("Candidates changed: compare again.")); }
     }
 
     function addCandidate(c) {
@@ -148,17 +148,17 @@
         li.dataset.id = c.id;
         li.innerHTML = "<span class='st-tag'>" + (i + 1) + "</span>";
         var name = document.createElement("input");
-        name.className = "name"; name.value = c.name; name.setAttribute("aria-label", "candidate " + (i + 1) + " name");
+        name.className = "name"; name.value = c.name; name.setAttribute("aria-label", SC.t("Name of candidate {n}", {n: i + 1}));
         name.addEventListener("change", function () {
           c.name = name.value.trim() || ("候选" + c.id); c.marker.options.title = c.name; saveCandidates();
         });
         li.appendChild(name);
         var coord = document.createElement("span");
         coord.className = "coord";
-        coord.textContent = (c.entity ? "登记 " + c.entity + " · " : "") + c.lon.toFixed(5) + ", " + c.lat.toFixed(5);
+        coord.textContent = (c.entity ? SC.t("registry") + " " + c.entity + " · " : "") + c.lon.toFixed(5) + ", " + c.lat.toFixed(5);
         li.appendChild(coord);
         var rm = document.createElement("button");
-        rm.type = "button"; rm.className = "secondary"; rm.textContent = "✕"; rm.title = "移除 Remove";
+        rm.type = "button"; rm.className = "secondary"; rm.textContent = "✕"; rm.title = SC.t("Remove");
         rm.addEventListener("click", function () { removeCandidate(c.id); });
         li.appendChild(rm);
         li.addEventListener("mouseenter", function () { c.marker.setZIndexOffset(1000); });
@@ -219,7 +219,7 @@
     function post(path, body) { return SC.send("POST", path, body); }
 
     function download(path, body, filename, statusEl) {
-      setStatus(statusEl, "导出中… exporting…");
+      setStatus(statusEl, SC.t("exporting…"));
       fetch(path, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
         .then(function (r) {
           if (!r.ok) { return r.json().then(function (d) { throw new Error(SC.errorText(d.error)); }); }
@@ -230,9 +230,9 @@
           a.href = URL.createObjectURL(blob); a.download = filename;
           document.body.appendChild(a); a.click();
           setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-          setStatus(statusEl, "已导出 exported " + filename);
+          setStatus(statusEl, SC.t("exported") + " " + filename);
         })
-        .catch(function (err) { stats.errors++; setStatus(statusEl, "导出失败 export failed: " + err.message, true); });
+        .catch(function (err) { stats.errors++; setStatus(statusEl, SC.t("export failed") + ": " + err.message, true); });
     }
 
     function fieldIndex(field) {
@@ -241,7 +241,7 @@
     }
 
     function rawSummary(key, v) {
-      if (!v.available) { return "<span class='sc-muted'>不可用 n/a</span>"; }
+      if (!v.available) { return "<span class='sc-muted'>" + SC.th("n/a") + "</span>"; }
       if (key === "supplier_distance") {
         var cats = Object.keys(v.by_category), found = cats.filter(function (c) { return v.by_category[c].road_m != null; });
         var mean = found.length ? found.reduce(function (s, c) { return s + v.by_category[c].road_m; }, 0) / found.length : null;
@@ -251,22 +251,22 @@
           return "<div>" + SC.esc(catZh(c)) + " " + nearestDist(x).replace("<br>", " ") +
             (x.nearest_name_zh ? " <span class='sc-muted'>" + SC.esc(x.nearest_name_zh) + "</span>" : "") + "</div>";
         }).join("");
-        return "平均 mean " + (anyEstimated ? "<span class='sc-approx' title='含估算距离 includes estimated distances'>≈</span>" : "") +
-          SC.km(mean, 1) + " <details><summary>各类 per category</summary><div class='cats'>" + rows + "</div></details>";
+        return SC.th("mean") + " " + (anyEstimated ? "<span class='sc-approx' title='" + SC.th("includes estimated distances") + "'>≈</span>" : "") +
+          SC.km(mean, 1) + " <details><summary>" + SC.th("per category") + "</summary><div class='cats'>" + rows + "</div></details>";
       }
       if (key === "supplier_count") {
         var cs = Object.keys(v.by_category), have = cs.filter(function (c) { return v.by_category[c].count > 0; }).length;
         var list = cs.map(function (c) {
           var x = v.by_category[c];
           return "<div>" + SC.esc(catZh(c)) + " " + x.count + (x.undetermined ? " <span class='sc-muted'>(+" + x.undetermined +
-            " 无法判定 undetermined)</span>" : "") + "</div>";
+            " " + SC.th("undetermined") + ")</span>" : "") + "</div>";
         }).join("");
-        return have + "/" + cs.length + " 类有供应商 categories covered <details><summary>各类 per category</summary><div class='cats'>" +
+        return have + "/" + cs.length + " " + SC.th("categories covered") + " <details><summary>" + SC.th("per category") + "</summary><div class='cats'>" +
           list + "</div></details>";
       }
       if (key === "makers_served") {
-        return v.count + " / " + v.of + " 家 makers" + (v.estimated ? " <span class='sc-muted'>(" + v.estimated + " ≈)</span>" : "") +
-          (v.undetermined ? " <span class='sc-muted'>+" + v.undetermined + " 无法判定 undetermined</span>" : "");
+        return v.count + " / " + v.of + " " + SC.th("makers") + (v.estimated ? " <span class='sc-muted'>(" + v.estimated + " ≈)</span>" : "") +
+          (v.undetermined ? " <span class='sc-muted'>+" + v.undetermined + " " + SC.th("undetermined") + "</span>" : "");
       }
       return nearestDist(v) + " " + badge(v.distance_method) +
         (v.nearest_name_zh ? "<br><span class='sc-muted'>" + SC.esc(v.nearest_name_zh) + "</span>" : "");
@@ -279,12 +279,12 @@
       ans.criteria.forEach(function (c) { critMeta[c.key] = c; });
       // The table scrolls sideways inside its own box (its header row and criterion column stay in view).
       var html = "<div class='st-cmp-wrap' id='cmp-wrap'><table class='sc-table st-cmp' id='cmp-table'><thead><tr>" +
-        "<th>准则 Criterion<span class='en'>权重 weight</span></th>";
+        "<th>" + SC.th("Criterion") + "<span class='en'>" + SC.th("weight") + "</span></th>";
       byRank.forEach(function (x) {
         html += "<th class='" + (x.c.rank === 1 ? "best" : "") + "' data-index='" + x.i + "'>#" + x.c.rank + " " + SC.esc(x.c.name) +
-          "<span class='en'>" + badge(x.c.distance_method) + (x.c.snap_m != null && !x.c.on_network ? " 离路网 " + SC.km(x.c.snap_m, 1) : "") + "</span></th>";
+          "<span class='en'>" + badge(x.c.distance_method) + (x.c.snap_m != null && !x.c.on_network ? " " + SC.th("off the network {d}", {d: SC.km(x.c.snap_m, 1)}) : "") + "</span></th>";
       });
-      html += "</tr></thead><tbody><tr class='total'><td>综合得分 Score /100</td>";
+      html += "</tr></thead><tbody><tr class='total'><td>" + SC.th("Score") + " /100</td>";
       byRank.forEach(function (x) {
         html += "<td class='cell num'>" + x.c.score.toFixed(1) + "<div class='bar'><span style='width:" + Math.max(0, Math.min(100, x.c.score)) + "%'></span></div></td>";
       });
@@ -292,8 +292,8 @@
       ans.criteria.forEach(function (m) {
         html += "<tr data-criterion='" + m.key + "'><td><b>" + SC.esc(m.short_zh) + "</b><span class='sc-muted'> " + SC.esc(m.short_en) +
           (m.direction === "less" ? " ↓" : " ↑") + "</span><br><span class='sc-muted'>" +
-          (m.available ? (+m.effective_weight.toFixed(1)) + "%" + (Math.abs(m.effective_weight - m.weight) > 0.01 ? " (设 set " + m.weight + "%)" : "")
-                       : "不可用 unavailable") + "</span></td>";
+          (m.available ? (+m.effective_weight.toFixed(1)) + "%" + (Math.abs(m.effective_weight - m.weight) > 0.01 ? " (" + SC.th("set {w}%", {w: m.weight}) + ")" : "")
+                       : SC.th("unavailable")) + "</span></td>";
         byRank.forEach(function (x) {
           var v = x.c.criteria[m.key];
           var s = v.score == null ? null : v.score;
@@ -303,13 +303,13 @@
         html += "</tr>";
       });
       html += "</tbody></table></div>";
-      html += "<div class='st-explain sc-note'><p><b>为何第一名胜出 Why the top site wins</b></p><p>" + SC.esc(ans.explanation.zh) +
+      html += "<div class='st-explain sc-note'><p><b>" + SC.th("Why the top site wins") + "</b></p><p>" + SC.esc(ans.explanation.zh) +
         "</p><p>" + SC.esc(ans.explanation.en) + "</p></div>";
-      html += "<details><summary class='sc-muted'>评分方法 How scores are computed</summary><ul class='sc-list'>" +
+      html += "<details><summary class='sc-muted'>" + SC.th("How scores are computed") + "</summary><ul class='sc-list'>" +
         ans.criteria.map(function (m) {
           return "<li><b>" + SC.esc(m.short_zh) + "</b> " + SC.esc(m.short_en) + " — " + SC.esc(m.normalization) +
             (m.available ? "" : " <span class='sc-muted'>(" + SC.esc(m.unavailable_reason) + ")</span>") + "</li>";
-        }).join("") + "<li>总分 = Σ 有效权重 × 得分 total = Σ effective weight × score (0–100)。</li></ul></details>";
+        }).join("") + "<li>" + SC.th("total = Σ effective weight × score (0–100).") + "</li></ul></details>";
       if (ans.notes.length) {
         html += "<ul class='sc-list sc-muted' id='eval-notes'>" + ans.notes.map(function (n) { return "<li>" + SC.esc(n) + "</li>"; }).join("") + "</ul>";
       }
@@ -334,7 +334,7 @@
       return post(path, body).then(function (res) {
         if (res.ok) { SC.clearFieldErrors($("panel")); return res.data; }
         stats.errors++;
-        setStatus(statusEl, "错误 Error: " + SC.errorText(res.error), true);
+        setStatus(statusEl, SC.t("Error") + ": " + SC.errorText(res.error), true);
         SC.fieldError($("panel"), {k: $("k"), radius_km: $("radius"), grid_m: $("grid")}, res.error);
         if (path.indexOf("optimize") >= 0) { optLayer.clearLayers(); $("opt-result").innerHTML = ""; }
         if (path.indexOf("evaluate") >= 0) { $("eval-result").innerHTML = ""; }
@@ -358,12 +358,12 @@
     $("evaluate").addEventListener("click", function () {
       var body = evalBody();
       renderList();
-      submit("/api/sites/evaluate", body, $("eval-status"), "计算中… evaluating…").then(function (data) {
+      submit("/api/sites/evaluate", body, $("eval-status"), SC.t("evaluating…")).then(function (data) {
         if (!data) { return; }
         state.lastEval = data; state.lastEvalBody = body;
         renderEval(data);
         $("eval-status").scrollIntoView({block: "start"});
-        setStatus($("eval-status"), state.cands.length + " 个候选地点已比较 candidates compared · 半径 radius " + data.radius_km + " km");
+        setStatus($("eval-status"), SC.t("{n} candidates compared · radius {r} km", {n: state.cands.length, r: data.radius_km}));
         ["export-csv", "export-xlsx"].forEach(function (b) { $(b).disabled = false; });
         stats.evaluations++;
         document.body.dataset.evaluated = String(stats.evaluations);
@@ -383,35 +383,37 @@
     function renderOpt(ans) {
       optLayer.clearLayers();
       var d = ans.demand;
-      var html = "<div class='sc-stat'><div><b>" + ans.objective + "</b><span>覆盖的缺口 items covered (weight)</span></div>" +
-        "<div><b>" + (ans.objective_share == null ? "–" : SC.pct(ans.objective_share)) + "</b><span>确定覆盖占全部缺口 surely covered, of the demand</span></div>" +
+      var html = "<div class='sc-stat'><div><b>" + ans.objective + "</b><span>" + SC.th("items covered (weight)") + "</span></div>" +
+        "<div><b>" + (ans.objective_share == null ? "–" : SC.pct(ans.objective_share)) + "</b><span>" + SC.th("surely covered, of the demand") + "</span></div>" +
         (ans.undetermined_coverage && ans.undetermined_coverage.makers ? "<div><b>+" + ans.undetermined_coverage.makers +
-          "</b><span>家无法判定 makers undetermined</span></div>" : "") +
-        "<div><b>" + (ans.gap * 100).toFixed(2) + "%</b><span>最优性差距 optimality gap</span></div></div>";
-      html += "<p class='sc-muted'>" + (ans.status === "optimal" ? "<b>已证明最优 proven optimal</b>" : SC.esc(ans.status)) + " · " +
-        SC.esc(ans.solver) + " · 上界 bound " + ans.bound + (ans.mip_gap != null ? " · HiGHS mip_gap " + ans.mip_gap : "") +
+          "</b><span>" + SC.th("makers undetermined") + "</span></div>" : "") +
+        "<div><b>" + (ans.gap * 100).toFixed(2) + "%</b><span>" + SC.th("optimality gap") + "</span></div></div>";
+      html += "<p class='sc-muted'>" + (ans.status === "optimal" ? "<b>" + SC.th("proven optimal") + "</b>" : SC.esc(ans.status)) + " · " +
+        SC.esc(ans.solver) + " · " + SC.th("bound") + " " + ans.bound + (ans.mip_gap != null ? " · HiGHS mip_gap " + ans.mip_gap : "") +
         " · " + ans.runtime_s.total.toFixed(2) + " s<br>" +
-        "需求 demand: " + d.makers + " 家整机企业 makers, " + d.items + " 个 (企业, 类别) 缺口 items" +
-        (d.undetermined_items ? "（其中 " + d.undetermined_items + " 个无法判定 of which undetermined）" : "") +
-        (d.synthetic_makers ? " (" + d.synthetic_makers + " 合成 synthetic)" : "") + " · 候选 " + ans.n_candidates + " " +
-        (ans.candidate_source === "grid" ? "网格点 grid points (" + ans.grid_m + " m)" : "candidates") + "</p>";
-      html += "<table class='sc-table' id='opt-table'><thead><tr><th>#</th><th>站点 Site</th><th class='num'>新增覆盖<span class='en'>added</span></th>" +
-        "<th class='num'>半径内企业<span class='en'>makers in reach</span></th><th>方法<span class='en'>method</span></th></tr></thead><tbody>";
+        SC.th("demand: {makers} makers, {items} (maker, category) items", {makers: d.makers, items: d.items}) +
+        (d.undetermined_items ? " (" + SC.th("{n} of which undetermined", {n: d.undetermined_items}) + ")" : "") +
+        (d.synthetic_makers ? " (" + d.synthetic_makers + " " + SC.th("synthetic") + ")" : "") + " · " +
+        (ans.candidate_source === "grid" ? SC.th("{n} grid points ({m} m)", {n: ans.n_candidates, m: ans.grid_m})
+                                         : SC.th("{n} candidates", {n: ans.n_candidates})) + "</p>";
+      html += "<table class='sc-table' id='opt-table'><thead><tr><th>#</th><th>" + SC.th("Site") + "</th><th class='num'>" + SC.bi("added", "en") + "</th>" +
+        "<th class='num'>" + SC.bi("makers in reach", "en") + "</th><th>" + SC.bi("Method", "en") + "</th></tr></thead><tbody>";
       ans.chosen.forEach(function (c) {
         // Makers reached only by an estimated distance (rough location or off the network) are counted apart.
         var nEstimated = c.makers.filter(function (m) { return m.distance_method === "estimated"; }).length;
         html += "<tr data-order='" + c.order + "'><td>" + c.order + "</td><td class='name'><b>" + SC.esc(c.name) + "</b><br><span class='sc-muted'>" +
           c.lon.toFixed(5) + ", " + c.lat.toFixed(5) + "</span></td><td class='num'>" + c.marginal_weight + "</td><td class='num makers'>" +
-          c.makers_covered + (nEstimated ? " <span class='sc-approx' title='其中估算距离 of which by estimated distance'>(" + nEstimated + " ≈)</span>" : "") +
+          c.makers_covered + (nEstimated ? " <span class='sc-approx' title='" + SC.th("of which by estimated distance") + "'>(" + nEstimated + " ≈)</span>" : "") +
           "</td><td>" + badge(c.distance_method) + "</td></tr>";
         var makers = c.makers.slice(0, 12).map(function (m) {
-          return "<tr><td>" + SC.esc(m.name_zh) + (m.synthetic ? " <span class='sc-badge'>合成 synthetic</span>" : "") + "</td><td>" +
+          return "<tr><td>" + SC.esc(m.name_zh) + (m.synthetic ? " <span class='sc-badge'>" + SC.th("synthetic") + "</span>" : "") + "</td><td>" +
             m.missing.map(catZh).map(SC.esc).join("、") + "</td><td>" + badge(m.distance_method) + "</td></tr>";
         }).join("");
         L.marker([c.lat, c.lon], {icon: L.divIcon({className: "sc-pin", html: "<div class='st-best'><span>" + c.order + "</span></div>",
                                                    iconSize: [26, 26], iconAnchor: [13, 13]}), pane: "stSites"})
-          .bindPopup("<div class='sc-popup'><b>最优站点 #" + c.order + " Best site " + SC.esc(c.name) + "</b><br>新增覆盖 added " +
-                     c.marginal_weight + " · 半径内 " + c.makers_covered + " 家 makers in reach<table>" + makers + "</table>" +
+          .bindPopup("<div class='sc-popup'><b>" + SC.th("Best site #{n}", {n: c.order}) + " " + SC.esc(c.name) + "</b><br>" +
+                     SC.th("added {w}", {w: c.marginal_weight}) + " · " + SC.th("{n} makers in reach", {n: c.makers_covered}) +
+                     "<table>" + makers + "</table>" +
                      (c.makers.length > 12 ? "<div class='sc-muted'>… +" + (c.makers.length - 12) + "</div>" : "") + "</div>")
           .bindTooltip("#" + c.order + " " + SC.esc(c.name))
           .addTo(optLayer);
@@ -434,13 +436,13 @@
     $("optimize").addEventListener("click", function () {
       var body = optBody();
       $("optimize").disabled = true;
-      submit("/api/sites/optimize", body, $("opt-status"), "求解中… solving…").then(function (data) {
+      submit("/api/sites/optimize", body, $("opt-status"), SC.t("solving…")).then(function (data) {
         $("optimize").disabled = false;
         if (!data) { return; }
         state.lastOpt = data; state.lastOptBody = body;
         renderOpt(data);
         $("opt-head").scrollIntoView({block: "start"});
-        setStatus($("opt-status"), "已选出 " + data.chosen.length + " 个站点 sites chosen");
+        setStatus($("opt-status"), SC.t("{n} sites chosen", {n: data.chosen.length}));
         ["opt-csv", "opt-xlsx", "opt-clear"].forEach(function (b) { $(b).disabled = false; });
         stats.optimizations++;
         document.body.dataset.optimized = String(stats.optimizations);

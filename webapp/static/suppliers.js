@@ -45,7 +45,7 @@
     var areaLayer = L.featureGroup().addTo(result);
     var pathLayer = L.featureGroup().addTo(result);
     var pointLayer = L.featureGroup().addTo(result);
-    if (hook.control) { hook.control.addOverlay(result, "查询结果 Query result"); }
+    if (hook.control) { hook.control.addOverlay(result, SC.th("Query result")); }
     var rowLayers = {};
     var seq = 0;
 
@@ -77,7 +77,7 @@
       if (area) { drawArea(area); }
       var originMarker = L.circleMarker([o.lat, o.lon], {radius: 8, color: "#111", weight: 3, fillColor: "#fff",
                                                          fillOpacity: 1, pane: "scResults"}).addTo(pointLayer);
-      originMarker.bindTooltip("起点 Origin" + (o.name_zh ? ": " + SC.esc(o.name_zh) : ""), {permanent: false});
+      originMarker.bindTooltip(SC.th("Origin") + (o.name_zh ? ": " + SC.esc(o.name_zh) : ""), {permanent: false});
       ans.results.forEach(function (r, i) {
         var color = METHOD_COLOR[r.distance_method] || "#555";
         var layers = [];
@@ -97,13 +97,13 @@
         if (undetermined) { mk.setStyle({dashArray: "2 3", fillColor: "#fff4d6", color: "#b26a00"}); }
         var road = SC.esc(SC.range(r.road_m, r.road_m_range, r.distance_method));
         mk.bindPopup("<div class='sc-popup'><b>" + (i + 1) + ". " + SC.esc(r.name_zh) + "</b><br>" + SC.esc(r.name_en || "") +
-          "<table><tr><th>道路 Road</th><td>" + road + "</td></tr>" +
-          "<tr><th>结论 Verdict</th><td>" + SC.verdictBadge(r.verdict) + "</td></tr>" +
-          "<tr><th>车程 Drive</th><td>" + SC.dist(r.time_s, r.distance_method, 0, SC.minutes) + "</td></tr>" +
-          "<tr><th>直线 Straight</th><td>" + SC.km(r.straight_m) + "</td></tr>" +
-          "<tr><th>方法 Method</th><td>" + methodBadge(r.distance_method, est) + "</td></tr>" +
-          "<tr><th>精度 Precision</th><td>" + SC.esc(r.precision + " " + SC.regionText(r.region)) + "</td></tr>" +
-          "<tr><th>类别 Categories</th><td>" + r.categories.map(catLabel).map(SC.esc).join("、") + "</td></tr></table></div>");
+          "<table><tr><th>" + SC.th("Road") + "</th><td>" + road + "</td></tr>" +
+          "<tr><th>" + SC.th("Verdict") + "</th><td>" + SC.verdictBadge(r.verdict) + "</td></tr>" +
+          "<tr><th>" + SC.th("Drive") + "</th><td>" + SC.dist(r.time_s, r.distance_method, 0, SC.minutes) + "</td></tr>" +
+          "<tr><th>" + SC.th("Straight") + "</th><td>" + SC.km(r.straight_m) + "</td></tr>" +
+          "<tr><th>" + SC.th("Method") + "</th><td>" + methodBadge(r.distance_method, est) + "</td></tr>" +
+          "<tr><th>" + SC.th("Precision") + "</th><td>" + SC.esc(SC.placeText(r.precision, r.region)) + "</td></tr>" +
+          "<tr><th>" + SC.th("Categories") + "</th><td>" + r.categories.map(catLabel).map(SC.esc).join("、") + "</td></tr></table></div>");
         layers.push(mk);
         rowLayers[r.id] = {marker: mk, layers: layers};
         var tr = document.createElement("tr");
@@ -114,7 +114,7 @@
           "<td class='num'>" + SC.dist(r.time_s, r.distance_method, 0, SC.minutes) + "</td>" +
           "<td class='num sc-wide-only'>" + SC.km(r.straight_m) + "</td><td>" + methodBadge(r.distance_method, est) + "<br>" +
           "<span class='sc-badge" + (SC.isCoarse(r.precision) ? " coarse" : "") + "'>" +
-          SC.esc(r.precision + " " + SC.regionText(r.region)) + "</span></td>";
+          SC.esc(SC.placeText(r.precision, r.region)) + "</span></td>";
         tr.addEventListener("click", function () {
           tbody.querySelectorAll("tr.selected").forEach(function (x) { x.classList.remove("selected"); });
           tr.classList.add("selected");
@@ -126,31 +126,32 @@
       table.hidden = ans.results.length === 0;
 
       var where = (o.name_zh ? SC.esc(o.name_zh) : o.lon.toFixed(5) + ", " + o.lat.toFixed(5)) +
-        (o.precision && o.precision !== "exact" ? " <span class='sc-badge coarse'>" + SC.esc(o.precision + " " +
-          SC.regionText(o.region)) + "</span>" : "");
-      var snap = o.snap_m == null ? "" : o.on_network ? " · 吸附 snapped " + Math.round(o.snap_m) + " m"
-        : " · 离路网 " + SC.km(o.snap_m, 1) + "，不在已加载路网上 off the loaded network";
+        (o.precision && o.precision !== "exact" ? " <span class='sc-badge coarse'>" + SC.esc(SC.placeText(o.precision, o.region)) +
+          "</span>" : "");
+      var snap = o.snap_m == null ? "" : o.on_network ? " · " + SC.th("snapped {d}", {d: Math.round(o.snap_m) + " m"})
+        : " · " + SC.th("{d} off the loaded network", {d: SC.km(o.snap_m, 1)});
       var counts = ans.counts || {within: ans.results.length, undetermined: 0};
-      var html = "<p><b>起点 Origin:</b> " + where + snap + "<br><b>方法 Method:</b> " + methodBadge(ans.distance_method, est) +
-        " · <b>" + counts.within + "</b> 个供应商确定在 " + ans.radius_km + " km 内 surely within " + ans.radius_km + " km by road" +
-        (counts.undetermined ? " · <b>" + counts.undetermined + "</b> 个无法判定 undetermined" : "") +
+      var html = "<p><b>" + SC.th("Origin") + ":</b> " + where + snap + "<br><b>" + SC.th("Method") + ":</b> " +
+        methodBadge(ans.distance_method, est) + " · " +
+        SC.th("{n} suppliers surely within {r} km by road", {n: SC.raw("<b>" + counts.within + "</b>"), r: ans.radius_km}) +
+        (counts.undetermined ? " · " + SC.th("{n} undetermined", {n: SC.raw("<b>" + counts.undetermined + "</b>")}) : "") +
         (ans.category ? " · " + SC.esc(catLabel(ans.category)) : "") + "</p>";
       if (est) {
-        html += "<div class='sc-note'>估算距离 = 直线距离 × 绕行系数 " + (+est.circuity_factor).toFixed(2) +
-          (est.calibrated_on_network ? "（在已加载道路网上标定 calibrated on the loaded network）" : "（默认值 default）") +
-          "；车程按 " + est.speed_kph + " km/h。Estimated = straight line × circuity factor; it is not a road path. " +
-          "位置仅到镇/区的企业，距离旁给出范围。Town/district-level positions: the range is given beside each distance.</div>";
+        // (a catalog call inside another's arguments is not seen by Babel's extractor: the pair is made first)
+        var how = est.calibrated_on_network ? SC.tPair("calibrated on the loaded network") : SC.tPair("default");
+        html += "<div class='sc-note'>" + SC.th("Estimated distance = straight line × circuity factor {f} ({how}); " +
+          "drive time at {speed} km/h; it is not a road path. Town/district-level positions: the range is given beside " +
+          "each distance.", {f: (+est.circuity_factor).toFixed(2), speed: est.speed_kph, how: how}) + "</div>";
       }
       if (counts.undetermined) {
-        html += "<div class='sc-note' id='undetermined-note'>" + SC.verdictBadge("undetermined") +
-          " 的供应商可能在半径内也可能不在：两端位置只到镇/区，范围写在距离旁。" +
-          " Undetermined suppliers may or may not lie within the radius: their positions are only town/district-level; " +
-          "the range is given beside the distance. " + SC.esc(ans.settle || "") + "</div>";
+        html += "<div class='sc-note' id='undetermined-note'>" + SC.verdictBadge("undetermined") + " " +
+          SC.th("Undetermined suppliers may or may not lie within the radius: their positions are only " +
+                "town/district-level; the range is given beside the distance.") + " " + SC.esc(ans.settle || "") + "</div>";
       }
-      if (!ans.results.length) { html += "<p class='sc-muted'>半径内没有供应商。No supplier within the radius.</p>"; }
+      if (!ans.results.length) { html += "<p class='sc-muted'>" + SC.th("No supplier within the radius.") + "</p>"; }
       summary.innerHTML = html;
       if (ans.unlocated && ans.unlocated.length) {
-        unlocatedNote.innerHTML = "<p class='sc-muted'>位置未知、未计入 not located, not counted: " +
+        unlocatedNote.innerHTML = "<p class='sc-muted'>" + SC.th("not located, not counted:") + " " +
           ans.unlocated.map(function (u) { return SC.esc(u.name_zh); }).join("、") + "</p>";
       }
       var bounds = result.getBounds();
@@ -162,7 +163,7 @@
       var token = ++seq;
       var shareable = Object.assign({}, p, {area: areaBox.checked ? null : "0", paths: pathsBox.checked ? null : "0"});
       history.replaceState(null, "", location.pathname + "?" + SC.query(shareable));
-      setStatus("查询中… querying…");
+      setStatus(SC.t("querying…"));
       var calls = [SC.api("/api/suppliers", Object.assign({paths: pathsBox.checked ? "1" : null}, p))];
       if (areaBox.checked) {
         var r = parseFloat(p.radius_km || "10");
@@ -177,7 +178,7 @@
         if (!ans.ok) {  // the old answer must not stay on screen as if it answered this query
           clearResult();
           [csvLink, geoLink].forEach(function (a) { a.setAttribute("aria-disabled", "true"); a.href = "#"; });
-          setStatus("错误 Error: " + SC.errorText(ans.error), true);
+          setStatus(SC.t("Error") + ": " + SC.errorText(ans.error), true);
           SC.fieldError(form, {lon: lonIn, lat: latIn, radius_km: radiusIn, category: catSel, entity: entitySel},
                         ans.error);
           return;
@@ -185,7 +186,7 @@
         SC.clearFieldErrors(form);
         var area = res[1] && res[1].ok ? res[1].data : null;
         render(ans.data, area);
-        setStatus(res[1] && !res[1].ok ? "服务区不可用 service area unavailable: " + SC.errorText(res[1].error) : "");
+        setStatus(res[1] && !res[1].ok ? SC.t("service area unavailable") + ": " + SC.errorText(res[1].error) : "");
         var q = SC.query(Object.assign({paths: "1"}, p));
         csvLink.href = "/api/suppliers.csv?" + SC.query(p);
         geoLink.href = "/api/suppliers.geojson?" + q;
@@ -226,7 +227,7 @@
       var box = e.popup.getElement() && e.popup.getElement().querySelector(".sc-popup");
       if (!id || !box || box.querySelector(".sc-use")) { return; }
       var btn = document.createElement("button");
-      btn.type = "button"; btn.className = "sc-use"; btn.textContent = "设为起点 Use as origin";
+      btn.type = "button"; btn.className = "sc-use"; btn.textContent = SC.t("Use as origin");
       btn.addEventListener("click", function () {
         map.closePopup();
         entitySel.value = id; lonIn.value = ""; latIn.value = "";
