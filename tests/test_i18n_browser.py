@@ -8,7 +8,7 @@ item, option, paragraph …). An English-only label, button, heading or table he
 (``<option>`` of a visible ``<select>``) are checked too.
 
 Allowed without Chinese (a documented, small set of non-words): units (km, m, min, s, km/h, MB), file formats
-(CSV, GeoJSON, XLSX, JSON, HTML, PDF), OSM / ODbL / WGS84, the map attribution "Leaflet | © OpenStreetMap contributors"
+(CSV, GeoJSON, XLSX, JSON, HTML, PDF, PNG), OSM / ODbL / WGS84, the map attribution "Leaflet | © OpenStreetMap contributors"
 (its link "OpenStreetMap" too), ids (words joined by - or _ or holding digits), and single letters (k, R).
 
 The test shows that it can fail: it adds an English-only label and heading to a loaded page and expects both
@@ -23,14 +23,14 @@ from .browser_support import open_map_page, serve_copy
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/suppliers", "/sourcing", "/sites", "/route", "/registry"]
+PAGES = ["/", "/suppliers", "/sourcing", "/sites", "/route", "/registry", "/scenarios"]
 
 #: Returns the visible texts that hold a Latin word but no Chinese, each with the element it was judged in.
 CHECK = r"""
 () => {
   const CJK = /[\u3400-\u9fff]/;
   const NON_WORDS = [
-    /©\s*OpenStreetMap contributors/g, /\bOpenStreetMap\b/g, /\bLeaflet\b/g, /\b(OSM|ODbL|WGS84|CSV|GeoJSON|XLSX|JSON|HTML|PDF)\b/g,
+    /©\s*OpenStreetMap contributors/g, /\bOpenStreetMap\b/g, /\bLeaflet\b/g, /\b(OSM|ODbL|WGS84|CSV|GeoJSON|XLSX|JSON|HTML|PDF|PNG)\b/g,
     /\b(km\/h|km|min|MB|m|s)\b/g,
     /\b[\w.]*(\d|[-_][A-Za-z0-9])[\w.-]*\b/g,   // ids: words joined by - or _, or holding digits
   ];

@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .messages import N_, _
+from .messages import N_, _, pair
 
 SETTINGS_FILE = "settings.toml"
 ENV_PREFIX = "SUPPLYCHAIN_TILES_"
@@ -124,19 +124,20 @@ class TileSource:
         return spec
 
 
+#: The services' names (name_zh, name_en) come from the message catalog.
 DEFAULTS: tuple[TileSource, ...] = (
-    TileSource("osm", "开放街道地图", "OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "wgs84",
+    TileSource("osm", *pair("OpenStreetMap"), "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "wgs84",
                OSM_ATTRIBUTION, max_native_zoom=19),
-    TileSource("tianditu_vec", "天地图 矢量", "Tianditu vector", _TDT.format(layer="vec"), "wgs84", _TDT_ATTRIBUTION,
+    TileSource("tianditu_vec", *pair("Tianditu vector"), _TDT.format(layer="vec"), "wgs84", _TDT_ATTRIBUTION,
                "01234567", _TDT.format(layer="cva"), key_env=TIANDITU_KEY_ENV),
-    TileSource("tianditu_img", "天地图 影像", "Tianditu imagery", _TDT.format(layer="img"), "wgs84",
+    TileSource("tianditu_img", *pair("Tianditu imagery"), _TDT.format(layer="img"), "wgs84",
                _TDT_ATTRIBUTION, "01234567", _TDT.format(layer="cia"), key_env=TIANDITU_KEY_ENV),
-    TileSource("amap_vec", "高德地图", "AMap", "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1"
+    TileSource("amap_vec", *pair("AMap"), "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1"
                "&scale=1&style=8&x={x}&y={y}&z={z}", "gcj02", "&copy; 高德地图 AutoNavi", "1234"),
-    TileSource("amap_img", "高德 影像", "AMap imagery", "https://webst0{s}.is.autonavi.com/appmaptile?style=6"
+    TileSource("amap_img", *pair("AMap imagery"), "https://webst0{s}.is.autonavi.com/appmaptile?style=6"
                "&x={x}&y={y}&z={z}", "gcj02", "&copy; 高德地图 AutoNavi", "1234",
                "https://webst0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"),
-    TileSource("tencent_vec", "腾讯地图", "Tencent Maps", "https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={-y}"
+    TileSource("tencent_vec", *pair("Tencent Maps"), "https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={-y}"
                "&styleid=1&scene=0", "gcj02", "&copy; 腾讯地图 Tencent", "0123"),
 )
 

@@ -8,20 +8,27 @@
  * tiles from another host — the browser forbids copying another host's images into a canvas (it would be
  * "tainted" and refuse to give up its pixels), so online tiles are never in the PNG; the note says so. Tiles the
  * app serves itself (the offline basemap, a same-host proxy) are kept. Texts come from map.scTiles.text
- * (the Python message catalog), with bilingual literals as the fallback.
+ * (the Python message catalog), with SC.t of the same msgids as the fallback.
  */
 (function () {
   "use strict";
   var SC = window.SC = window.SC || {};
-  var FALLBACK = {
-    export: "导出 PNG Export PNG", exporting: "正在导出… Exporting…", exportFailed: "导出失败 Export failed: {error}",
-    exportTitle: "将当前地图视图（含图例和版权）保存为 PNG Save the current map view with its legend and attribution as PNG",
-    tilesLeftOut: "在线瓦片（{name}）未导出 Online tiles ({name}) left out of the export", layers: "图层 Layers",
-    exported: "导出时间 Exported"
-  };
+  /** The same catalog msgids as supplychain.tilesources.page_config, for a map without map.scTiles. */
+  function fallback(key) {
+    switch (key) {
+      case "export": return SC.t("Export PNG");
+      case "exporting": return SC.t("Exporting…");
+      case "exportFailed": return SC.t("Export failed: {error}");
+      case "exportTitle": return SC.t("Save the current map view with its legend and attribution as PNG. Online tiles from another host cannot be copied into the image and are left out.");
+      case "tilesLeftOut": return SC.t("Online tiles ({name}) left out of the export: another host's images cannot be copied");
+      case "layers": return SC.t("Layers");
+      case "exported": return SC.t("Exported");
+    }
+    return key;
+  }
   var LEFT_OUT = ["leaflet-control-layers", "leaflet-control-zoom", "sc-export-control"];
 
-  function text(map, key) { return ((map.scTiles || {}).text || {})[key] || FALLBACK[key]; }
+  function text(map, key) { return ((map.scTiles || {}).text || {})[key] || fallback(key); }
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (m, k) { return values[k] != null ? values[k] : m; });

@@ -2,7 +2,7 @@
  * move registry entities (GET/PUT/DELETE /api/scenarios/NAME, POST …/edits, DELETE …/edits/I), and compare with
  * the baseline (GET …/compare), differences highlighted. The scenario's own entities are drawn apart and labelled
  * 假设 (hypothetical). Every text from the data goes through SC.esc or textContent.
- * Text is bilingual literal here until SC.t lands. window.SC_SCEN exposes counters for tests. */
+ * Every word comes from the message catalog (SC.t / SC.th / SC.bi). window.SC_SCEN exposes counters for tests. */
 (function () {
   "use strict";
   var page = JSON.parse(document.getElementById("page-data").textContent);
@@ -25,11 +25,11 @@
     return SC.api("/api/scenarios").then(function (r) {
       if (!r.ok) { status("scenario-status", SC.errorText(r.error), true); return; }
       var sel = $("scenario-select");
-      sel.innerHTML = "<option value=''>— 无 none —</option>";
+      sel.innerHTML = "<option value=''>— " + SC.th("none") + " —</option>";
       r.data.scenarios.forEach(function (s) {
         var o = document.createElement("option");
         o.value = s.name;
-        o.textContent = s.name + " (" + s.n_edits + " 项修改 edits)";
+        o.textContent = s.name + " (" + SC.t("{n} edits", {n: s.n_edits}) + ")";
         sel.appendChild(o);
       });
       var want = select !== undefined ? select : state.name;
@@ -44,6 +44,7 @@
     $("cmp-result").innerHTML = "";
     $("delete-scenario").disabled = !name;
     $("editor").classList.toggle("sn-hidden", !name);
+    reportLinks();
     setMode(null);
     var url = new URL(window.location.href);
     if (name) { url.searchParams.set("name", name); } else { url.searchParams.delete("name"); }
@@ -68,12 +69,12 @@
   function describe(e) {
     var at = function (x) { return " (" + (+x.lon).toFixed(5) + ", " + (+x.lat).toFixed(5) + ", " + x.precision + ")"; };
     switch (e.op) {
-      case "add": return "<span class='sn-hyp'>假设</span> 新增 add " + esc(who(e.id)) + " · " + esc(cats(e.categories)) + esc(at(e));
-      case "remove": return "移除 remove " + esc(who(e.id));
-      case "move": return "迁移 move " + esc(who(e.id)) + " →" + esc(at(e));
-      case "add_stop": return "新增站点 add stop on " + esc(e.route) + ": " + esc(e.stop.name_zh);
-      case "remove_stop": return "移除站点 remove stop " + esc(e.seq) + " of " + esc(e.route);
-      case "move_stop": return "迁移站点 move stop " + esc(e.seq) + " of " + esc(e.route) + esc(at(e));
+      case "add": return "<span class='sn-hyp'>" + esc(SC.tPair("hypothetical")[0]) + "</span> " + SC.th("add {name}", {name: who(e.id)}) + " · " + esc(cats(e.categories)) + esc(at(e));
+      case "remove": return SC.th("remove {name}", {name: who(e.id)});
+      case "move": return SC.th("move {name}", {name: who(e.id)}) + " →" + esc(at(e));
+      case "add_stop": return SC.th("add stop on {route}", {route: e.route}) + ": " + esc(e.stop.name_zh);
+      case "remove_stop": return SC.th("remove stop {seq} of {route}", {seq: e.seq, route: e.route});
+      case "move_stop": return SC.th("move stop {seq} of {route}", {seq: e.seq, route: e.route}) + esc(at(e));
     }
     return esc(e.op);
   }
@@ -87,17 +88,17 @@
       li.dataset.op = e.op;
       li.innerHTML = "<span class='what'>" + describe(e) + "</span>";
       var b = document.createElement("button");
-      b.type = "button"; b.className = "secondary"; b.textContent = "撤销 Undo";
-      b.title = "删除这项修改 drop this edit";
+      b.type = "button"; b.className = "secondary"; b.textContent = SC.t("Undo");
+      b.title = SC.t("drop this edit");
       b.addEventListener("click", function () { write("DELETE", "/edits/" + i); });
       li.appendChild(b);
       list.appendChild(li);
     });
-    if (!d.edits.length) { list.innerHTML = "<li class='sc-muted'>尚无修改 No edits yet.</li>"; }
+    if (!d.edits.length) { list.innerHTML = "<li class='sc-muted'>" + SC.th("No edits yet.") + "</li>"; }
     (d.applied.problems || []).forEach(function (p) {
       var li = document.createElement("li");
       li.className = "sc-error";
-      li.textContent = "第 " + (p.edit + 1) + " 项无法应用 edit " + (p.edit + 1) + " no longer applies: " + p.message;
+      li.textContent = SC.t("edit {n} no longer applies", {n: p.edit + 1}) + ": " + p.message;
       list.appendChild(li);
     });
   }
@@ -107,11 +108,11 @@
 
   function write(method, suffix, body) {
     if (!state.name) { return Promise.resolve(); }
-    status("scenario-status", "保存中 Saving…");
+    status("scenario-status", SC.t("Saving…"));
     return SC.send(method, "/api/scenarios/" + enc(state.name) + suffix, body).then(function (r) {
       if (!r.ok) { status("scenario-status", SC.errorText(r.error), true); return; }
       stats.writes++;
-      status("scenario-status", "已保存 Saved: " + r.data.n_edits + " 项修改 edits");
+      status("scenario-status", SC.t("Saved") + ": " + SC.t("{n} edits", {n: r.data.n_edits}));
       return loadList(state.name);
     });
   }
@@ -120,12 +121,12 @@
 
   $("create-scenario").addEventListener("click", function () {
     var name = $("new-name").value.trim();
-    if (!name) { status("scenario-status", "请输入名称 Enter a name", true); return; }
+    if (!name) { status("scenario-status", SC.t("Enter a name"), true); return; }
     SC.send("PUT", "/api/scenarios/" + enc(name), {edits: []}).then(function (r) {
       if (!r.ok) { status("scenario-status", SC.errorText(r.error), true); return; }
       stats.writes++;
       $("new-name").value = "";
-      status("scenario-status", "已新建 Created: " + r.data.name);
+      status("scenario-status", SC.t("Created") + ": " + r.data.name);
       loadList(r.data.name);
     });
   });
@@ -135,7 +136,7 @@
     SC.send("DELETE", "/api/scenarios/" + enc(state.name)).then(function (r) {
       if (!r.ok) { status("scenario-status", SC.errorText(r.error), true); return; }
       stats.writes++;
-      status("scenario-status", "已删除 Deleted: " + r.data.deleted);
+      status("scenario-status", SC.t("Deleted") + ": " + r.data.deleted);
       loadList("");
     });
   });
@@ -146,9 +147,9 @@
     state.mode = mode;
     var note = $("mode-note");
     if (mode === "add") {
-      note.textContent = "点击地图放置假设企业（精确位置）Click the map to place the hypothetical firm (an exact point).";
+      note.textContent = SC.t("Click the map to place the hypothetical firm (an exact point).");
     } else if (mode === "move") {
-      note.textContent = "点击地图选择新位置 Click the map at the new position of " + (byId[$("entity-select").value] || {}).zh;
+      note.textContent = SC.t("Click the map at the new position of {name}", {name: (byId[$("entity-select").value] || {}).zh});
     } else {
       note.textContent = "";
     }
@@ -157,16 +158,16 @@
   }
 
   $("add-mode").addEventListener("click", function () {
-    if (!$("add-name").value.trim()) { status("scenario-status", "请输入假设企业名称 Enter the hypothetical firm's name", true); return; }
+    if (!$("add-name").value.trim()) { status("scenario-status", SC.t("Enter the hypothetical firm's name"), true); return; }
     setMode("add");
   });
   $("move-mode").addEventListener("click", function () {
-    if (!$("entity-select").value) { status("scenario-status", "请先选择企业 Choose an entity first", true); return; }
+    if (!$("entity-select").value) { status("scenario-status", SC.t("Choose an entity first"), true); return; }
     setMode("move");
   });
   $("remove-entity").addEventListener("click", function () {
     var id = $("entity-select").value;
-    if (!id) { status("scenario-status", "请先选择企业 Choose an entity first", true); return; }
+    if (!id) { status("scenario-status", SC.t("Choose an entity first"), true); return; }
     addEdit({op: "remove", id: id});
   });
 
@@ -188,7 +189,7 @@
   SC.onMap(function (hook) {
     hook.map.createPane("snScenario").style.zIndex = 660;
     layer = L.featureGroup().addTo(hook.map);
-    if (hook.control) { hook.control.addOverlay(layer, "假设情景 Scenario edits"); }
+    if (hook.control) { hook.control.addOverlay(layer, SC.th("Scenario edits")); }
     hook.map.on("click", function (ev) { if (state.mode) { placed(ev.latlng); } });
     draw();
   });
@@ -204,7 +205,7 @@
       from[f.id] = ll;
       if (f.properties.scenario_role === "removed") {
         L.marker(ll, {pane: "snScenario", icon: L.divIcon({className: "", html: "<div class='sn-gone'>✕</div>", iconSize: [18, 18]})})
-          .bindTooltip("移除 removed: " + esc(f.properties.name_zh)).addTo(layer);
+          .bindTooltip(SC.th("removed") + ": " + esc(f.properties.name_zh)).addTo(layer);
       }
     });
     d.entities.features.forEach(function (f) {
@@ -213,9 +214,9 @@
       if (moved && from[f.id]) {
         L.polyline([from[f.id], ll], {color: "#ef6c00", weight: 2, dashArray: "4 4", pane: "snScenario"}).addTo(layer);
       }
-      var html = "<div class='sn-pin" + (moved ? " moved" : "") + "'>" + (moved ? "迁" : "假") + "</div>";
+      var html = "<div class='sn-pin" + (moved ? " moved" : "") + "'>" + esc(moved ? SC.tPair("moved (map pin)")[0] : SC.tPair("hypothetical (map pin)")[0]) + "</div>";
       L.marker(ll, {pane: "snScenario", icon: L.divIcon({className: "sn-marker", html: html, iconSize: [18, 18]})})
-        .bindTooltip((p.hypothetical ? "<span class='sn-hyp'>假设 hypothetical</span> " : "迁移 moved: ") +
+        .bindTooltip((p.hypothetical ? "<span class='sn-hyp'>" + SC.th("hypothetical") + "</span> " : SC.th("moved") + ": ") +
                      esc(p.name_zh) + " · " + esc(cats(p.categories)) + " · " + esc(p.precision)).addTo(layer);
     });
   }
@@ -237,38 +238,48 @@
 
   function runCompare() {
     if (!state.name) { return Promise.resolve(); }
-    status("cmp-status", "计算中 Comparing…");
+    status("cmp-status", SC.t("Comparing…"));
     return SC.api("/api/scenarios/" + enc(state.name) + "/compare", {radius_km: $("radius").value}).then(function (r) {
       if (!r.ok) { status("cmp-status", SC.errorText(r.error), true); return; }
       stats.compares++;
       state.compare = r.data;
       render(r.data);
-      status("cmp-status", r.data.changed ? "有差异（黄色标出）Differences highlighted in yellow"
-                                          : "与现状相同 Same as the baseline");
+      status("cmp-status", r.data.changed ? SC.t("Differences highlighted in yellow") : SC.t("Same as the baseline"));
     });
   }
   $("compare").addEventListener("click", runCompare);
 
+  /** The report links follow the chosen scenario and radius; hidden while none is chosen. */
+  function reportLinks() {
+    $("report-actions").classList.toggle("sn-hidden", !state.name);
+    if (!state.name) { return; }
+    var q = SC.query({scenario: state.name, radius_km: $("radius").value});
+    $("report-scenario-html").href = "/report/scenario.html?" + q;
+    $("report-scenario-pdf").href = "/report/scenario.pdf?" + q;
+  }
+  $("radius").addEventListener("input", reportLinks);
+
   function render(c) {
     var s = c.summary, h = [];
     h.push("<div class='sc-muted'>" + esc(c.label) + "</div>");
-    h.push("<h2>全区 District</h2><table class='sc-table sn-cmp' id='cmp-summary'><thead><tr><th></th><th>现状<span class='en'>baseline</span></th>" +
-           "<th>情景<span class='en'>scenario</span></th></tr></thead><tbody>");
-    h.push(pairRow("整机企业 makers", s.makers));
-    h.push(pairRow("确定全配套 fully covered (certain)", s.fully_covered_certain));
-    h.push(pairRow("可能全配套 fully covered (possible)", s.fully_covered_possible));
-    h.push(pairRow("平均配套率 mean rate", s.mean_rate_range, function (v) { return v ? SC.rate(v[0], v[1]) : "–"; }));
-    h.push(pairRow("无法判定项 undetermined items", s.undetermined_items));
-    h.push(pairRow("全部缺少 lacked by all", s.lacked_by_all, function (v) { return cats(v) || "–"; }));
+    var base = "<th>" + SC.bi("baseline", "en") + "</th><th>" + SC.bi("scenario", "en") + "</th>";
+    h.push("<h2>" + SC.th("District") + "</h2><table class='sc-table sn-cmp' id='cmp-summary'><thead><tr><th></th>" + base +
+           "</tr></thead><tbody>");
+    h.push(pairRow(SC.th("Makers"), s.makers));
+    h.push(pairRow(SC.th("fully covered (certain)"), s.fully_covered_certain));
+    h.push(pairRow(SC.th("fully covered (possible)"), s.fully_covered_possible));
+    h.push(pairRow(SC.th("mean rate"), s.mean_rate_range, function (v) { return v ? SC.rate(v[0], v[1]) : "–"; }));
+    h.push(pairRow(SC.th("undetermined items"), s.undetermined_items));
+    h.push(pairRow(SC.th("lacked by all"), s.lacked_by_all, function (v) { return cats(v) || "–"; }));
     h.push("</tbody></table>");
 
-    h.push("<h2>整机企业 Makers</h2><div class='sn-cmp-wrap'><table class='sc-table sn-cmp' id='cmp-makers'><thead><tr>" +
-           "<th>企业<span class='en'>maker</span></th><th>现状<span class='en'>baseline</span></th><th>情景<span class='en'>scenario</span></th>" +
-           "<th>新覆盖<span class='en'>newly covered</span></th><th>失去<span class='en'>lost</span></th></tr></thead><tbody>");
+    h.push("<h2>" + SC.th("Makers") + "</h2><div class='sn-cmp-wrap'><table class='sc-table sn-cmp' id='cmp-makers'><thead><tr>" +
+           "<th>" + SC.bi("maker", "en") + "</th>" + base +
+           "<th>" + SC.bi("newly covered", "en") + "</th><th>" + SC.bi("lost", "en") + "</th></tr></thead><tbody>");
     c.makers.forEach(function (m) {
-      var tag = m.hypothetical ? " <span class='sn-hyp'>假设</span>" :
-        m.status === "moved" ? " <span class='sc-badge'>迁移 moved</span>" :
-        m.status === "removed" ? " <span class='sc-badge'>移除 removed</span>" : "";
+      var tag = m.hypothetical ? " <span class='sn-hyp'>" + esc(SC.tPair("hypothetical")[0]) + "</span>" :
+        m.status === "moved" ? " <span class='sc-badge'>" + SC.th("moved") + "</span>" :
+        m.status === "removed" ? " <span class='sc-badge'>" + SC.th("removed") + "</span>" : "";
       h.push("<tr class='" + (m.changed ? "diff" : "") + "' data-id='" + esc(m.id) + "'><td>" + esc(m.name_zh) + tag + "</td><td>" +
              esc(rate(m.before)) + "</td><td>" + esc(rate(m.after)) + "</td><td class='gain'>" + esc(cats(m.newly_covered)) +
              "</td><td class='loss'>" + esc(cats(m.lost)) + "</td></tr>");
@@ -277,10 +288,9 @@
 
     var rt = c.route;
     if (rt && !rt.error) {
-      h.push("<h2>科创专线覆盖 Route catchments: " + esc(rt.name_zh) + "</h2><table class='sc-table sn-cmp' id='cmp-route'><thead><tr>" +
-             "<th>步行 walk</th><th>现状<span class='en'>baseline</span></th><th>情景<span class='en'>scenario</span></th>" +
-             "<th>新增 gained</th><th>失去 lost</th></tr></thead><tbody>");
-      h.push(pairRow("站点 stops", rt.stops).replace("</tr>", "<td></td><td></td></tr>"));
+      h.push("<h2>" + SC.th("Route catchments: {name}", {name: rt.name_zh}) + "</h2><table class='sc-table sn-cmp' id='cmp-route'><thead><tr>" +
+             "<th>" + SC.th("walk") + "</th>" + base + "<th>" + SC.th("gained") + "</th><th>" + SC.th("lost") + "</th></tr></thead><tbody>");
+      h.push(pairRow(SC.th("stops"), rt.stops).replace("</tr>", "<td></td><td></td></tr>"));
       Object.keys(rt.walks).forEach(function (k) {
         var w = rt.walks[k];
         h.push("<tr class='" + (w.changed ? "diff" : "") + "'><td>" + esc(k) + " m</td><td>" + esc(w.served.before) + "</td><td>" +
