@@ -23,7 +23,7 @@ from .browser_support import open_map_page, serve_copy
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/suppliers", "/sourcing", "/sites", "/route", "/registry", "/scenarios"]
+PAGES = ["/", "/suppliers", "/sourcing", "/sites", "/route", "/registry", "/scenarios", "/sites#gaps"]
 
 #: Returns the visible texts that hold a Latin word but no Chinese, each with the element it was judged in.
 CHECK = r"""
@@ -90,6 +90,8 @@ def test_every_visible_text_is_chinese_first(page, live_url, path):
     load(page, live_url + path)
     if path == "/route":
         page.wait_for_function("window.SC_ROUTE && window.SC_ROUTE.renders > 0")
+    if path == "/sites#gaps":  # the 补链 tab: its answer rendered
+        page.wait_for_function("document.body.dataset.gapsDone", timeout=120_000)
     bad = page.evaluate(CHECK)
     assert bad == [], f"{path}: English without Chinese:\n" + "\n".join(bad)
     page.recorder.check()
@@ -108,3 +110,30 @@ def test_the_check_fails_on_an_english_only_label(page, live_url):
     assert any("Origin longitude" in b for b in bad), bad
     assert any("Results" in b for b in bad) and any("Rank" in b for b in bad), bad
     assert len(bad) == 3, bad
+
+
+def test_scenarios_with_a_comparison_is_chinese_first(page, live_url):
+    """/scenarios with a scenario chosen: its edits, the comparison tables and the report links."""
+    from .browser_support import login
+
+    login(page, live_url)
+    load(page, live_url + "/scenarios")
+    assert not page.locator("#report-actions").is_visible()  # no scenario chosen: no report links
+    cat = page.evaluate("JSON.parse(document.getElementById('page-data').textContent).component_categories[0]")
+    made = page.evaluate("""(cat) => SC.send('PUT', '/api/scenarios/i18n-check', {edits: [
+        {op: 'add', name_zh: '假设减速器厂', categories: [cat], lon: 120.765, lat: 31.330, precision: 'exact'},
+        {op: 'remove', id: 'zelos'},
+        {op: 'move', id: 'elite-robots', lon: 120.70, lat: 31.30, precision: 'exact'}]}).then(r => r.ok)""", cat)
+    assert made
+    load(page, live_url + "/scenarios?name=i18n-check")
+    page.wait_for_function("window.SC_SCEN && window.SC_SCEN.compares > 0", timeout=120_000)
+    assert page.locator("#cmp-makers tr.diff").count() > 0 and page.locator("#report-actions").is_visible()
+    assert page.locator("#report-scenario-pdf").get_attribute("href") == "/report/scenario.pdf?scenario=i18n-check&radius_km=10"
+    page.fill("#radius", "7.5")  # the links follow the radius
+    href = page.locator("#report-scenario-html").get_attribute("href")
+    assert href == "/report/scenario.html?scenario=i18n-check&radius_km=7.5"
+    report = page.request.get(live_url + href)
+    assert report.ok and "i18n-check" in report.text()
+    bad = page.evaluate(CHECK)
+    assert bad == [], "/scenarios (compared): English without Chinese:\n" + "\n".join(bad)
+    page.recorder.check()
