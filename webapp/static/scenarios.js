@@ -69,9 +69,9 @@
   function describe(e) {
     var at = function (x) { return " (" + (+x.lon).toFixed(5) + ", " + (+x.lat).toFixed(5) + ", " + x.precision + ")"; };
     switch (e.op) {
-      case "add": return "<span class='sn-hyp'>" + esc(SC.tPair("hypothetical")[0]) + "</span> " + SC.th("add {name}", {name: who(e.id)}) + " · " + esc(cats(e.categories)) + esc(at(e));
-      case "remove": return SC.th("remove {name}", {name: who(e.id)});
-      case "move": return SC.th("move {name}", {name: who(e.id)}) + " →" + esc(at(e));
+      case "add": return "<span class='sn-hyp'>" + esc(SC.tPair("hypothetical")[0]) + "</span> " + SC.th("add") + " " + esc(who(e.id)) + " · " + esc(cats(e.categories)) + esc(at(e));
+      case "remove": return SC.th("remove") + " " + esc(who(e.id));
+      case "move": return SC.th("move") + " " + esc(who(e.id)) + " →" + esc(at(e));
       case "add_stop": return SC.th("add stop on {route}", {route: e.route}) + ": " + esc(e.stop.name_zh);
       case "remove_stop": return SC.th("remove stop {seq} of {route}", {seq: e.seq, route: e.route});
       case "move_stop": return SC.th("move stop {seq} of {route}", {seq: e.seq, route: e.route}) + esc(at(e));
@@ -149,7 +149,7 @@
     if (mode === "add") {
       note.textContent = SC.t("Click the map to place the hypothetical firm (an exact point).");
     } else if (mode === "move") {
-      note.textContent = SC.t("Click the map at the new position of {name}", {name: (byId[$("entity-select").value] || {}).zh});
+      note.textContent = SC.t("Click the map at the new position of") + " " + (byId[$("entity-select").value] || {}).zh;
     } else {
       note.textContent = "";
     }
@@ -288,7 +288,7 @@
 
     var rt = c.route;
     if (rt && !rt.error) {
-      h.push("<h2>" + SC.th("Route catchments: {name}", {name: rt.name_zh}) + "</h2><table class='sc-table sn-cmp' id='cmp-route'><thead><tr>" +
+      h.push("<h2>" + SC.th("Route catchments") + ": " + esc(rt.name_zh) + "</h2><table class='sc-table sn-cmp' id='cmp-route'><thead><tr>" +
              "<th>" + SC.th("walk") + "</th>" + base + "<th>" + SC.th("gained") + "</th><th>" + SC.th("lost") + "</th></tr></thead><tbody>");
       h.push(pairRow(SC.th("stops"), rt.stops).replace("</tr>", "<td></td><td></td></tr>"));
       Object.keys(rt.walks).forEach(function (k) {
