@@ -175,6 +175,6 @@ def cmd_list(args) -> int:
     if args.format == "json":
         print_json(rows)
     else:
-        print(table(rows, [("id", "id"), ("name_zh", "名称"), ("kind", "kind"), ("categories", "categories"),
-                           ("precision", "precision"), ("snap_m", "snap m"), ("distance_method", "method")]))
+        print(table(rows, [("id", "id"), ("name_zh", _("Name")), ("kind", _("kind")), ("categories", _("categories")),
+                           ("precision", _("precision")), ("snap_m", _("snap m")), ("distance_method", _("method"))]))
     return 0

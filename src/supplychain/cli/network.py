@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import network, reach, studyarea
-from ..messages import _
+from ..messages import N_, _
 from ..store import resolve_data_dir
 from ..workspace import Workspace
-from ..messages import _
 from .common import Progress, add_data_dir, add_format, print_json
 
 
@@ -64,15 +63,21 @@ def register(sub) -> None:
 def _report(net: network.Network) -> None:
     m = net.meta
     cal = m.get("circuity", {})
-    print(f"network: {m['nodes']:,} nodes, {m['edges']:,} edges  (source: {m['source']})")
-    print(f"bbox: {', '.join(f'{v:.5f}' for v in m['bbox'])}  (lon/lat WGS84; lengths in metres, {m['crs']} for snapping)")
+    print(_("network: {nodes} nodes, {edges} edges  (source: {source})", nodes=format(m["nodes"], ","),
+            edges=format(m["edges"], ","), source=m["source"]))
+    print(_("bbox: {bbox}  (lon/lat WGS84; lengths in metres, {crs} for snapping)",
+            bbox=", ".join(f"{v:.5f}" for v in m["bbox"]), crs=m["crs"]))
     if cal:
-        print(f"circuity (road / straight line): median {cal['factor']}, p10–p90 {cal.get('p10')}–{cal.get('p90')} "
-              f"over {cal['pairs']} node pairs; typical drive speed {cal.get('speed_kph')} km/h")
+        print(_("circuity (road / straight line): median {f}, p10–p90 {p10}–{p90} over {pairs} node pairs; typical "
+                "drive speed {v} km/h", f=cal["factor"], p10=cal.get("p10"), p90=cal.get("p90"), pairs=cal["pairs"],
+                v=cal.get("speed_kph")))
     if m.get("reader") == "osmium":
-        print(f"read with pyosmium: {m.get('network_type')} ways, clip: {m.get('clip')}, "
-              f"{'degree-2 chains contracted' if m.get('contracted') else 'every node kept'}; "
-              f"{m.get('way_names', 0):,} way names, {m.get('water_polygons', 0):,} water polygons kept")
+        msg = (N_("read with pyosmium: {type} ways, clip: {clip}, degree-2 chains contracted; {names} way names, "
+                  "{water} water polygons kept") if m.get("contracted") else
+               N_("read with pyosmium: {type} ways, clip: {clip}, every node kept; {names} way names, {water} water "
+                  "polygons kept"))
+        print(_(msg, type=m.get("network_type"), clip=m.get("clip"), names=format(m.get("way_names", 0), ","),
+                water=format(m.get("water_polygons", 0), ",")))
     print(m.get("attribution", ""))
 
 

@@ -34,16 +34,17 @@ def cmd_suppliers(args) -> int:
         print_json(ans)
         return 0
     o = ans["origin"]
-    snap = f"{o['snap_m']} m" if o["snap_m"] is not None else "no network"
-    print(f"origin {o.get('name_zh', '')} ({o['lon']}, {o['lat']}), snapped {snap}; method {ans['distance_method']}")
+    snap = f"{o['snap_m']} m" if o["snap_m"] is not None else _("no network")
+    print(_("origin {name} ({lon}, {lat}), snapped {snap}; method {method}", name=o.get("name_zh", ""), lon=o["lon"],
+            lat=o["lat"], snap=snap, method=ans["distance_method"]))
     rows = [{**r, "road": display.distance(r["road_m"], r["road_m_range"], r["distance_method"]),
              "min": "–" if r["time_s"] is None else f"{r['time_s'] / 60:.1f}",
              "straight_km": f"{r['straight_m'] / 1000:.2f}", "categories": ";".join(r["categories"]),
              "verdict": display.verdict(r["verdict"])}
             for r in ans["results"]]
-    print(table(rows, [("id", "id"), ("name_zh", "名称"), ("categories", "categories"), ("road", "道路距离 road"),
-                       ("verdict", "结论 verdict"), ("min", "drive min"), ("straight_km", "straight km"),
-                       ("distance_method", "method"), ("precision", "precision")]))
+    print(table(rows, [("id", "id"), ("name_zh", _("Name")), ("categories", _("categories")), ("road", _("road")),
+                       ("verdict", _("verdict")), ("min", _("drive min")), ("straight_km", _("straight km")),
+                       ("distance_method", _("method")), ("precision", _("precision"))]))
     c = ans["counts"]
     print(_("{within} supplier(s) surely within {km} km, {undetermined} undetermined", within=c["within"],
             km=format(ans["radius_km"], "g"), undetermined=c["undetermined"])
@@ -52,5 +53,5 @@ def cmd_suppliers(args) -> int:
         print(ans["settle"])
     if "estimator" in ans:
         e = ans["estimator"]
-        print(f"estimated = straight line × {e['circuity_factor']} (circuity), at {e['speed_kph']} km/h")
+        print(_("estimated = straight line × {f} (circuity), at {v} km/h", f=e["circuity_factor"], v=e["speed_kph"]))
     return 0

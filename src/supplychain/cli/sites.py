@@ -112,7 +112,7 @@ def cmd_evaluate(args) -> int:
     print(_("site evaluation: {n} candidates, radius {km} km by road, BOM {bom}, {norm} normalisation", n=len(rows),
             km=format(ans["radius_km"], "g"), bom=ans["bom"]["robot_type"] or ",".join(ans["bom"]["categories"]),
             norm=ans["normalization"]))
-    print(table(rows, [("rank", "rank"), ("name", "候选 candidate"), ("score", "score/100"), ("method", "method")]
+    print(table(rows, [("rank", _("rank")), ("name", _("candidate")), ("score", _("score/100")), ("method", _("method"))]
                 + [(c["key"], f"{c['key']} ({c['effective_weight']:.0f}%)") for c in crit]))
     print()
     print(ans["explanation"]["zh"])
@@ -137,18 +137,20 @@ def cmd_optimize(args) -> int:
     d = ans["demand"]
     print(_("best {k} sites from {n} {source} candidates, radius {km} km by road", k=ans["k"],
             n=format(ans["n_candidates"], ","), source=ans["candidate_source"], km=format(ans["radius_km"], "g")))
-    print(f"demand: {d['makers']} makers with {d['items']} unmet (maker, category) items, weight {d['total_weight']:g}"
-          + (f"; {d['covered_by_fixed']:g} already covered by fixed sites" if ans["fixed"] else "")
-          + (f"; {d['synthetic_makers']} synthetic makers" if d["synthetic_makers"] else ""))
+    print(_("demand: {makers} makers with {items} unmet (maker, category) items, weight {w}", makers=d["makers"],
+            items=d["items"], w=format(d["total_weight"], "g"))
+          + ("; " + _("{w} already covered by fixed sites", w=format(d["covered_by_fixed"], "g")) if ans["fixed"] else "")
+          + ("; " + _("{n} synthetic makers", n=d["synthetic_makers"]) if d["synthetic_makers"] else ""))
     rows = [{"order": c["order"], "name": c["name"], "lon": f"{c['lon']:.5f}", "lat": f"{c['lat']:.5f}",
              "gain": f"{c['marginal_weight']:g}", "makers": c["makers_covered"], "method": c["distance_method"]}
             for c in ans["chosen"]]
-    print(table(rows, [("order", "#"), ("name", "site"), ("lon", "lon"), ("lat", "lat"), ("gain", "added weight"),
-                       ("makers", "makers in reach"), ("method", "method")]))
+    print(table(rows, [("order", "#"), ("name", _("site")), ("lon", _("lon")), ("lat", _("lat")), ("gain", _("added weight")),
+                       ("makers", _("makers in reach")), ("method", _("method"))]))
     share = ans["objective_share"]
-    print(f"\nobjective {ans['objective']:g}" + (f" ({share * 100:.1f}% of the demand)" if share is not None else "")
-          + f"; bound {ans['bound']:g}; gap {ans['gap'] * 100:.3f}%; {ans['status']}; {ans['solver']}; "
-          f"{ans['runtime_s']['total']:.2f} s")
+    print("\n" + _("objective {obj}", obj=format(ans["objective"], "g"))
+          + (" (" + _("{p}% of the demand", p=f"{share * 100:.1f}") + ")" if share is not None else "")
+          + "; " + _("bound {b}; gap {g}%", b=format(ans["bound"], "g"), g=f"{ans['gap'] * 100:.3f}")
+          + f"; {ans['status']}; {ans['solver']}; {ans['runtime_s']['total']:.2f} s")
     for n in ans["notes"]:
         print(_("note") + f": {n}")
     return 0

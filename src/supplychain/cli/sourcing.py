@@ -6,7 +6,7 @@ import sys
 
 from .. import display, sourcing, tabular, taxonomy
 from ..workspace import Workspace
-from ..messages import _
+from ..messages import _, zh
 from .common import add_scenario, open_workspace, add_data_dir, add_format, print_json, table
 
 
@@ -56,18 +56,18 @@ def cmd_sourcing(args) -> int:
              "covered": f"{len(m['covered'])}/{len(m['bom'])}", "undetermined": _zh(u["category"] for u in m["undetermined"]),
              "missing": _zh(m["missing"]), "method": m["distance_method"]} for m in ans["makers"]]
     print(_("sourcing check within {km} km by road", km=format(ans["radius_km"], "g")))
-    print(table(rows, [("id", "id"), ("name_zh", "整机企业 maker"), ("precision", "precision"), ("rate", "本地配套率"),
-                       ("covered", "确定 covered"), ("undetermined", "无法判定 undetermined"),
-                       ("missing", "确定缺少 missing"), ("method", "method")]))
+    print(table(rows, [("id", "id"), ("name_zh", _("maker")), ("precision", _("precision")), ("rate", _("local sourcing rate")),
+                       ("covered", _("covered")), ("undetermined", _("undetermined")),
+                       ("missing", _("missing")), ("method", _("method"))]))
     s = ans["summary"]
     if s["makers"]:
         lo, hi = s["share_fully_covered_range"]
         mean = s["mean_rate_range"]
-        print(f"\n{_count(s)} of {s['makers']} makers have their whole BOM "
-              f"within {ans['radius_km']:g} km ({display.rate(lo, hi)}); mean local sourcing rate "
-              f"{display.rate(*mean)}.")
+        print("\n" + _("{n} of {makers} makers have their whole BOM within {km} km ({share}); mean local sourcing rate "
+                       "{mean}.", n=_count(s), makers=s["makers"], km=format(ans["radius_km"], "g"),
+                       share=display.rate(lo, hi), mean=display.rate(*mean)))
         lacking = [f"{taxonomy.CATEGORIES[c].zh.split('（')[0]} {v['lacking']}/{v['needed_by']}"
-                   + (f" (+{v['undetermined']} 无法判定)" if v["undetermined"] else "")
+                   + (f" (+{v['undetermined']} {zh('undetermined')})" if v["undetermined"] else "")
                    for c, v in s["per_category"].items() if v["lacking"] or v["undetermined"]]
         print(_("makers surely lacking each category") + ": " + ", ".join(lacking))
         if s["settle_by_locating"]:
@@ -78,5 +78,5 @@ def cmd_sourcing(args) -> int:
     if s.get("caveat"):
         print(s["caveat"])
     e = ans["estimator"]
-    print(f"estimated distances = straight line × {e['circuity_factor']}")
+    print(_("estimated distances = straight line × {f}", f=e["circuity_factor"]))
     return 0
