@@ -171,8 +171,8 @@ def cmd_list(args) -> int:
         return 0
     for r in rows:
         r["stated"] = "" if r["stated_length_m"] is None else f"{r['stated_length_m'] / 1000:g} km"
-    print(table(rows, [("id", "id"), ("name_zh", "名称"), ("stops", "stops"), ("located_stops", "located"),
-                       ("stated", "stated"), ("stop_list", "stop list")]))
+    print(table(rows, [("id", "id"), ("name_zh", _("Name")), ("stops", _("stops")), ("located_stops", _("located stops")),
+                       ("stated", _("stated")), ("stop_list", _("stop list"))]))
     return 0
 
 
@@ -197,7 +197,7 @@ def cmd_create(args) -> int:
     ws = _ws(args)
     stated = None if args.stated_km is None else args.stated_km * 1000
     r = route.create_route(ws, args.route_id, args.name, args.name_en, stated, note=args.note, copy_from=args.copy_from)
-    return _after_edit(ws, args, r.id, f"created route {r.id} with {len(r.stops)} stop(s)")
+    return _after_edit(ws, args, r.id, _("created route {id} with {n} stop(s)", id=r.id, n=len(r.stops)))
 
 
 def cmd_delete(args) -> int:
@@ -218,32 +218,34 @@ def cmd_add_stop(args) -> int:
     ws = _ws(args)
     stop = _stop(ws, args)
     r = route.add_stop(ws, args.route_id, stop, args.at)
-    return _after_edit(ws, args, r.id, f"added stop {r.edited_seq} {stop.name_zh}")
+    return _after_edit(ws, args, r.id, _("added stop {seq} {name}", seq=r.edited_seq, name=stop.name_zh))
 
 
 def cmd_move_stop(args) -> int:
     ws = _ws(args)
     stop = _stop(ws, args) if _has_location(args) else None
     r = route.move_stop(ws, args.route_id, args.seq, stop, args.to, name_zh=args.name, name_en=args.name_en)
-    return _after_edit(ws, args, r.id, f"moved stop {args.seq}" + (f" to position {args.to}" if args.to else ""))
+    return _after_edit(ws, args, r.id, _("moved stop {seq} to position {to}", seq=args.seq, to=args.to) if args.to else
+                       _("moved stop {seq}", seq=args.seq))
 
 
 def cmd_remove_stop(args) -> int:
     ws = _ws(args)
     r = route.remove_stop(ws, args.route_id, args.seq)
-    return _after_edit(ws, args, r.id, f"removed stop {args.seq}")
+    return _after_edit(ws, args, r.id, _("removed stop {seq}", seq=args.seq))
 
 
 def cmd_reorder(args) -> int:
     ws = _ws(args)
     r = route.reorder_stops(ws, args.route_id, args.order)
-    return _after_edit(ws, args, r.id, f"reordered: {args.order}")
+    return _after_edit(ws, args, r.id, _("reordered: {order}", order=args.order))
 
 
 def cmd_import(args) -> int:
     ws = _ws(args)
     r = route.import_geojson(ws, args.path, args.new_id, args.replace)
-    return _after_edit(ws, args, r.id, f"imported route {r.id} ({len(r.stops)} stops) from {args.path}")
+    return _after_edit(ws, args, r.id, _("imported route {id} ({n} stops) from {path}", id=r.id, n=len(r.stops),
+                                                      path=args.path))
 
 
 def _after_edit(ws: Workspace, args, route_id: str, message: str) -> int:
@@ -259,7 +261,7 @@ def cmd_export(args) -> int:
     text = json.dumps(data, ensure_ascii=False, indent=1)
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
-        print(f"wrote {args.output}")
+        print(_("wrote {path}", path=args.output))
     else:
         print(text)
     return 0
@@ -317,24 +319,26 @@ def cmd_design(args) -> int:
     if args.format == "json":
         print_json(ans)
         return 0
-    print(f"method: {ans['method']} — {ans['method_note']}")
-    print(f"budget {ans['budget_m'] / 1000:g} km, walk {ans['walk_m']:g} m, "
-          f"{'estimated memberships counted' if ans['count_estimated'] else 'network memberships only'}")
+    print(_("method") + f": {ans['method']} — {ans['method_note']}")
+    print(_("budget {km} km, walk {m} m", km=format(ans["budget_m"] / 1000, "g"), m=format(ans["walk_m"], "g")) + ", "
+          + (_("estimated memberships counted") if ans["count_estimated"] else _("network memberships only")))
     if not ans["feasible"]:
-        print(f"infeasible: {ans['message']}")
-    print("sequence: " + " → ".join(s["name_zh"] for s in ans["sequence"]))
-    print(f"length {ans['length_m'] / 1000:.2f} km ({'network' if ans['legs_network'] else 'estimated legs included'}),"
-          f" objective {ans['objective']:g}, serves {len(ans['served'])}: {', '.join(ans['served']) or '—'}")
+        print(_("infeasible") + f": {ans['message']}")
+    print(_("sequence") + ": " + " → ".join(s["name_zh"] for s in ans["sequence"]))
+    print(_("length {km} km", km=f"{ans['length_m'] / 1000:.2f}") + " ("
+          + (_("network") if ans["legs_network"] else _("estimated legs included")) + "), "
+          + _("objective {obj}", obj=format(ans["objective"], "g")) + ", "
+          + _("serves {n}", n=len(ans["served"])) + f": {', '.join(ans['served']) or '—'}")
     rows = [{**v, "km": f"{v['length_m'] / 1000:.2f}", "min": f"{v['time_s'] / 60:.1f}",
              "n": len(v["served"]), "cats": ";".join(v["categories_covered"])} for v in ans["variants"]]
     print()
-    print(table(rows, [("id", "variant"), ("name_zh", "名称"), ("km", "km"), ("min", "min"), ("objective", "objective"),
-                       ("n", "served"), ("cats", "categories")]))
+    print(table(rows, [("id", _("variant")), ("name_zh", _("Name")), ("km", "km"), ("min", "min"),
+                       ("objective", _("objective")), ("n", _("served")), ("cats", _("categories"))]))
     if ans.get("compared"):
         print()
         print_comparison({"walk_m": [ans["walk_m"]], "routes": ans["compared"]})
     if ans.get("saved_as"):
-        print(f"\nsaved as route {ans['saved_as']}: `supplychain route show {ans['saved_as']}`")
+        print("\n" + _("saved as route {id}", id=ans["saved_as"]) + f": `supplychain route show {ans['saved_as']}`")
     return 0
 
 
@@ -348,51 +352,55 @@ def _km(m) -> str:
 def print_route(a: dict) -> None:
     r = a["route"]
     print(f"{r['name_zh']} ({r['id']}) {r['name_en']}".rstrip())
-    stated = f"stated {_km(r['stated_length_m'])} km" if r["stated_length_m"] else "no stated length"
+    stated = _("stated {km} km", km=_km(r["stated_length_m"])) if r["stated_length_m"] else _("no stated length")
     if a["length_m"] is None:
-        measured = "length not measurable yet"
+        measured = _("length not measurable yet")
     else:
-        measured = (f"measured {_km(a['length_m'])} km ({a['distance_method']}"
-                    + ("" if a["length_complete"] else f"; partial, missing {', '.join(a['missing_segments'])}")
-                    + f"), {a['time_s'] / 60:.1f} min at {a['parameters']['bus_speed_kph']:g} km/h "
-                    f"+ {a['parameters']['dwell_s']:g} s per intermediate stop")
+        measured = (_("measured {km} km", km=_km(a["length_m"])) + f" ({a['distance_method']}"
+                    + ("" if a["length_complete"] else
+                       "; " + _("partial, missing {segs}", segs=", ".join(a["missing_segments"])))
+                    + "), " + _("{min} min at {v} km/h + {s} s per intermediate stop", min=f"{a['time_s'] / 60:.1f}",
+                                v=format(a["parameters"]["bus_speed_kph"], "g"), s=format(a["parameters"]["dwell_s"], "g")))
     print(f"{stated}; {measured}")
     walk = [f"{w:g}" for w in a["parameters"]["walk_m"]]
     rows = []
     for s in a["stops"]:
         row = {"seq": s["seq"], "name": s["name_zh"], "entity": s["entity_id"] or "",
-               "where": f"{s['lon']:.5f},{s['lat']:.5f}" if s["located"] else "unlocated",
+               "where": f"{s['lon']:.5f},{s['lat']:.5f}" if s["located"] else _("unlocated"),
                "precision": s["precision"], "snap": "" if s.get("snap_m") is None else f"{s['snap_m']:.0f}",
                "method": s.get("distance_method", "")}
         for w in walk:
             row[w] = len(s["catchment"][w]) if "catchment" in s else ""
         rows.append(row)
     print()
-    print(table(rows, [("seq", "#"), ("name", "站名 stop"), ("entity", "entity"), ("where", "lon,lat"),
-                       ("precision", "precision"), ("snap", "snap m"), ("method", "method")]
+    print(table(rows, [("seq", "#"), ("name", _("stop")), ("entity", _("entity")), ("where", _("lon,lat")),
+                       ("precision", _("precision")), ("snap", _("snap m")), ("method", _("method"))]
                 + [(w, f"≤{w} m") for w in walk]))
     if a["segments"]:
         print()
         segs = [{"seg": f"{s['from_seq']}→{s['to_seq']}", "km": _km(s["length_m"]),
                  "min": "" if s["time_s"] is None else f"{s['time_s'] / 60:.1f}",
-                 "method": s["distance_method"] or "missing",
+                 "method": s["distance_method"] or _("missing"),
                  "note": s.get("reason") or s.get("estimated_because") or "; ".join(s.get("uncertain_ends", []))}
                 for s in a["segments"]]
-        print(table(segs, [("seg", "segment"), ("km", "km"), ("min", "drive min"), ("method", "method"),
-                           ("note", "note")]))
+        print(table(segs, [("seg", _("segment")), ("km", "km"), ("min", _("drive min")), ("method", _("method")),
+                           ("note", _("note"))]))
     chk = a["length_check"]
-    print(f"\nlength check: {chk['status']}" + (f" (difference {chk['difference_m'] / 1000:+.2f} km)"
-                                                  if chk.get("difference_m") is not None else "")
+    print("\n" + _("length check") + f": {chk['status']}"
+          + (" (" + _("difference {km} km", km=f"{chk['difference_m'] / 1000:+.2f}") + ")"
+             if chk.get("difference_m") is not None else "")
           + f"; {chk['rule']}")
     for w, cov in a["coverage"].items():
         n = cov["served_count"]
-        kinds = ", ".join(f"{k} {len(v)}" for k, v in cov["by_kind"].items()) or "none"
-        sup = ", ".join(f"{c} {v['total']}" for c, v in cov["suppliers_by_category"].items()) or "none"
-        print(f"within {w} m of a stop: {n['total']} entities ({n['network']} network, {n['estimated']} estimated): "
-              f"{kinds}; makers {cov['makers']['total']}; suppliers {sup}; {len(cov['not_served'])} located "
-              "entities farther away")
+        kinds = ", ".join(f"{k} {len(v)}" for k, v in cov["by_kind"].items()) or _("none")
+        sup = ", ".join(f"{c} {v['total']}" for c, v in cov["suppliers_by_category"].items()) or _("none")
+        print(_("within {w} m of a stop: {total} entities ({network} network, {estimated} estimated)", w=w,
+                total=n["total"], network=n["network"], estimated=n["estimated"])
+              + f": {kinds}; " + _("makers {n}", n=cov["makers"]["total"]) + "; " + _("suppliers") + f" {sup}; "
+              + _("{n} located entities farther away", n=len(cov["not_served"])))
     if a["unlocated_entities"]:
-        print(f"{len(a['unlocated_entities'])} registry entities have no location and cannot be placed in a catchment")
+        print(_("{n} registry entities have no location and cannot be placed in a catchment",
+                n=len(a["unlocated_entities"])))
     print("\n" + _("known:"))
     for line in a["known"]:
         print(f"  - {line}")
@@ -403,17 +411,17 @@ def print_route(a: dict) -> None:
 
 def print_comparison(ans: dict) -> None:
     walk = [f"{w:g}" for w in ans["walk_m"]]
-    rows = []
+    rows, est, partial = [], _("est."), _("partial")
     for r in ans["routes"]:
-        row = {**r, "km": _km(r["length_m"]) + ("" if r["length_complete"] or r["length_m"] is None else " (partial)"),
+        row = {**r, "km": _km(r["length_m"]) + ("" if r["length_complete"] or r["length_m"] is None else f" ({partial})"),
                "min": "—" if r["time_s"] is None else f"{r['time_s'] / 60:.1f}",
                "stops_s": f"{r['located_stops']}/{r['stops']}", "cats": ";".join(r["categories_covered"]) or "—",
                "only": ";".join(r["only_here"]) or "—"}
         for w in walk:
             s = r["served"][w]
-            row[w] = f"{s['total']} ({s['estimated']} est.)"
+            row[w] = f"{s['total']} ({s['estimated']} {est})"
         rows.append(row)
-    print(table(rows, [("id", "route"), ("name_zh", "名称"), ("stops_s", "located/stops"), ("km", "km"),
-                       ("distance_method", "method"), ("min", "min"), ("length_check", "length check")]
-                + [(w, f"served ≤{w} m") for w in walk] + [("makers", "makers"), ("cats", "categories"),
-                                                           ("only", "only this route")]))
+    print(table(rows, [("id", _("route")), ("name_zh", _("Name")), ("stops_s", _("located/stops")), ("km", "km"),
+                       ("distance_method", _("method")), ("min", "min"), ("length_check", _("length check"))]
+                + [(w, _("served ≤{w} m", w=w)) for w in walk] + [("makers", _("Makers")), ("cats", _("categories")),
+                                                                   ("only", _("only this route"))]))
