@@ -193,3 +193,40 @@ def test_argparse_words_are_in_the_catalog():
     # the %-placeholders survive translation, so argparse can fill both halves
     pct = re.compile(r"%(?:\(\w+\))?[sr]")
     assert all(sorted(pct.findall(m)) == sorted(pct.findall(cat[m])) for m in ARGPARSE_MESSAGES)
+
+
+def _prose_and_headers(out: str) -> list[str]:
+    """The output's sentences and table header cells: every line but table separators and data rows (a header
+    row is the line just above a ``--  ---`` separator, split into its cells; data rows follow up to a blank line)."""
+    lines, keep, in_table = out.splitlines(), [], False
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if not line.strip():
+            in_table = False
+        elif set(line.strip()) <= {"-", " "}:
+            in_table = True
+        elif nxt.strip() and set(nxt.strip()) <= {"-", " "}:  # a header row: each cell, units and ids aside
+            keep.extend(c for c in re.split(r"\s{2,}", line.strip()) if not re.fullmatch(r"id|#|km|min|≤\d+ m", c))
+        elif not in_table and not line.startswith("  - ") and LATIN.search(line):
+            keep.append(line)  # a sentence (the "  - " statements of a list have their own test)
+    return keep
+
+
+@pytest.mark.parametrize("argv", [
+    ["sites", "optimize", "--k", "2", "--quiet"],
+    ["query", "suppliers", "--entity", "elite-robots", "--radius-km", "20"],
+    ["sourcing"],
+    ["network", "info"],
+    ["route", "list"],
+    ["route", "show", "kechuang"],
+    ["entities", "list"],
+])
+def test_command_output_lines_are_chinese_first(capsys, sip_cache, argv):
+    """Each sentence and each table header the command prints starts with Chinese (ids, names and the map's
+    attribution line aside)."""
+    assert main(["--data-dir", str(sip_cache), *argv]) == 0
+    out = capsys.readouterr().out
+    lines = [ln for ln in _prose_and_headers(out) if not ln.startswith("©")]
+    assert lines, out
+    bad = [ln for ln in lines if not chinese_first(ln)]
+    assert not bad, "\n".join(bad)
