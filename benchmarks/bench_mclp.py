@@ -134,7 +134,8 @@ def run_instance(inst, solvers: tuple[str, ...]) -> dict:
             row[name] = {"error": f"{type(exc).__name__}: {exc}"}
         r = row[name]
         say(f"  {name}: " + (r["error"] if "error" in r else
-                             f"{r['objective']:.0f} in {r['s']:.2f} s, {r['status']}{'' if r['proven'] else ' (not proven)'}"))
+                             f"{r['objective']:.0f} in {r['s']:.2f} s, {r['status']}"
+                             + ("" if r["proven"] else " (not proven)")))
     return row
 
 

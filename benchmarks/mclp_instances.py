@@ -93,7 +93,8 @@ def bds_like(n_candidates: int, n_customers: int, radius: float, p: int, seed: i
     custs = rng.uniform(0, 30, (n_customers, 2))
     w = rng.integers(1, 101, n_customers).astype(float)
     family = "bds1000" if n_candidates >= 1000 else "bds"
-    return Instance(bds_name(n_candidates, n_customers, radius, p), family, coverage(custs, cands, radius), w, p, radius, seed)
+    return Instance(bds_name(n_candidates, n_customers, radius, p), family, coverage(custs, cands, radius), w, p,
+                    radius, seed)
 
 
 def suite(quick: bool = False) -> list[tuple[str, Callable[[], Instance]]]:
@@ -106,5 +107,6 @@ def suite(quick: bool = False) -> list[tuple[str, Callable[[], Instance]]]:
         sjc, bds, bds1000 = sjc[:2], bds[:2], bds1000[:2]
     out = [(f"SJC-like{n}_r{r:g}_p{p}", partial(sjc_like, n, r, p, 1000 + i)) for i, (n, r, p) in enumerate(sjc)]
     out += [(bds_name(n, m, r, p), partial(bds_like, n, m, r, p, 2000 + i)) for i, (n, m, r, p) in enumerate(bds)]
-    out += [(bds_name(n, m, r, p), partial(bds_like, n, m, r, p, 3000 + i)) for i, (n, m, r, p) in enumerate(bds1000)]
+    out += [(bds_name(n, m, r, p), partial(bds_like, n, m, r, p, 3000 + i))
+            for i, (n, m, r, p) in enumerate(bds1000)]
     return out

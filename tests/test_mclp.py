@@ -27,7 +27,8 @@ def textbook_mip(cover, w, k):
     """max sum w_i y_i, y_i <= sum_j a_ij x_j, sum x <= k, x binary, y in [0, 1]: HiGHS defaults, no reduction."""
     cover = sp.csc_matrix(cover, dtype=float)
     m, n = cover.shape
-    a = sp.vstack([sp.hstack([-cover, sp.identity(m)]), sp.hstack([sp.csr_matrix(np.ones((1, n))), sp.csr_matrix((1, m))])]).tocsc()
+    budget = sp.hstack([sp.csr_matrix(np.ones((1, n))), sp.csr_matrix((1, m))])
+    a = sp.vstack([sp.hstack([-cover, sp.identity(m)]), budget]).tocsc()
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n + m, m + 1
     lp.col_cost_ = np.concatenate([np.zeros(n), w])

@@ -129,7 +129,9 @@ def _restricted(st: _Search, lag, integral: bool, details: dict):
     open_idx = np.flatnonzero(opened)
     free = np.flatnonzero(~closed & ~opened)
     k_left = st.k - len(open_idx)
-    taken = np.asarray(st.red[:, open_idx].sum(axis=1)).ravel() > 0 if len(open_idx) else np.zeros(st.red.shape[0], bool)
+    taken = np.zeros(st.red.shape[0], bool)
+    if len(open_idx):
+        taken = np.asarray(st.red[:, open_idx].sum(axis=1)).ravel() > 0
     sub = st.red[:, free].tocsr()[~taken]
     inst = reduce_instance(sub, st.w[~taken])
     return open_idx, free, k_left, float(st.w[taken].sum()), inst

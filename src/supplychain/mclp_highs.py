@@ -109,7 +109,7 @@ def solve_mip(model: Model, start: list[int] | None, integral_weights: bool, pre
     h = _highs(model, integral=True, presolve=presolve, time_limit_s=time_limit_s)
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("mip_abs_gap", 0.999 if integral_weights else 1e-9)
-    n, m = model.cover.shape[1], len(model.multi)
+    n = model.cover.shape[1]
     if start:
         x = np.zeros(n)
         x[start] = 1.0
