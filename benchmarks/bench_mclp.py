@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> dict | None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="two instances per family")
     p.add_argument("--only", default=None, help="only instances whose name contains this text")
+    p.add_argument("--out", default="mclp", help="results file name (benchmarks/results/NAME.json)")
     p.add_argument("--solvers", default="product,cbc,highs", help="comma-separated subset of product,cbc,highs")
     args = p.parse_args(argv)
     quick = args.quick or os.environ.get("BENCH_QUICK") == "1"
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> dict | None:
                "rows": rows}
     print()
     results["table"] = print_table(rows)
-    path = common.write_json("mclp", results)
+    path = common.write_json(args.out, results)
     print(f"results: {path}")
     return None
 

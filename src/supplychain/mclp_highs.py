@@ -88,6 +88,9 @@ def _highs(model: Model, integral: bool, presolve: bool, time_limit_s: float | N
 def solve_lp(model: Model, presolve: bool = False, time_limit_s: float | None = None) -> LPResult | None:
     """The LP relaxation; ``None`` when HiGHS did not reach an optimum."""
     h = _highs(model, integral=False, presolve=presolve, time_limit_s=time_limit_s)
+    # Primal simplex: on the BDS1000-like LP (5,800 rows x 980 columns) 0.8 s against 13 s for HiGHS's default
+    # dual simplex (measured; presolve on did not help either).
+    h.setOptionValue("simplex_strategy", 4)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
