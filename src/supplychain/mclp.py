@@ -45,7 +45,8 @@ EXACT_MAX_CANDIDATES = 12_000
 #: Relative gap at which HiGHS may stop and call the answer optimal (0: only a proven optimum; with whole
 #: weights HiGHS also stops at an absolute gap below 1, which proves the optimum).
 DEFAULT_MIP_REL_GAP = 0.0
-#: HiGHS's presolve on the MIP, by measurement: it pays on the large BDS1000-like models, costs on small ones.
+#: HiGHS's presolve on the MIP only from this many cover pairs: on an SJC-like MIP (277 x 423) presolve on took
+#: 34 s against 25 s off (measured); above this size it is HiGHS's default, not yet measured either way.
 MIP_PRESOLVE_MIN_NNZ = 200_000
 
 
