@@ -3,8 +3,8 @@
 ``create_app`` opens ONE :class:`supplychain.workspace.Workspace` (registry, network, snapping) and keeps it in
 ``app.config["WORKSPACE"]``; ``freshness`` swaps in a new one when another process (the CLI) changed the data
 dir, so imports show without a restart. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
-(HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer) and ``openapi``
-(``/api/openapi.json``); ``security`` guards writes and sets the headers of every answer.
+(HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer), ``basemap`` (the offline
+basemap's TileJSON and tiles) and ``openapi`` (``/api/openapi.json``); ``security`` guards writes and sets the headers of every answer.
 
 Imports stay inside the factory so ``python -m webapp.assets`` works before the heavy libraries are needed.
 """
@@ -46,6 +46,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
 
     from . import assets, errors, freshness, security
     from .api import bp as api_bp
+    from .basemap import bp as basemap_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
     from .review import bp as review_bp
@@ -64,7 +65,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     app.extensions["supplychain_cache"] = {}
     freshness.init_app(app)
 
-    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp):
+    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp, basemap_bp):
         app.register_blueprint(bp)
     errors.register(app)
     security.init_app(app, edittoken.edit_token(ws.data_dir), read_only=read_only, allowed_hosts=allowed_hosts)

@@ -3,8 +3,9 @@
 The pages embed these maps; their JavaScript reaches the Leaflet objects through ``window.SC_MAP``
 (see :class:`PageHook`). Choices that matter to users:
 
-- No tile server is needed: the OSM road network (loaded asynchronously from a URL, so the HTML stays small)
-  is the base layer; online OSM tiles are an overlay that is off until the user switches it on.
+- No tile server is needed: the base layer is the data dir's own offline basemap (:mod:`supplychain.basemapview`);
+  the road network as plain lines is an overlay (off); online OSM tiles are an overlay that is off until the
+  user switches it on.
 - Entities whose location is only known to a town or district never look exact: a hollow dashed marker plus
   a translucent circle of their disc region (:mod:`supplychain.uncertainty`; a district polygon region is the
   district boundary already drawn).
@@ -26,7 +27,7 @@ from folium.elements import JSCSSMixin
 from folium.plugins import FeatureGroupSubGroup, MarkerCluster
 from folium.template import Template
 
-from . import display, measure, taxonomy
+from . import basemapview, display, measure, taxonomy
 from .registry import Entity
 
 ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -74,7 +75,7 @@ class _Script(folium.MacroElement):
 
 
 class AsyncGeoJson(folium.MacroElement):
-    """Fill a FeatureGroup with GeoJSON fetched from ``url`` after the page loads (a 404 leaves it empty).
+    """Fill a FeatureGroup with GeoJSON fetched from ``url`` when it is first shown (a 404 leaves it empty).
 
     ``style_js`` is a JavaScript function ``feature -> Leaflet path options``. Lines are drawn on a canvas
     and are not interactive, so map clicks pass through them.
@@ -84,6 +85,8 @@ class AsyncGeoJson(folium.MacroElement):
         {% macro script(this, kwargs) %}
         (function(group) {
             var style = {{ this.style_js }};
+            // Fetched when the group is first shown (an overlay that starts off costs nothing until then).
+            group.once("add", function() {
             fetch({{ this.url|tojson }}, {headers: {"Accept": "application/geo+json, application/json"}})
               .then(function(r) { return r.ok ? r.json() : null; })
               .then(function(data) {
@@ -95,6 +98,7 @@ class AsyncGeoJson(folium.MacroElement):
                   group.fire("sc:loaded", {layer: layer, data: data});
               })
               .catch(function(err) { console.warn("could not load", {{ this.url|tojson }}, err); });
+            });
         })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
@@ -327,12 +331,13 @@ def base_map(ws, *, network_url: str | None = "/api/network.geojson",
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=11, tiles=None, control_scale=True)
     m.options.update(maxZoom=19, minZoom=5)
     m._sc_layers = {}  # key -> folium element, published through PageHook
+    basemapview.add_basemap(m)  # the default base layer: the data dir's own vector tiles
     tiles = folium.TileLayer(OSM_TILES, name="在线底图 OSM tiles (online)", attr=ATTRIBUTION, overlay=True,
                              show=False, max_zoom=19)
     tiles.add_to(m)
     m._sc_layers["tiles"] = tiles
     if network_url and ws.network is not None:
-        roads = folium.FeatureGroup(name="道路网 Road network (OSM)", show=True)
+        roads = folium.FeatureGroup(name="道路网 Road network (OSM)", show=False)  # the basemap draws them
         roads.add_child(AsyncGeoJson(network_url, _road_style_js(), to_back=True))
         roads.add_to(m)
         m._sc_layers["roads"] = roads
