@@ -120,11 +120,24 @@ def _layers_at(layers: basemapdata.Layers, merc: dict[str, list], z: int) -> lis
 
 
 def _encode(features: dict[str, list[tuple[shapely.Geometry, dict]]], bounds) -> bytes:
+    """One MVT tile: the features (Mercator) scaled to tile units here, in one vectorised step per layer
+    (``mapbox-vector-tile``'s own ``quantize_bounds`` goes through a Python function per coordinate)."""
     import mapbox_vector_tile
 
-    layers = [{"name": name, "features": [{"geometry": g, "properties": p} for g, p in feats]}
-              for name, feats in features.items() if feats]
-    return mapbox_vector_tile.encode(layers, default_options={"quantize_bounds": bounds, "extents": EXTENT,
+    minx, miny, maxx, maxy = bounds
+    sx, sy = EXTENT / (maxx - minx), EXTENT / (maxy - miny)
+
+    def scale(c: np.ndarray) -> np.ndarray:
+        return np.column_stack([(c[:, 0] - minx) * sx, (c[:, 1] - miny) * sy])  # y up: the encoder flips it
+
+    layers = []
+    for name, feats in features.items():
+        if not feats:
+            continue
+        geoms = shapely.transform(np.array([g for g, _ in feats], dtype=object), scale)
+        layers.append({"name": name, "features": [{"geometry": g, "properties": p}
+                                                  for g, (_, p) in zip(geoms, feats)]})
+    return mapbox_vector_tile.encode(layers, default_options={"extents": EXTENT,
                                                               "on_invalid_geometry": _drop_invalid})
 
 

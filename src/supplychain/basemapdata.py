@@ -103,12 +103,13 @@ def coverage_polygon(network) -> shapely.Geometry:
 
 def _dedupe(labels: list[Feature]) -> list[Feature]:
     """One label per (kind, name) within :data:`SAME_LABEL_M` (the first one kept)."""
+    if not labels:
+        return []
+    xs, ys = studyarea.to_metric(np.array([f.geom.x for f in labels]), np.array([f.geom.y for f in labels]))
     kept: list[Feature] = []
     seen: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for f in labels:
-        key = (f.props["kind"], f.props["name"])
-        x, y = studyarea.to_metric(f.geom.x, f.geom.y)
-        near = seen.setdefault(key, [])
+    for f, x, y in zip(labels, np.asarray(xs), np.asarray(ys)):
+        near = seen.setdefault((f.props["kind"], f.props["name"]), [])
         if any((x - px) ** 2 + (y - py) ** 2 < SAME_LABEL_M ** 2 for px, py in near):
             continue
         near.append((x, y))

@@ -101,7 +101,7 @@ _SCRIPT = """
           if (!tj || !tj.tiles || !tj.tiles.length) { group.fire("sc:empty"); return; }
           var b = tj.bounds;
           var layer = P.leafletLayer({url: tj.tiles[0], maxDataZoom: tj.maxzoom, paintRules: paint,
-                                      labelRules: labels, backgroundColor: "#f1eee6", attribution: tj.attribution,
+                                      labelRules: labels, backgroundColor: "#f1eee6", attribution: "",  // the map credits OSM once
                                       bounds: [[b[1], b[0]], [b[3], b[2]]], maxZoom: 19});
           group.addLayer(layer);
           note(tj);
