@@ -346,6 +346,7 @@ def ensure(data_dir: str | Path, store, network, area=None, progress=None) -> Ba
     area = area if area is not None else studyarea.try_load()
     if network is None and area is None:
         return None
+    places_mod.ensure_gazetteer(store)  # the shipped sub-district, town and station points label every basemap
     places = places_mod.load(store)
     live = current(data_dir)
     if live is not None and live.meta.get("inputs") == inputs(data_dir, places):
