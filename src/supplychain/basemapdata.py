@@ -18,6 +18,7 @@ Layers (the ``vector_layers`` of the basemap's TileJSON):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +41,9 @@ LABEL_RANK = {"district": 0, "subdistrict": 1, "town": 1, "station": 2, "place":
 
 #: Two labels of the same name and kind closer than this are one label (the same place from two files).
 SAME_LABEL_M = 300.0
+
+#: Names that say nothing on a map: bare numbers or codes, building blocks ("1栋", "5号楼", "A座").
+_NOISE = re.compile(r"^[0-9A-Za-z#\-\s]*(栋|幢|号楼|座|号)?$")
 
 
 @dataclass
@@ -122,7 +126,7 @@ def _label_features(places, covered: shapely.Geometry, extent_box: shapely.Geome
     shapely.prepare(extent_box)
     out = []
     for p in sorted(places, key=lambda p: LABEL_RANK.get(p.kind, 9)):
-        if p.kind not in LABEL_MINZOOM:
+        if p.kind not in LABEL_MINZOOM or _NOISE.match(p.name):
             continue
         pt = shapely.Point(p.lon, p.lat)
         if not extent_box.contains(pt) or (p.kind == "road" and not covered.contains(pt)):
