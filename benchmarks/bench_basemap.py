@@ -105,14 +105,18 @@ class Server:
                 "from webapp import create_app;"
                 f"waitress.serve(create_app(data_dir={str(data_dir)!r}), host='127.0.0.1', port={self.port}, threads=8)")
         env = {**os.environ, "PYTHONPATH": f"{tree / 'src'}:{tree}"}
-        self.proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        self.log = open(data_dir.parent / f"server-{self.port}.log", "w+")
+        self.proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=self.log, stderr=self.log,
+                                     cwd=tree)
         self.url = f"http://127.0.0.1:{self.port}"
-        for _ in range(300):
+        for _ in range(600):
             try:
                 urllib.request.urlopen(self.url + "/api/health", timeout=2)
                 break
             except OSError:
+                if self.proc.poll() is not None:
+                    self.log.seek(0)
+                    raise RuntimeError(f"the app of {tree} did not start:\n{self.log.read()[-2000:]}")
                 time.sleep(0.2)
         # Warm the server (the basemap's first open, the rendered map) so loads measure the page, not start-up.
         for path in ("/", "/api/basemap"):
@@ -181,7 +185,8 @@ def _median(rows: list[dict], key) -> float:
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeat", type=int, default=5, help="cold loads per variant (median reported)")
-    p.add_argument("--base", default="main", help="the git ref of the page before the basemap")
+    p.add_argument("--base", default=None, help="the git ref of the page before the basemap (default: the "
+                                                "merge base of HEAD and main)")
     p.add_argument("--quick", action="store_true", help="2 loads per variant")
     args = p.parse_args(argv if argv is not None else [])
     repeat = 2 if args.quick or os.environ.get("BENCH_QUICK") == "1" else args.repeat
@@ -190,6 +195,9 @@ def main(argv: list[str] | None = None) -> dict:
         return {"skipped": "no chromium"}
     from playwright.sync_api import sync_playwright
 
+    if args.base is None:
+        args.base = subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], check=True,
+                                   capture_output=True, text=True).stdout.strip()
     t_all = time.perf_counter()
     results: dict = {"benchmark": "basemap", "machine": common.machine_info(), "repeat": repeat,
                      "base_ref": args.base}

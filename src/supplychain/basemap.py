@@ -182,8 +182,10 @@ def _tile_content(z: int, x: int, y: int, layers: list[_Layer]) -> tuple[dict, b
         clipped = np.array([box] * len(hits), dtype=object)
         if not whole.all():
             clipped[~whole] = shapely.intersection(layer.geoms[hits[~whole]], box)
-        feats = [(g, layer.props[i]) for g, i in ((_same_dim(c, layer.geoms[i]), i) for c, i in zip(clipped, hits))
-                 if g is not None]
+        # A clip can leave a collection (a line touching the edge adds a point): mend only those, vectorised test.
+        mixed = (shapely.get_type_id(clipped) == 7) | shapely.is_empty(clipped)
+        feats = [(_same_dim(c, layer.geoms[i]) if m else c, layer.props[i]) for c, i, m in zip(clipped, hits, mixed)]
+        feats = [(g, p) for g, p in feats if g is not None]
         if not feats:
             continue
         out[layer.name] = feats
