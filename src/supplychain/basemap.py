@@ -35,7 +35,7 @@ ROOT = "basemap"
 TILES_FILE = "basemap.pmtiles"
 META_FILE = "basemap.json"
 #: Bump when the tiles' content or layout changes: every data dir's basemap is rebuilt on next use.
-BUILD_VERSION = 2
+BUILD_VERSION = 3
 MINZOOM = 0
 #: The largest data zoom; the browser draws up to zoom 19 from it (vector tiles scale without blur).
 MAXZOOM = 14

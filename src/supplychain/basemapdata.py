@@ -39,8 +39,10 @@ LABEL_MINZOOM = {"district": 6, "subdistrict": 9, "town": 9, "station": 11, "pla
 LABEL_RANK = {"district": 0, "subdistrict": 1, "town": 1, "station": 2, "place": 3, "road": 4, "community": 5,
               "poi": 6, "bus_stop": 7}
 
-#: Two labels of the same name and kind closer than this are one label (the same place from two files).
+#: Two labels of the same name and kind closer than this are one label (the same place from two files); an
+#: area (district, sub-district, town) is labelled once whatever two files say of its reference point.
 SAME_LABEL_M = 300.0
+SAME_AREA_LABEL_M = 30000.0
 
 #: Names that say nothing on a map: bare numbers or codes, building blocks ("1栋", "5号楼", "A座").
 _NOISE = re.compile(r"^[0-9A-Za-z#\-\s]*(栋|幢|号楼|座|号)?$")
@@ -114,7 +116,8 @@ def _dedupe(labels: list[Feature]) -> list[Feature]:
     seen: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for f, x, y in zip(labels, np.asarray(xs), np.asarray(ys)):
         near = seen.setdefault((f.props["kind"], f.props["name"]), [])
-        if any((x - px) ** 2 + (y - py) ** 2 < SAME_LABEL_M ** 2 for px, py in near):
+        limit = SAME_AREA_LABEL_M if f.props["kind"] in ("district", "subdistrict", "town") else SAME_LABEL_M
+        if any((x - px) ** 2 + (y - py) ** 2 < limit ** 2 for px, py in near):
             continue
         near.append((x, y))
         kept.append(f)
