@@ -38,11 +38,14 @@ setup_assets() {
 }
 
 setup_browser() {
-  # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+  # Debian's Chromium: the browser tests drive it (Playwright; it never downloads a browser), and the reports
+  # use it at run time for their map images and PDFs. `setup_browser optional` (serve) warns instead of failing:
+  # without it the app runs and the HTML reports work, only PDFs and map images are unavailable.
   if [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian's chromium (browser tests)"
+    say "installing Debian's chromium (browser tests, PDF reports)"
     as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
-      || { echo "could not install chromium: run 'apt-get install chromium' as root" >&2; exit 1; }
+      || { echo "could not install chromium: run 'apt-get install chromium' as root" >&2
+           if [ "${1:-required}" = optional ]; then echo "continuing: PDF reports and report map images are unavailable" >&2; else exit 1; fi; }
   fi
 }
 
@@ -79,7 +82,7 @@ case "$cmd" in -*) cmd=serve ;; *) shift || true ;; esac  # ./run.sh --port 9000
 case "$cmd" in
   setup) setup_python; setup_assets ;;
   serve)
-    setup_python; setup_assets; load_default_network; load_default_places
+    setup_python; setup_assets; setup_browser optional; load_default_network; load_default_places
     exec "$VENV/bin/supplychain" serve "$@" ;;
   test)
     setup_python; setup_assets; setup_browser

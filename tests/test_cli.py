@@ -64,7 +64,8 @@ def test_entities_validate_import_export(capsys, tmp_path):
     d = str(tmp_path / "d")
     assert run(capsys, "entities", "validate", str(good))[0] == 0
     code, _, err = run(capsys, "entities", "validate", str(bad))
-    assert code == 2 and "bad.csv:2: column 'lon' lon/lat look swapped" in err and "bad.csv:3: column 'categories'" in err
+    assert code == 2 and "bad.csv:2: 列 column 'lon' 经纬度似乎颠倒" in err and "lon/lat look swapped" in err
+    assert "bad.csv:3: 列 column 'categories' 未知类别" in err
     code, _, err = run(capsys, "--data-dir", d, "entities", "import", str(good))
     assert code == 2 and "data dir does not exist" in err and "--init" in err  # a typo is not a new data set
     assert not (tmp_path / "d").exists()

@@ -58,6 +58,6 @@ def test_placeholders_agree():
 
 
 def test_bilingual_form_is_chinese_first():
-    assert messages._("Radius") == "半径 Radius"
-    assert messages.pair("Radius") == ("半径", "Radius")
+    assert messages._("{field} is required", field="lon") == "缺少必填项 lon lon is required"
+    assert messages.pair("{field} is required", field="k") == ("缺少必填项 k", "k is required")
 

@@ -81,7 +81,7 @@ def test_cli_refuses_the_bomb_in_one_line_exit_2(sip_dir, bomb):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if not ln.startswith("[")]  # "[  0.0s] reading …" progress
-    assert len(lines) == 1 and lines[0].startswith("拒绝导入：解压比例") and "Refused:" in lines[0], proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("拒绝导入：") and "解压比例超过" in lines[0] and "Refused:" in lines[0], proc.stderr
     assert lines[0].index("Refused:") > lines[0].index("拒绝导入")  # Chinese first, English beside
     assert _state(sip_dir) == before and Network.load(sip_dir).n_nodes == 5860
 

@@ -231,7 +231,8 @@ def test_kechuang_follows_the_registry_when_it_learns_a_location(ws, ind):
     ws.reload_entities()
     a = route.analyse(ws)
     assert a["stops"][1]["located"] and a["length_m"] is not None and a["distance_method"] == "estimated"
-    assert a["segments"][0]["estimated_because"].startswith("stop 1 off the network")
+    assert a["segments"][0]["estimated_because"].startswith("站点 1 不在路网上")
+    assert "stop 1 off the network" in a["segments"][0]["estimated_because"]
     # the start is known only to district precision: whether 8 km is right cannot be decided
     assert a["length_check"]["status"] == "undetermined" and not a["length_check"]["flagged"]
     lo, hi = a["length_m_range"]
@@ -461,7 +462,7 @@ def test_cli_route_end_to_end(capsys, sip_dir, tmp_path):
     ans = json.loads(out)
     assert code == 0 and ans["method"] == routedesign.EXACT and ans["budget_m"] == 8000
     code, _, err = run(capsys, *d, "route", "remove-stop", "v", "7")
-    assert code == 2 and err.strip().startswith("输入有误 error (seq):") and len(err.strip().splitlines()) == 1
+    assert code == 2 and err.strip().startswith("输入有误 input error (seq):") and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, *d, "route", "show", "nope")
     assert code == 2 and "unknown route 'nope'" in err
     code, _, err = run(capsys, *d, "route", "add-stop", "v", "--lon", "121.9", "--lat", "31.2")

@@ -49,6 +49,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     from .basemap import bp as basemap_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
+    from .reportpages import bp as reports_bp
     from .review import bp as review_bp
     from .route import bp as route_bp
     from .sites import bp as sites_bp
@@ -65,7 +66,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     app.extensions["supplychain_cache"] = {}
     freshness.init_app(app)
 
-    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp, basemap_bp):
+    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp, reports_bp, basemap_bp):
         app.register_blueprint(bp)
     errors.register(app)
     security.init_app(app, edittoken.edit_token(ws.data_dir), read_only=read_only, allowed_hosts=allowed_hosts)

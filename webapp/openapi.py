@@ -76,6 +76,9 @@ ROUTE_ID = _path("route_id", "a stored route id (kechuang is shipped)")
 SEQ = _path("seq", "a stop number, 1-based")
 SUPPLIER_PARAMS = WHERE + [_q("radius_km", "search radius in km", NUM), _q("category", "a category key"),
                            _q("paths", "include road paths (true/false)")]
+GAPS_PARAMS = [_q("radius_km", "sourcing radius in km", NUM),
+               _q("top", "distinct sites per category, 1-10", {"type": "integer", "minimum": 1, "maximum": 10}),
+               _q("grid_m", "grid spacing in metres, 500-50000", NUM)]
 MEASURE = [WALK, _q("bus_speed_kph", "bus speed", NUM), _q("dwell_s", "dwell time per stop", NUM)]
 
 PATHS = {
@@ -114,6 +117,10 @@ PATHS = {
                            "vector_layers": {"type": "array", "items": ANY_JSON}, "sources": ANY_JSON,
                            "coverage": ANY_JSON}})},
     "/api/sites/criteria": {"get": _op("site criteria, default weights, BOM choices and limits")},
+    "/api/sites/gaps": {"get": _op("补链 chain gaps: per component category, the makers lacking it within the radius "
+                                   "and the best sites for one new supplier of it", params=GAPS_PARAMS)},
+    "/api/sites/gaps.csv": {"get": _op("the chain gaps as CSV (one row per category and site)", media="text/csv",
+                                       ok_schema=STR, params=GAPS_PARAMS)},
     "/api/sites/evaluate": {"post": _op("score candidate sites (computes only: no token)", body=SITES_EVALUATE)},
     "/api/sites/evaluate.{fmt}": {"post": _op(
         "the evaluation as a download", media="application/octet-stream", ok_schema=STR, body=SITES_EVALUATE,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from supplychain import maps, siteio, siteopt, siting, taxonomy
+from supplychain import gaps, maps, siteio, siteopt, siting, taxonomy
 from supplychain.errors import InputError, parse_float
 
 from . import security
-from .api import workspace
+from .api import arg, workspace
 from .body import json_body
 from .mapview import cached_map
 from .pages import entity_choice
@@ -27,6 +27,8 @@ EVALUATE_FIELDS = {"candidates", "weights", "radius_km", "bom", "normalization"}
 OPTIMIZE_FIELDS = {"k", "candidates", "weights", "radius_km", "fixed", "grid_m", "method", "time_limit_s"}
 #: The web caps the solver's time so one request cannot hold a worker for long.
 MAX_TIME_LIMIT_S = 120.0
+#: The finest grid the gaps endpoint computes (a GET anyone may send: bounded work).
+MIN_GAPS_GRID_M = 500.0
 
 
 
@@ -45,6 +47,13 @@ def _optimize() -> dict:
                                   radius_km=d.get("radius_km"), weights=d.get("weights"), fixed=d.get("fixed"),
                                   grid_m=d.get("grid_m") if d.get("grid_m") not in (None, "") else 1000,
                                   method=d.get("method") or "auto", time_limit_s=limit)
+
+
+def gaps_answer() -> dict:
+    """``GET /api/sites/gaps`` and the report: the chain gaps for the query's radius, top and grid."""
+    grid = arg("grid_m")
+    grid_m = 1000.0 if grid is None else parse_float(grid, "grid_m", MIN_GAPS_GRID_M, 50_000)
+    return gaps.chain_gaps(workspace(), radius_km=arg("radius_km"), top=arg("top"), grid_m=grid_m)
 
 
 def _download(kind: str, fmt: str) -> Response:
@@ -86,6 +95,20 @@ def criteria():
         "limits": {"evaluate_candidates": siting.MAX_EVALUATE_CANDIDATES,
                    "optimize_candidates": siteopt.MAX_OPTIMIZE_CANDIDATES, "grid_points": siteopt.MAX_GRID_POINTS},
     })
+
+
+@bp.get("/api/sites/gaps")
+def chain_gaps():
+    """补链: per component category, the makers lacking it and the best sites for one new supplier of it."""
+    return jsonify(gaps_answer())
+
+
+@bp.get("/api/sites/gaps.csv")
+def chain_gaps_csv():
+    resp = Response("\ufeff" + siteio.to_csv(*gaps.gaps_table(gaps_answer())), mimetype="text/csv")
+    resp.charset = "utf-8"
+    resp.headers["Content-Disposition"] = 'attachment; filename="chain-gaps.csv"'
+    return resp
 
 
 @bp.post("/api/sites/evaluate")

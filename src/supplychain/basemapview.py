@@ -15,7 +15,8 @@ import folium
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-NAME = "离线底图 Offline basemap"
+from .messages import _
+
 #: The renderer (vendored from npm by webapp/assets.py; this URL is only Folium's name for it).
 JS_URL = "https://unpkg.com/protomaps-leaflet@5.1.0/dist/protomaps-leaflet.js"
 
@@ -123,8 +124,8 @@ class OfflineBasemap(JSCSSMixin, folium.map.Layer):
     """)
     default_js = [("protomaps_leaflet", JS_URL)]
 
-    def __init__(self, url: str = "/api/basemap", name: str = NAME, show: bool = True):
-        super().__init__(name=name, overlay=False, control=True, show=show)
+    def __init__(self, url: str = "/api/basemap", name: str | None = None, show: bool = True):
+        super().__init__(name=name or _("Offline basemap"), overlay=False, control=True, show=show)
         self._name = "OfflineBasemap"
         self.url = url
 

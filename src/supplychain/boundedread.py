@@ -28,6 +28,7 @@ from typing import Iterator
 
 from . import versioned
 from .errors import NetworkError
+from .messages import _, pair
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -44,7 +45,8 @@ class ImportRefused(NetworkError):
     """A network file or its result was refused by a limit; the stored network is unchanged."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(f"拒绝导入：{zh} Refused: {en}")
+        refused_zh, refused_en = pair("Refused:")
+        super().__init__(f"{refused_zh}{zh} {refused_en} {en}")
         self.zh, self.en = zh, en
 
 
@@ -68,9 +70,11 @@ class Limits:
             try:
                 value = float(raw) if f.name == "max_ratio" else int(float(raw))
             except ValueError:
-                raise NetworkError(f"{ENV[f.name]} / --{f.name.replace('_', '-')} must be a number, got {raw!r}") from None
+                raise NetworkError(_("{env} / --{option} must be a number, got {raw}",
+                                     env=ENV[f.name], option=f.name.replace("_", "-"), raw=repr(raw))) from None
             if value <= 0:
-                raise NetworkError(f"{ENV[f.name]} / --{f.name.replace('_', '-')} must be positive, got {raw!r}")
+                raise NetworkError(_("{env} / --{option} must be positive, got {raw}",
+                                     env=ENV[f.name], option=f.name.replace("_", "-"), raw=repr(raw)))
             values[f.name] = value
         return cls(**values)
 
@@ -105,7 +109,7 @@ def _chunks(path: Path, make) -> Iterator[tuple[bytes, int]]:
                 if not data:
                     if d.eof or (streams and fresh):  # the end, or padding after the last stream
                         return
-                    raise NetworkError(f"{path.name}: the compressed stream ends early (truncated file)")
+                    raise NetworkError(_("{name}: the compressed stream ends early (truncated file)", name=path.name))
             try:
                 if isinstance(d, bz2.BZ2Decompressor):  # buffers all it is given: pending input is empty
                     out, data = d.decompress(data, max_length=CHUNK), b""
@@ -120,7 +124,8 @@ def _chunks(path: Path, make) -> Iterator[tuple[bytes, int]]:
                 if streams and fresh:
                     return  # trailing bytes after the last stream
                 kind = "bz2" if isinstance(d, bz2.BZ2Decompressor) else "gzip"
-                raise NetworkError(f"could not read {path}: not a valid {kind} file ({exc})") from None
+                raise NetworkError(_("could not read {path}: not a valid {kind} file ({exc})",
+                                     path=path, kind=kind, exc=exc)) from None
             fresh = fresh and not out
             yield out, read - len(data)
             if d.eof:  # concatenated streams (pbzip2, multi-member gzip) continue with a new decompressor
@@ -143,7 +148,7 @@ def scan(path: str | Path, out=None, limits: Limits | None = None) -> dict:
     try:
         return _scan(path, name, make, out, limits)
     except OSError as exc:
-        raise NetworkError(f"could not read {path}: {exc.strerror or exc}") from None
+        raise NetworkError(_("could not read {path}: {value}", path=path, value=exc.strerror or exc)) from None
 
 
 def _scan(path: Path, name: str, make, out, limits: Limits) -> dict:
@@ -158,24 +163,21 @@ def _scan(path: Path, name: str, make, out, limits: Limits) -> dict:
         window = tail + chunk
         elements += sum(window.count(t) for t in tokens) - sum(tail.count(t) for t in tokens)
         if b"<!ENTITY" in window:
-            raise ImportRefused("文件含 XML 实体声明（真实 OSM 数据没有）。",
-                                f"{path.name} declares XML entities (<!ENTITY), which real OSM data never does.")
+            raise ImportRefused(*pair("{name} declares XML entities (<!ENTITY), which real OSM data never does.",
+                                      name=path.name))
         tail = chunk[-16:]
         if make is not None and total >= RATIO_FLOOR_BYTES and total > limits.max_ratio * read:
-            raise ImportRefused(
-                f"解压比例超过 {limits.max_ratio:g}:1（{read:,} 字节已解压出 {total:,} 字节），远超真实 OSM 数据（约 10–20:1）。",
-                f"{path.name} expands more than {limits.max_ratio:g}:1 ({read:,} compressed bytes gave {total:,} so "
-                f"far; real OSM XML is about 10-20:1). Raise --max-ratio or {ENV['max_ratio']} if it is genuine.")
+            raise ImportRefused(*pair(
+                "{name} expands more than {ratio}:1 ({read} compressed bytes gave {total} so far; real OSM XML is "
+                "about 10-20:1). Raise --max-ratio or {env} if it is genuine.", name=path.name,
+                ratio=format(limits.max_ratio, "g"), read=format(read, ","), total=format(total, ","),
+                env=ENV["max_ratio"]))
         if total > limits.max_bytes:
-            raise ImportRefused(
-                f"解压后超过 {limits.max_bytes:,} 字节。",
-                f"{path.name} is larger than {limits.max_bytes:,} bytes decompressed "
-                f"(--max-bytes or {ENV['max_bytes']}).")
+            raise ImportRefused(*pair("{name} is larger than {n} bytes decompressed (--max-bytes or {env}).",
+                                      name=path.name, n=format(limits.max_bytes, ","), env=ENV["max_bytes"]))
         if elements > limits.max_elements:
-            raise ImportRefused(
-                f"元素超过 {limits.max_elements:,} 个。",
-                f"{path.name} holds more than {limits.max_elements:,} elements "
-                f"(--max-elements or {ENV['max_elements']}).")
+            raise ImportRefused(*pair("{name} holds more than {n} elements (--max-elements or {env}).",
+                                      name=path.name, n=format(limits.max_elements, ","), env=ENV["max_elements"]))
         if out is not None:
             out.write(chunk)
     return {"compressed_bytes": read, "bytes": total, "elements": elements}

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import measure
 from .errors import InputError, parse_float
+from .messages import _
 from .registry import Entity
 from .workspace import ESTIMATED, NETWORK, SnappedPoint, Workspace
 
@@ -32,9 +33,11 @@ def parse_walk(value, field: str = "walk_m") -> tuple[float, ...]:
         return DEFAULT_WALK_M
     parts = list(value) if isinstance(value, (list, tuple)) else [p for p in str(value).split(",") if p.strip()]
     if not parts:
-        raise InputError(field, f"{field} needs at least one walking distance in metres, e.g. 500,800", "missing")
+        raise InputError(field, _("{field} needs at least one walking distance in metres, e.g. 500,800",
+                                  field=field), "missing")
     if len(parts) > MAX_WALK_BREAKS:
-        raise InputError(field, f"at most {MAX_WALK_BREAKS} walking distances, got {len(parts)}")
+        raise InputError(field, _("at most {MAX_WALK_BREAKS} walking distances, got {n}",
+                                  MAX_WALK_BREAKS=MAX_WALK_BREAKS, n=len(parts)))
     return tuple(sorted({parse_float(p, field, 50, MAX_WALK_M) for p in parts}))
 
 
@@ -70,13 +73,13 @@ class WalkTable:
 def entity_reason(ws: Workspace, e: Entity) -> str:
     """Why an entity's memberships are uncertain or estimated, or '' when they are measured on the network."""
     if ws.network is None:
-        return "no road network loaded"
+        return _("no road network loaded")
     if not ws.snapping[e.id][2]:
-        return f"off the network ({ws.snapping[e.id][1]:.0f} m from the nearest road node)"
+        return _("off the network ({m} m from the nearest road node)", m=f"{ws.snapping[e.id][1]:.0f}")
     if e.precision != "exact":
         radius = e.radius_m
         spread = f", ±{radius / 1000:g} km" if radius else ""
-        return f"located only at {e.precision or 'unknown'} precision{spread}"
+        return _("located only at {precision} precision{spread}", precision=e.precision or "unknown", spread=spread)
     return ""
 
 
@@ -116,8 +119,8 @@ def walk_table(ws: Workspace, places: list[Place], bound_m: float,
 
 
 def place_reason(p: Place) -> str:
-    return "" if p.on_network else (f"stop off the network ({p.snap_m:.0f} m from the nearest road node)"
-                                    if p.snap_m == p.snap_m else "no road network loaded")
+    return "" if p.on_network else (_("stop off the network ({m} m from the nearest road node)", m=f"{p.snap_m:.0f}")
+                                    if p.snap_m == p.snap_m else _("no road network loaded"))
 
 
 def member(table: WalkTable, p: int, e: int, w: float) -> dict:

@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from .messages import _
+
 CRS_NAMES = ("wgs84", "gcj02", "bd09")
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
@@ -74,7 +76,7 @@ def gcj02_to_wgs84(lon, lat, tol_deg: float = 1e-10, max_iter: int = 30):
     g_lon = np.asarray(lon, dtype=float)
     g_lat = np.asarray(lat, dtype=float)
     w_lon, w_lat = g_lon.copy(), g_lat.copy()
-    for _ in range(max_iter):
+    for _iteration in range(max_iter):
         f_lon, f_lat = wgs84_to_gcj02(w_lon, w_lat)
         e_lon, e_lat = np.asarray(f_lon) - g_lon, np.asarray(f_lat) - g_lat
         w_lon, w_lat = w_lon - e_lon, w_lat - e_lat
@@ -123,7 +125,8 @@ def _convert(table: dict, lon, lat, crs: str):
     try:
         fn = table[crs]
     except KeyError:
-        raise ValueError(f"unknown crs {crs!r}; expected one of: {', '.join(CRS_NAMES)}") from None
+        raise ValueError(_("unknown crs {crs}; expected one of: {items}",
+                           crs=repr(crs), items=', '.join(CRS_NAMES))) from None
     return fn(lon, lat)
 
 

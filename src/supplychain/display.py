@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-VERDICT_LABELS = {
-    "within": ("确定在内", "within"),
-    "undetermined": ("无法判定", "undetermined"),
-    "beyond": ("确定在外", "beyond"),
-}
+from .messages import N_, _
+
+#: msgids of the three verdicts (Chinese from the catalog: 确定在内, 无法判定, 确定在外).
+VERDICT_MSGIDS = {"within": N_("within"), "undetermined": N_("undetermined"), "beyond": N_("beyond")}
+
 
 
 def _km(m: float, digits: int) -> str:
@@ -55,7 +55,7 @@ def region(r: dict | None) -> str:
     if not r or r.get("kind") == "point":
         return ""
     if r.get("kind") == "polygon":
-        return f"{r['district_zh']}内任意位置 anywhere in {r['district_zh']}"
+        return _("anywhere in {district}", district=r["district_zh"])
     m = r.get("radius_m") or r.get("extent_m") or 0
     return f"±{m / 1000:g} km" if m >= 1000 else f"±{m:.0f} m"
 
@@ -63,5 +63,4 @@ def region(r: dict | None) -> str:
 def verdict(v: str | None) -> str:
     if v is None:
         return "–"
-    zh, en = VERDICT_LABELS[v]
-    return f"{zh} {en}"
+    return _(VERDICT_MSGIDS[v])

@@ -14,6 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from .messages import _
+
 #: Sources per dijkstra call: each source returns a dense row of N floats, so chunk to bound memory.
 CHUNK = 100
 
@@ -48,7 +50,7 @@ class RoadGraph:
             return self.length_rev if reverse else self.length
         if metric == "time":
             return self.time_rev if reverse else self.time
-        raise ValueError(f"unknown metric {metric!r}; expected 'length' or 'time'")
+        raise ValueError(_("unknown metric {metric}; expected 'length' or 'time'", metric=repr(metric)))
 
 
 def collapse_parallel(u: np.ndarray, v: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -218,7 +220,7 @@ def tree_ancestors(predecessors: np.ndarray, nodes: np.ndarray, jump: int = ANCE
     while len(frontier):
         steps = []
         top = frontier
-        for _ in range(jump):
+        for _step in range(jump):
             top = pred[top]
             top = top[top >= 0]  # a path that reached the root ends here
             if not len(top):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import address as addr
 from . import registry, taxonomy
+from .messages import _
 from .registry import Entity, RegistryError, RowError
 from .store import Store
 
@@ -45,9 +46,10 @@ class ListReport:
     suggested: int = 0
 
     def __str__(self) -> str:
-        lines = [f"{self.file}: 新增 {len(self.added)} added, 更新 {len(self.updated)} updated, 重复 "
-                 f"{len(self.duplicates)} duplicates skipped, 建议类别 {self.suggested} with suggested categories"]
-        lines += [f"  重复 duplicate: {d}" for d in self.duplicates]
+        lines = [f"{self.file}: " + _("{added} added, {updated} updated, {dups} duplicates skipped, {suggested} with "
+                                     "suggested categories", added=len(self.added), updated=len(self.updated),
+                                     dups=len(self.duplicates), suggested=self.suggested)]
+        lines += ["  " + _("duplicate") + f": {d}" for d in self.duplicates]
         return "\n".join(lines)
 
 
@@ -65,8 +67,8 @@ def parse_columns(text: str | None) -> dict[str, str]:
         key, sep, header = part.partition("=")
         key, header = key.strip(), header.strip()
         if not sep or key not in HEADERS or not header:
-            raise ValueError(f"--columns 有误 bad --columns entry {part!r}: expected FIELD=HEADER with FIELD one of "
-                             f"{', '.join(HEADERS)}")
+            raise ValueError(_("bad --columns entry {part}: expected FIELD=HEADER with FIELD one of {fields}",
+                               part=repr(part), fields=", ".join(HEADERS)))
         out[key] = header
     return out
 
@@ -74,7 +76,8 @@ def parse_columns(text: str | None) -> dict[str, str]:
 def _choose(header: list[str], columns: dict[str, str], name: str) -> RowError | None:
     for fld, given in columns.items():
         if given not in header:
-            return RowError(name, 1, given, f"column {given!r} (for {fld}) is not in the header: {', '.join(header)}")
+            return RowError(name, 1, given, _("column {given} (for {fld}) is not in the header: {items}",
+                                              given=repr(given), fld=fld, items=', '.join(header)))
     return None
 
 
@@ -108,7 +111,7 @@ def read_list(path: str | Path, columns: dict[str, str] | None = None, encoding:
             if found:
                 columns[fld] = found
     if "name" not in columns:
-        raise RegistryError([RowError(name, 1, "", "no firm-name column (企业名称/名称) and no --columns name=…")])
+        raise RegistryError([RowError(name, 1, "", _("no firm-name column (企业名称/名称) and no --columns name=…"))])
     entities, dups, errors = [], [], []
     by_code: dict[str, int] = {}
     by_name: dict[str, int] = {}
@@ -116,11 +119,12 @@ def read_list(path: str | Path, columns: dict[str, str] | None = None, encoding:
         get = lambda f: (row.get(columns[f]) or "").strip() if f in columns else ""  # noqa: E731
         firm = get("name")
         if not firm:
-            errors.append(RowError(name, line, columns["name"], "empty firm name"))
+            errors.append(RowError(name, line, columns["name"], _("empty firm name")))
             continue
         code = get("credit_code").upper()
         if code and not _CREDIT_CODE.match(code):
-            errors.append(RowError(name, line, columns["credit_code"], f"not an 18-character credit code: {code!r}"))
+            errors.append(RowError(name, line, columns["credit_code"], _("not an 18-character credit code: {code}",
+                                                                         code=repr(code))))
             continue
         if code and code in by_code:
             dups.append(f"{name}:{line} {firm}: same credit code {code} as line {by_code[code]}")
@@ -143,7 +147,7 @@ def read_list(path: str | Path, columns: dict[str, str] | None = None, encoding:
     if errors:
         raise RegistryError(errors)
     if not entities:
-        raise RegistryError([RowError(name, 0, "", "no firm rows")])
+        raise RegistryError([RowError(name, 0, "", _("no firm rows"))])
     return entities, dups
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .messages import _
 
 
+
 class NetworkError(RuntimeError):
     """The network could not be imported, fetched or loaded."""
 
@@ -40,17 +41,20 @@ def parse_float(value, field: str, lo: float | None = None, hi: float | None = N
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InputError(field, _("{field} is required", field=field), "missing")
     if isinstance(value, bool):  # JSON true/false are not 1/0
-        raise InputError(field, f"{field} must be a number, got {str(value).lower()}")
+        raise InputError(field, _("{field} must be a number, got {value}", field=field, value=str(value).lower()))
     try:
         x = float(value)
     except OverflowError:
-        raise InputError(field, f"{field} is far too large", "out_of_range") from None
+        raise InputError(field, _("{field} is far too large", field=field), "out_of_range") from None
     except (TypeError, ValueError):
-        raise InputError(field, f"{field} must be a number, got {_shown(value)}") from None
+        raise InputError(field, _("{field} must be a number, got {value}",
+                                  field=field, value=_shown(value))) from None
     if x != x or x in (float("inf"), float("-inf")):
-        raise InputError(field, f"{field} must be finite, got {value!r}")
+        raise InputError(field, _("{field} must be finite, got {value}", field=field, value=repr(value)))
     if (lo is not None and x < lo) or (hi is not None and x > hi):
-        raise InputError(field, f"{field} must be between {lo:g} and {hi:g}, got {x:g}", "out_of_range")
+        raise InputError(field, _("{field} must be between {lo} and {hi}, got {x}",
+                                  field=field, lo=format(lo, 'g'), hi=format(hi, 'g'), x=format(x, 'g')),
+                                  "out_of_range")
     return x
 
 
@@ -58,7 +62,7 @@ def parse_int(value, field: str, lo: int | None = None, hi: int | None = None) -
     """A whole number within [lo, hi] (``3``, ``3.0``, ``"3"``; not ``true``, not ``3.5``), or :class:`InputError`."""
     x = parse_float(value, field, lo, hi)
     if not x.is_integer():
-        raise InputError(field, f"{field} must be a whole number, got {_shown(value)}")
+        raise InputError(field, _("{field} must be a whole number, got {value}", field=field, value=_shown(value)))
     return int(x)
 
 
@@ -67,7 +71,8 @@ def optional_str(value, field: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InputError(field, f"{field} must be text, got {type(value).__name__} {_shown(value)}")
+        raise InputError(field, _("{field} must be text, got {name} {value}",
+                                  field=field, name=type(value).__name__, value=_shown(value)))
     return value.strip() or None
 
 

@@ -14,6 +14,7 @@ from shapely.geometry import mapping
 
 from . import engine, measure, studyarea
 from .errors import InputError, parse_float
+from .messages import _
 from .reach import resolve_origin
 from .workspace import ESTIMATED, NETWORK, Workspace
 
@@ -33,9 +34,9 @@ def parse_breaks(text, field: str = "km", hi: float = 50.0) -> list[float]:
     else:
         parts = [p for p in str(text or "").split(",") if p.strip()]
     if not parts:
-        raise InputError(field, f"{field} needs at least one break, e.g. 5,10", "missing")
+        raise InputError(field, _("{field} needs at least one break, e.g. 5,10", field=field), "missing")
     if len(parts) > MAX_BREAKS:
-        raise InputError(field, f"at most {MAX_BREAKS} breaks, got {len(parts)}")
+        raise InputError(field, _("at most {MAX_BREAKS} breaks, got {n}", MAX_BREAKS=MAX_BREAKS, n=len(parts)))
     return sorted({parse_float(p, field, 0.1, hi) for p in parts})
 
 
@@ -94,7 +95,7 @@ def isochrones(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, 
         ``break``, ``unit``, ``distance_method``, ``area_km2`` and, on the network, ``nodes_reached``.
     """
     if metric not in ("length", "time"):
-        raise InputError("metric", f"metric must be 'length' or 'time', got {metric!r}")
+        raise InputError("metric", _("metric must be 'length' or 'time', got {metric}", metric=repr(metric)))
     unit = "km" if metric == "length" else "min"
     values = parse_breaks(breaks, unit, 50.0 if metric == "length" else 120.0)
     origin = resolve_origin(ws, lon, lat, entity)

@@ -28,6 +28,7 @@ from folium.plugins import FeatureGroupSubGroup, MarkerCluster
 from folium.template import Template
 
 from . import basemapview, display, measure, taxonomy
+from .messages import _
 from .registry import Entity
 
 ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -128,6 +129,7 @@ class EntityLayer(folium.MacroElement):
             var kindLabel = {{ this.kind_labels|tojson }};
             var colors = {{ this.colors|tojson }};
             var coarse = {{ this.coarse|tojson }};
+            var T = {{ this.labels|tojson }};
             var groups = { {%- for kind, g in this.groups.items() %}{{ kind|tojson }}: {{ g.get_name() }},{% endfor -%} };
             var cluster = {{ this.cluster.get_name() }};
             function esc(s) {
@@ -148,15 +150,15 @@ class EntityLayer(folium.MacroElement):
             function popupHtml(d) {
                 var cats = (d.cats || []).map(function(c) { return esc(catZh[c] || c); }).join("、");
                 var unc = d.unc ? " (±" + (d.unc >= 1000 ? (d.unc / 1000) + " km" : d.unc + " m") + ")"
-                    : d.region ? "（" + esc(d.region) + "内任意位置 anywhere in " + esc(d.region) + "）" : "";
+                    : d.region ? "（" + esc(T.anywhere).split("{district}").join(esc(d.region)) + "）" : "";
                 return '<div class="sc-popup" data-entity="' + esc(d.id) + '">' +
                     "<b>" + esc(d.zh) + "</b>" + (d.en ? "<br><span>" + esc(d.en) + "</span>" : "") +
-                    '<table><tr><th>类型 Kind</th><td>' + esc(kindLabel[d.kind] || d.kind) + "</td></tr>" +
-                    (cats ? "<tr><th>类别 Categories</th><td>" + cats + "</td></tr>" : "") +
-                    (d.addr ? "<tr><th>地址 Address</th><td>" + esc(d.addr) + "</td></tr>" : "") +
-                    "<tr><th>位置精度 Precision</th><td>" + esc(d.prec) + unc +
-                    (coarse.indexOf(d.prec) >= 0 ? " — 仅为参考点 reference point only" : "") + "</td></tr>" +
-                    (d.src ? "<tr><th>来源 Source</th><td class=\\"sc-src\\">" + esc(d.src) + "</td></tr>" : "") +
+                    "<table><tr><th>" + esc(T.kind) + "</th><td>" + esc(kindLabel[d.kind] || d.kind) + "</td></tr>" +
+                    (cats ? "<tr><th>" + esc(T.categories) + "</th><td>" + cats + "</td></tr>" : "") +
+                    (d.addr ? "<tr><th>" + esc(T.address) + "</th><td>" + esc(d.addr) + "</td></tr>" : "") +
+                    "<tr><th>" + esc(T.precision) + "</th><td>" + esc(d.prec) + unc +
+                    (coarse.indexOf(d.prec) >= 0 ? " — " + esc(T.reference) : "") + "</td></tr>" +
+                    (d.src ? "<tr><th>" + esc(T.source) + "</th><td class=\\"sc-src\\">" + esc(d.src) + "</td></tr>" : "") +
                     "<tr><th>ID</th><td><code>" + esc(d.id) + "</code></td></tr></table></div>";
             }
             var markers = [], byId = {}, byKind = {};
@@ -205,6 +207,9 @@ class EntityLayer(folium.MacroElement):
         self.kind_labels = {k: str(v) for k, v in taxonomy.KINDS.items()}
         self.colors = KIND_COLORS
         self.coarse = list(COARSE_PRECISIONS)
+        self.labels = {"kind": _("Kind"), "categories": _("Categories"), "address": _("Address"),
+                       "precision": _("Precision"), "reference": _("reference point only"), "source": _("Source"),
+                       "anywhere": _("anywhere in {district}", district="{district}")}
 
 
 class PageHook(folium.MacroElement):
@@ -315,7 +320,8 @@ def bounds_of(ws, include_boundary: bool = True) -> list[list[float]] | None:
 
 
 def base_map(ws, *, network_url: str | None = "/api/network.geojson",
-             boundary_url: str | None = "/api/boundary.geojson", bounds=None) -> folium.Map:
+             boundary_url: str | None = "/api/boundary.geojson", bounds=None,
+             basemap_url: str | None = "/api/basemap") -> folium.Map:
     """An empty map of the study area: road network and 吴中 boundary (both fetched), OSM tiles off.
 
     Parameters
@@ -324,6 +330,8 @@ def base_map(ws, *, network_url: str | None = "/api/network.geojson",
         The workspace (for the extent and whether a network exists).
     network_url, boundary_url
         Where the page fetches the road network and boundary GeoJSON; ``None`` leaves the layer out.
+    basemap_url
+        The offline basemap's TileJSON (:mod:`supplychain.basemapview`); ``None`` leaves it out (no server).
     bounds
         [[south, west], [north, east]] to show first (default: everything in the workspace).
     """
@@ -331,18 +339,19 @@ def base_map(ws, *, network_url: str | None = "/api/network.geojson",
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=11, tiles=None, control_scale=True)
     m.options.update(maxZoom=19, minZoom=5)
     m._sc_layers = {}  # key -> folium element, published through PageHook
-    basemapview.add_basemap(m)  # the default base layer: the data dir's own vector tiles
-    tiles = folium.TileLayer(OSM_TILES, name="在线底图 OSM tiles (online)", attr=ATTRIBUTION, overlay=True,
+    if basemap_url:
+        basemapview.add_basemap(m, basemap_url)  # the default base layer: the data dir's own vector tiles
+    tiles = folium.TileLayer(OSM_TILES, name=_("OSM tiles (online)"), attr=ATTRIBUTION, overlay=True,
                              show=False, max_zoom=19)
     tiles.add_to(m)
     m._sc_layers["tiles"] = tiles
     if network_url and ws.network is not None:
-        roads = folium.FeatureGroup(name="道路网 Road network (OSM)", show=False)  # the basemap draws them
+        roads = folium.FeatureGroup(name=_("Road network (OSM)"), show=False)  # the basemap draws them
         roads.add_child(AsyncGeoJson(network_url, _road_style_js(), to_back=True))
         roads.add_to(m)
         m._sc_layers["roads"] = roads
     if boundary_url and ws.study_area is not None:
-        boundary = folium.FeatureGroup(name="吴中区边界 Wuzhong boundary", show=True)
+        boundary = folium.FeatureGroup(name=_("Wuzhong boundary"), show=True)
         boundary.add_child(AsyncGeoJson(
             boundary_url, '(function(){ return {color: "#d35400", weight: 2, dashArray: "6 4", fill: true, '
                           'fillColor: "#f5b041", fillOpacity: 0.04}; })'))
@@ -398,7 +407,7 @@ def uncertainty_layer(entities: Iterable[Entity]) -> folium.FeatureGroup | None:
             spots.setdefault((e.lon, e.lat, region.radius_m), (e.precision, []))[1].append(e.id)
     if not spots:
         return None
-    fg = folium.FeatureGroup(name="位置不确定范围 Location uncertainty", show=True)
+    fg = folium.FeatureGroup(name=_("Location uncertainty"), show=True)
     for (lon, lat, radius), (prec, ids) in spots.items():
         coarse = prec in COARSE_PRECISIONS
         folium.Circle(  # ``tags``: the entities standing there, so a filter can hide the circle with them
@@ -426,7 +435,7 @@ def add_route(m: folium.Map, ws, route_id: str = "kechuang") -> bool:
         return False
     info = data.get("route") or {}
     name = map_text(f"{info.get('name_zh') or '科创专线'} {info.get('name_en') or 'Kechuang line'}")
-    fg = folium.FeatureGroup(name="科创专线 Kechuang bus line", show=True)
+    fg = folium.FeatureGroup(name=_("Kechuang bus line"), show=True)
     if lines:
         folium.GeoJson({"type": "FeatureCollection", "features": lines}, name=name,
                        style_function=lambda f: {"color": "#0a7d6e", "weight": 4, "opacity": 0.85}).add_to(fg)
@@ -436,10 +445,10 @@ def add_route(m: folium.Map, ws, route_id: str = "kechuang") -> bool:
         coarse = p.get("precision") in COARSE_PRECISIONS
         text = f"{p.get('seq', '')}. {p.get('name_zh', '')} {p.get('name_en') or ''}".strip()
         if coarse:
-            text += f" ({p.get('precision')}: 仅为参考点 reference point only)"
+            text += f" ({p.get('precision')}: {_('reference point only')})"
         folium.CircleMarker((lat, lon), radius=6, color="#0a7d6e", weight=3, fill=True, fill_color="#ffffff",
                             fill_opacity=1, dash_array="3 3" if coarse else None,
-                            tooltip=map_text(f"科创专线站点 Stop {text}")).add_to(fg)
+                            tooltip=map_text(_("Kechuang stop") + f" {text}")).add_to(fg)
     fg.add_to(m)
     m._sc_layers["route"] = fg
     m._sc_drawn = {**getattr(m, "_sc_drawn", {}), "route_line": bool(lines), "route_stops": bool(stops)}
@@ -488,7 +497,7 @@ def add_sourcing_makers(m: folium.Map, result: dict) -> folium.FeatureGroup:
     cat = taxonomy.CATEGORIES
     # Not clustered: every maker's coloured rate stays visible. Makers on one reference point (the 吴中 district
     # point holds several) are fanned out around it in screen space; the marker's position is still the point.
-    cluster = folium.FeatureGroup(name="整机企业配套率 Makers by sourcing rate", show=True)
+    cluster = folium.FeatureGroup(name=_("Makers by sourcing rate"), show=True)
     at_spot: dict[tuple, list[str]] = {}
     for mk in result["makers"]:
         at_spot.setdefault((mk["lat"], mk["lon"]), []).append(mk["id"])
@@ -512,25 +521,26 @@ def add_sourcing_makers(m: folium.Map, result: dict) -> folium.FeatureGroup:
             icon_size=(width, 22), icon_anchor=(width // 2 - dx, 11 - dy), class_name="sc-rate-pin")
         rows = "".join(
             f"<tr><td>✔ {map_text(cat[c['category']].zh)}</td><td>"
-            + ("自有 in-house" if c["in_house"] else
+            + (map_text(_("in-house")) if c["in_house"] else
                f"{map_text(c['supplier_name_zh'])} · "
                f"{map_text(display.distance(c['road_m'], c['road_m_range'], c['distance_method']))}"
                f" ({c['distance_method']})")
             + "</td></tr>" for c in mk["covered"])
         rows += "".join(
-            f"<tr class='sc-undetermined-row'><td>? {map_text(cat[u['category']].zh)}</td><td>无法判定 undetermined"
+            f"<tr class='sc-undetermined-row'><td>? {map_text(cat[u['category']].zh)}</td><td>{map_text(display.verdict('undetermined'))}"
             + "".join(f"<br>{map_text(k['supplier_name_zh'])} · "
                       f"{map_text(display.distance(k['road_m'], k['road_m_range'], k['distance_method']))}"
                       for k in u["candidates"])
             + "</td></tr>" for u in mk["undetermined"])
-        rows += "".join(f"<tr class='sc-missing'><td>✘ {map_text(cat[c].zh)}</td><td>确定在 {result['radius_km']:g} km 外 "
-                        f"beyond</td></tr>" for c in mk["missing"])
+        beyond = map_text(_("beyond {km} km", km=f"{result['radius_km']:g}"))
+        rows += "".join(f"<tr class='sc-missing'><td>✘ {map_text(cat[c].zh)}</td><td>{beyond}</td></tr>"
+                        for c in mk["missing"])
         popup = (f"<div class='sc-popup'><b>{map_text(mk['name_zh'])}</b><br>{map_text(mk['name_en'] or '')}"
-                 f"<br>本地配套率 Local rate: <b>{map_text(pct)}</b> ({len(mk['covered'])}"
+                 + "<br>" + map_text(_("Local rate")) + f": <b>{map_text(pct)}</b> ({len(mk['covered'])}"
                  + (f"–{len(mk['covered']) + len(mk['undetermined'])}" if mk["undetermined"] else "")
                  + f"/{len(mk['bom'])})"
-                 f"<br>位置精度 Precision: {map_text(mk['precision'])}"
-                 + (" — 仅为参考点 reference point only" if coarse else "")
+                 f"<br>{map_text(_('Precision'))}: {map_text(mk['precision'])}"
+                 + (" — " + map_text(_("reference point only")) if coarse else "")
                  + f"<table>{rows}</table></div>")
         folium.Marker((mk["lat"], mk["lon"]), icon=icon, tooltip=map_text(f"{mk['name_zh']} {pct}"),
                       popup=folium.Popup(popup, max_width=380), sc_id=mk["id"]).add_to(cluster)

@@ -35,6 +35,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from .messages import _
+
 Progress = Callable[[str], None]
 
 #: ``auto`` solves exactly when the reduced instance has at most this many (candidate, item) cover pairs.
@@ -190,7 +192,7 @@ def swap_search(cover: sp.csc_matrix, weights: np.ndarray, chosen: list[int], ma
     chosen = list(chosen)
     swaps = 0
     tol = 1e-9 * max(1.0, float(weights.sum()))
-    for _ in range(max_passes):
+    for _pass in range(max_passes):
         count = np.asarray(cover[:, chosen].sum(axis=1)).ravel()
         gain = cover_t @ (weights * (count == 0))
         is_open = np.zeros(cover.shape[1], dtype=bool)
@@ -293,9 +295,10 @@ def solve(cover: sp.spmatrix, weights, k: int, method: str = "auto", time_limit_
     weights = np.asarray(weights, dtype=float)
     n_items, n_cand = cover.shape
     if not 1 <= k <= n_cand:
-        raise ValueError(f"k must be between 1 and the number of candidates ({n_cand}), got {k}")
+        raise ValueError(_("k must be between 1 and the number of candidates ({n_cand}), got {k}",
+                           n_cand=n_cand, k=k))
     if method not in ("auto", "exact", "heuristic"):
-        raise ValueError(f"unknown method {method!r}")
+        raise ValueError(_("unknown method {method}", method=repr(method)))
     inst = reduce_instance(cover, weights)
     red, rw, details = inst.cover, inst.weights, inst.details
     _say(progress, f"MCLP: {n_cand:,} candidates x {n_items:,} items ({details['cover_pairs']:,} cover pairs) "

@@ -29,6 +29,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from . import engine, studyarea, uncertainty
+from .messages import _
 
 NETWORK = "network"
 ESTIMATED = "estimated"
@@ -41,8 +42,7 @@ SAME_POINT_M = 1.0
 #: Upper circuity used when no network calibrated one (planning default; SIP's measured p90 is 1.49).
 DEFAULT_UPPER_CIRCUITY = 1.6
 
-SETTLE_HINT = ("更精确的位置（门牌地址或坐标）可以确定结论。 A more precise location (a street address or "
-               "coordinates) for the entities named would settle it.")
+SETTLE_HINT = _("A more precise location (a street address or coordinates) for the entities named would settle it.")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -651,3 +651,20 @@ def nearest(ws, sites: Positions, targets: Positions) -> Nearest:
                                           by_net[has], circ)
         best[has] = b
     return Nearest(best, idx, lo, hi, by_net)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Naming a point by the nearest named place (a label, never a distance the analysis uses)
+
+def nearest_point(lon, lat, to_lon, to_lat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per point: the index of the nearest of the ``to`` points, the straight-line metres to it and the bearing
+    (degrees clockwise from north) from it to the point. For labels such as "2 km south-west of 木渎镇": it
+    says where a point lies, not how far anything is by road."""
+    x, y = studyarea.to_metric(np.asarray(lon, float), np.asarray(lat, float))
+    tx, ty = studyarea.to_metric(np.asarray(to_lon, float), np.asarray(to_lat, float))
+    x, y, tx, ty = (np.atleast_1d(np.asarray(v, float)) for v in (x, y, tx, ty))
+    if not len(tx) or not len(x):
+        return np.full(len(x), -1, np.int64), np.full(len(x), np.inf), np.zeros(len(x))
+    d, j = cKDTree(np.column_stack([tx, ty])).query(np.column_stack([x, y]))
+    bearing = np.degrees(np.arctan2(x - tx[j], y - ty[j])) % 360.0
+    return np.asarray(j, np.int64), np.asarray(d, float), bearing

@@ -24,6 +24,7 @@ from scipy.spatial import cKDTree
 from . import boundedread, engine, roadtags, studyarea, versioned
 from .boundedread import ImportRefused  # noqa: F401  (re-exported: network.ImportRefused)
 from .errors import NetworkError
+from .messages import _, pair
 
 CACHE_DIR = "network"
 ARRAYS_FILE = "graph.npz"
@@ -61,13 +62,13 @@ def read_graph(path: str | Path, progress: Progress | None = None, limits: bound
     """
     path = Path(path)
     if not path.is_file():
-        raise NetworkError(f"文件不存在 no such file: {path}")
+        raise NetworkError(_("no such file: {path}", path=path))
     name = path.name.lower()
     if name.endswith(".pbf"):
-        raise NetworkError("osmnx 读取器不支持 .osm.pbf：请用默认引擎 the osmnx reader takes no .osm.pbf: "
-                           "import it with the default engine (--engine osmium)")
+        raise NetworkError(_("the osmnx reader takes no .osm.pbf: import it with the default engine (--engine osmium)"))
     if not name.endswith(SUFFIXES):
-        raise NetworkError(f"unknown network file type {path.name!r}: expected .osm, .osm.bz2, .osm.gz or .graphml")
+        raise NetworkError(_("unknown network file type {name}: expected .osm, .osm.bz2, .osm.gz or .graphml",
+                             name=repr(path.name)))
     _say(progress, f"reading {path} …")
     with boundedread.plain_copy(path, limits, workdir) as plain:
         import osmnx as ox  # after the limits: a refusal does not wait for osmnx to load
@@ -78,9 +79,10 @@ def read_graph(path: str | Path, progress: Progress | None = None, limits: bound
             else:
                 G = ox.graph_from_xml(plain, retain_all=True)
         except Exception as exc:  # osmnx/networkx raise many kinds on bad input
-            raise NetworkError(f"could not read {path}: {type(exc).__name__}: {exc}") from exc
+            raise NetworkError(_("could not read {path}: {name}: {exc}",
+                                 path=path, name=type(exc).__name__, exc=exc)) from exc
     if len(G) == 0:
-        raise NetworkError(f"{path} holds no road network (0 nodes)")
+        raise NetworkError(_("{path} holds no road network (0 nodes)", path=path))
     return G
 
 
@@ -99,8 +101,8 @@ def fetch_graph(area: "studyarea.StudyArea", buffer_km: float | None = None, ove
         G = ox.graph_from_polygon(polygon, network_type=area.definition.get("network_type", "drive"),
                                   retain_all=True, truncate_by_edge=True)
     except Exception as exc:  # requests/osmnx errors: no internet, refused, empty answer
-        raise NetworkError(f"could not fetch the network from Overpass ({ox.settings.overpass_url}): "
-                           f"{type(exc).__name__}: {exc}") from exc
+        raise NetworkError(_("could not fetch the network from Overpass ({overpass_url}): {name}: {exc}",
+                             overpass_url=ox.settings.overpass_url, name=type(exc).__name__, exc=exc)) from exc
     return G
 
 
@@ -111,8 +113,9 @@ def _check_reachable(url: str, timeout_s: float = 10.0) -> None:
     try:
         requests.get(url.rstrip("/") + "/status", timeout=timeout_s)
     except requests.RequestException as exc:
-        raise NetworkError(f"could not fetch: Overpass at {url} is unreachable ({type(exc).__name__}). "
-                           "Without internet, import a file instead: supplychain network import PATH") from None
+        raise NetworkError(_("could not fetch: Overpass at {url} is unreachable ({name}). Without internet, import a "
+                             "file instead: supplychain network import PATH",
+                             url=url, name=type(exc).__name__)) from None
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -134,7 +137,7 @@ def build_arrays(G, progress: Progress | None = None) -> dict[str, np.ndarray]:
     _say(progress, f"{len(G):,} nodes, {G.number_of_edges():,} edges read; keeping the largest strongly connected component …")
     G = ox.truncate.largest_component(G, strongly=True)
     if len(G) < 2:
-        raise NetworkError("the network has fewer than 2 connected nodes")
+        raise NetworkError(_("the network has fewer than 2 connected nodes"))
     G = ox.routing.add_edge_speeds(G, hwy_speeds=DEFAULT_SPEEDS_KPH, fallback=FALLBACK_SPEED_KPH)
     G = ox.routing.add_edge_travel_times(G)
     osmids = np.fromiter(G.nodes, dtype=np.int64, count=len(G))
@@ -229,9 +232,8 @@ def calibrate(arrays: dict[str, np.ndarray]) -> dict:
                                    arrays["length_m"], arrays["time_s"])
     cal = engine.calibrate_circuity(graph, arrays["x"], arrays["y"])
     if cal.get("calibrated") and cal["factor"] < 1:
-        raise NetworkError(f"绕行系数 {cal['factor']} < 1，道路比直线还短，坐标系或长度有误 "
-                           f"the circuity calibrates to {cal['factor']} < 1 (roads shorter than straight lines): "
-                           "the metric CRS or the edge lengths are wrong; the stored network is kept")
+        raise NetworkError(_("the circuity calibrates to {factor} < 1 (roads shorter than straight lines): the metric "
+                             "CRS or the edge lengths are wrong; the stored network is kept", factor=cal["factor"]))
     return cal
 
 
@@ -278,10 +280,10 @@ def check_size(arrays: dict[str, np.ndarray], limits: boundedread.Limits, source
     """Refuse a network too small to replace the stored one (e.g. what a decompression bomb parses to)."""
     n, m = len(arrays["osmid"]), len(arrays["indices"])
     if n < limits.min_nodes or m == 0:
-        raise ImportRefused(
-            f"导入结果只有 {n} 个节点、{m} 条边（至少需要 {limits.min_nodes} 个节点），原有路网保持不变。",
-            f"{source} gives a network of {n} nodes and {m} edges (at least {limits.min_nodes} nodes needed, "
-            f"--min-nodes or {boundedread.ENV['min_nodes']}); the stored network is kept.")
+        raise ImportRefused(*pair(
+            "{source} gives a network of {n} nodes and {m} edges (at least {min} nodes needed, --min-nodes or "
+            "{env}); the stored network is kept.", source=source, n=n, m=m, min=limits.min_nodes,
+            env=boundedread.ENV["min_nodes"]))
 
 
 #: Readers of ``network import``: ``osmium`` (streaming, the default for OSM files) and ``osmnx`` (the reference).
@@ -313,7 +315,8 @@ def import_file(data_dir: str | Path, path: str | Path, progress: Progress | Non
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     path = Path(path)
     if engine_name not in ENGINES:
-        raise NetworkError(f"未知的导入引擎 unknown import engine {engine_name!r}: expected one of {', '.join(ENGINES)}")
+        raise NetworkError(_("unknown import engine {engine}: expected one of {choices}", engine=repr(engine_name),
+                             choices=", ".join(ENGINES)))
     if engine_name == "osmnx" or path.name.lower().endswith((".graphml", ".graphml.gz")):
         G = read_graph(path, progress, limits, workdir=data_dir)
         arrays = build_arrays(G, progress)
@@ -348,18 +351,18 @@ def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Li
     from . import osmread, water
 
     if not path.is_file():
-        raise NetworkError(f"文件不存在 no such file: {path}")
+        raise NetworkError(_("no such file: {path}", path=path))
     name = path.name.lower()
     if not name.endswith(osmread.SUFFIXES):
-        raise NetworkError(f"未知的路网文件类型 unknown network file type {path.name!r}: expected .osm.pbf, .osm, "
-                           ".osm.bz2, .osm.gz or .graphml")
+        raise NetworkError(_("unknown network file type {name}: expected .osm.pbf, .osm, .osm.bz2, .osm.gz or "
+                             ".graphml", name=repr(path.name)))
     if name.endswith(".pbf"):
         # PBF blocks are compressed one by one (at most 32 MiB each, libosmium's limit); the file size and
         # the node references of the drivable ways are what bound the work.
         if path.stat().st_size > limits.max_bytes:
-            raise boundedread.ImportRefused(
-                f"文件超过 {limits.max_bytes:,} 字节。",
-                f"{path.name} is larger than {limits.max_bytes:,} bytes (--max-bytes or {boundedread.ENV['max_bytes']}).")
+            raise boundedread.ImportRefused(*pair("{name} is larger than {n} bytes (--max-bytes or {env}).",
+                                                  name=path.name, n=format(limits.max_bytes, ","),
+                                                  env=boundedread.ENV["max_bytes"]))
     else:
         _say(progress, f"checking {path.name} against the input limits …")
         boundedread.scan(path, None, limits)  # streams once: ratio, size, elements, no XML entities
@@ -368,7 +371,7 @@ def read_streaming(path: Path, progress: Progress | None, limits: boundedread.Li
     try:
         polygons = water.read_water(path, clip)
     except RuntimeError as exc:  # libosmium's parse errors
-        raise NetworkError(f"无法读取水域 could not read the water areas of {path}: {exc}") from exc
+        raise NetworkError(_("could not read the water areas of {path}: {exc}", path=path, exc=exc)) from exc
     arrays.update(water.pack(polygons))
     _say(progress, f"{len(polygons):,} water polygons in the area")
     return arrays
@@ -412,12 +415,15 @@ class Network:
                 break
             except FileNotFoundError:
                 if folder == cache_folder(data_dir):
-                    raise NetworkError(f"no network in {data_dir}: run `supplychain network import PATH` "
-                                       "or `network fetch`") from None
+                    raise NetworkError(_("no network in {data_dir}: run `supplychain network import PATH` or `network "
+                                         "fetch`",
+                                         data_dir=data_dir)) from None
             except (OSError, ValueError, KeyError) as exc:
-                raise NetworkError(f"the network cache in {folder} is unreadable ({exc}); import it again") from exc
+                raise NetworkError(_("the network cache in {folder} is unreadable ({exc}); import it again",
+                                     folder=folder, exc=exc)) from exc
         else:
-            raise NetworkError(f"the network cache in {data_dir} kept changing while being read; try again")
+            raise NetworkError(_("the network cache in {data_dir} kept changing while being read; try again",
+                                 data_dir=data_dir))
         n = len(arrays["osmid"])
         graph = engine.from_csr_arrays(n, arrays["indptr"], arrays["indices"], arrays["length_m"], arrays["time_s"])
         return cls(arrays, meta, graph)

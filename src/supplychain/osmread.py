@@ -34,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import roadtags
 from .errors import NetworkError
+from .messages import _, pair
 
 #: osmnx's Earth radius for great-circle lengths (``osmnx.distance.EARTH_RADIUS_M``).
 EARTH_RADIUS_M = 6_371_009.0
@@ -106,7 +107,7 @@ def read_ways(path: Path, network_type: str, max_elements: int) -> Ways:
     names: dict[str, int] = {}
     seen = 0
     fp = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(osmium.filter.KeyFilter("highway"))
-    with _bar("读取道路 reading ways", "way") as bar:
+    with _bar(_("reading ways"), "way") as bar:
         for w in fp:
             seen += 1
             if seen % 4096 == 0:
@@ -122,9 +123,9 @@ def read_ways(path: Path, network_type: str, max_elements: int) -> Ways:
             if len(refs) > max_elements:
                 from .boundedread import ENV, ImportRefused
 
-                raise ImportRefused(f"道路节点引用超过 {max_elements:,} 个。",
-                                    f"{path.name}: drivable ways reference more than {max_elements:,} nodes "
-                                    f"(--max-elements or {ENV['max_elements']}).")
+                raise ImportRefused(*pair("{name}: drivable ways reference more than {n} nodes (--max-elements or "
+                                          "{env}).", name=path.name, n=format(max_elements, ","),
+                                          env=ENV["max_elements"]))
             one.append(roadtags.oneway(tags))
             hwy.append(roadtags.highway_class(roadtags.highway_value(tags)))
             spd.append(roadtags.speed_kph(tags))
@@ -155,7 +156,7 @@ def read_nodes(path: Path, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     osmium.apply(str(path), osmium.filter.EntityFilter(osmium.osm.NODE), wanted, osmium.NodeLocationsForWays(index))
     lon, lat = np.full(len(ids), np.nan), np.full(len(ids), np.nan)
     get = index.get
-    with _bar("读取节点 reading nodes", "node") as bar:
+    with _bar(_("reading nodes"), "node") as bar:
         for i0 in range(0, len(ids), 65536):
             part = ids[i0:i0 + 65536].tolist()
             for k, node in enumerate(part, i0):
@@ -219,7 +220,7 @@ def build_arrays(ways: Ways, node_ids, lon, lat, clip: Clip, contract: bool = Tr
     inside = clip.inside(lon, lat)
     u, v, w = _segments(ways, node_ids, inside)
     if not (u != v).any():
-        raise NetworkError("no drivable ways in the area")
+        raise NetworkError(_("no drivable ways in the area"))
     n_all = len(node_ids)
     keep = chains_mod.endpoints(n_all, u, v) if contract else None
     loop = u == v
@@ -244,7 +245,7 @@ def build_arrays(ways: Ways, node_ids, lon, lat, clip: Clip, contract: bool = Tr
     uu, vv = np.searchsorted(used, u), np.searchsorted(used, v)
     n = len(used)
     m = sp.csr_matrix((np.ones(len(uu), dtype=np.int8), (uu, vv)), shape=(n, n))
-    _, labels = connected_components(m, directed=True, connection="strong")
+    _n_components, labels = connected_components(m, directed=True, connection="strong")
     keep_node = labels == np.argmax(np.bincount(labels))
     new_index = np.cumsum(keep_node) - 1
     keep_edge = keep_node[uu] & keep_node[vv]
@@ -315,7 +316,8 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
     path = Path(path)
     clip = clip or Clip()
     if network_type not in roadtags.FILTERS:
-        raise NetworkError(f"未知的路网类型 unknown network type {network_type!r}: expected one of {', '.join(roadtags.NETWORK_TYPES)}")
+        raise NetworkError(_("unknown network type {type}: expected one of {choices}", type=repr(network_type),
+                             choices=", ".join(roadtags.NETWORK_TYPES)))
     say = progress or (lambda msg: None)
     say(f"reading {path} (pyosmium, {network_type}, clip: {clip.label}) …")
     try:
@@ -323,22 +325,22 @@ def read(path: str | Path, clip: Clip | None = None, network_type: str = "drive"
     except NetworkError:
         raise
     except RuntimeError as exc:  # libosmium's parse errors
-        raise NetworkError(f"无法读取 could not read {path}: {exc}") from exc
+        raise NetworkError(_("could not read {path}: {exc}", path=path, exc=exc)) from exc
     if len(ways.refs) == 0:
-        raise NetworkError(f"{path.name} 中没有可行车道路 holds no road network: no drivable ways "
-                           f"({ways.seen:,} highway ways read, network type {network_type})")
+        raise NetworkError(_("{name} holds no road network: no drivable ways ({n} highway ways read, network type "
+                             "{type})", name=path.name, n=format(ways.seen, ","), type=network_type))
     ids = np.unique(ways.refs)
     say(f"{len(ways.start) - 1:,} drivable ways of {ways.seen:,} highway ways; reading {len(ids):,} nodes …")
     try:
         node_ids, lon, lat = read_nodes(path, ids)
     except RuntimeError as exc:
-        raise NetworkError(f"无法读取 could not read {path}: {exc}") from exc
+        raise NetworkError(_("could not read {path}: {exc}", path=path, exc=exc)) from exc
     say(f"{len(node_ids):,} nodes located; clipping, {'contracting chains, ' if contract else ''}"
         "keeping the largest strongly connected part …")
     try:
         arrays = build_arrays(ways, node_ids, lon, lat, clip, contract)
     except NetworkError:
-        raise NetworkError(f"{path.name} 在范围内没有可行车道路 has no drivable ways inside the "
-                           f"area ({clip.label}); 换一个范围 choose another with --bbox/--polygon, or --no-clip") from None
+        raise NetworkError(_("{name} has no drivable ways inside the area ({clip}); choose another with "
+                             "--bbox/--polygon, or --no-clip", name=path.name, clip=clip.label)) from None
     say(f"{len(arrays['osmid']):,} nodes, {len(arrays['indices']):,} edges in the largest strongly connected part")
     return arrays

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import studyarea, uncertainty
+from .messages import _
 from .store import Store
 
 GAZETTEER = studyarea.GEO_DIR / "gazetteer.csv"
@@ -107,9 +108,9 @@ def read_geojson(path: str | Path) -> list[Place]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PlacesError(f"{path}: 不是有效的 GeoJSON not valid UTF-8 GeoJSON: {exc}") from None
+        raise PlacesError(_("{path}: not valid UTF-8 GeoJSON: {exc}", path=path, exc=exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        raise PlacesError(f"{path}: 不是 FeatureCollection not a GeoJSON FeatureCollection")
+        raise PlacesError(_("{path}: not a GeoJSON FeatureCollection", path=path))
     attribution = str(data.get("license") or data.get("attribution") or "")
     out = []
     for feat in data["features"]:
@@ -130,7 +131,7 @@ def read_geojson(path: str | Path) -> list[Place]:
                          osm_id=str(props.get("osm_id", "")), source=path.name,
                          attribution=attribution or (OSM_ATTRIBUTION if is_osm else ""), dataset=path.name))
     if not out:
-        raise PlacesError(f"{path}: 没有带名称的点 no named Point features")
+        raise PlacesError(_("{path}: no named Point features", path=path))
     return out
 
 
@@ -153,7 +154,7 @@ def read_file(path: str | Path) -> list[Place]:
     """A places file by extension: ``.geojson``/``.json`` or a gazetteer ``.csv``."""
     path = Path(path)
     if not path.is_file():
-        raise PlacesError(f"{path}: 文件不存在 no such file")
+        raise PlacesError(_("{path}: no such file", path=path))
     if path.suffix.lower() == ".csv":
         return read_gazetteer(path)
     return read_geojson(path)

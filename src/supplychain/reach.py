@@ -14,6 +14,7 @@ import numpy as np
 
 from . import engine, measure, taxonomy
 from .errors import InputError, parse_float
+from .messages import _
 from .registry import Entity
 from .workspace import ESTIMATED, NETWORK, SnappedPoint, Workspace
 
@@ -39,12 +40,12 @@ def resolve_origin(ws: Workspace, lon=None, lat=None, entity: str | None = None)
     """An origin from an entity id or a WGS84 point, validated and snapped."""
     if entity not in (None, ""):
         if lon not in (None, "") or lat not in (None, ""):
-            raise InputError("entity", "give either entity or lon/lat, not both")
+            raise InputError("entity", _("give either entity or lon/lat, not both"))
         e = ws.entity(entity, located=True)
         node, snap, on = ws.snapping[e.id]
         return Origin(e.lon, e.lat, node, snap, on, e.id, entity=e)
     if lon in (None, "") and lat in (None, ""):
-        raise InputError("lon", "give lon and lat, or an entity id", "missing")
+        raise InputError("lon", _("give lon and lat, or an entity id"), "missing")
     x, y = ws.check_point(lon, lat)
     node, snap, on = ws.snap_point(x, y)
     return Origin(x, y, node, snap, on)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import coords, tabular, taxonomy, uncertainty
+from .messages import _
 from .store import ENTITY_COLUMNS, EXTRA_ENTITY_COLUMNS, Store
 
 PRECISIONS = ("exact", "street", "town", "district")
@@ -103,7 +104,7 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        col = f" column {self.column!r}" if self.column else ""
+        col = " " + _("column") + f" {self.column!r}" if self.column else ""
         return f"{where}:{col} {self.reason}"
 
 
@@ -135,7 +136,8 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> str:
         try:
             return raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise RegistryError([RowError(name, 0, "", f"cannot decode as {encoding}: {exc}")]) from None
+            raise RegistryError([RowError(name, 0, "", _("cannot decode as {encoding}: {exc}",
+                                                         encoding=encoding, exc=exc))]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -147,7 +149,8 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> str:
                     " 'CSV UTF-8', or pass --encoding gbk.")
         except UnicodeDecodeError:
             pass
-        raise RegistryError([RowError(name, line, "", f"file is not UTF-8 (byte {exc.start}).{hint}")]) from None
+        raise RegistryError([RowError(name, line, "", _("file is not UTF-8 (byte {start}).{hint}",
+                                                        start=exc.start, hint=hint))]) from None
 
 
 def _read_csv(path: Path, encoding: str | None) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -156,7 +159,7 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[list[str], list[tuple[i
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise RegistryError([RowError(str(path), 0, "", "file is empty (no header row)")]) from None
+        raise RegistryError([RowError(str(path), 0, "", _("file is empty (no header row)"))]) from None
     rows: list[tuple[int, dict]] = []
     errors: list[RowError] = []
     for values in reader:
@@ -164,7 +167,8 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[list[str], list[tuple[i
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            errors.append(RowError(str(path), line, "", f"has {len(values)} fields, header has {len(header)}"))
+            errors.append(RowError(str(path), line, "", _("has {n} fields, header has {n2}",
+                                                          n=len(values), n2=len(header))))
             continue
         rows.append((line, dict(zip(header, map(tabular.restore_cell, values)))))
     if errors:
@@ -181,7 +185,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     try:
         header = ["" if h is None else str(h).strip() for h in next(it)]
     except StopIteration:
-        raise RegistryError([RowError(str(path), 0, "", "sheet is empty (no header row)")]) from None
+        raise RegistryError([RowError(str(path), 0, "", _("sheet is empty (no header row)"))]) from None
     rows = []
     for line, values in enumerate(it, start=2):
         cells = ["" if v is None else tabular.restore_cell(str(v)) for v in values]
@@ -199,7 +203,7 @@ def _read_geojson(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RegistryError([RowError(str(path), 0, "", f"not valid UTF-8 GeoJSON: {exc}")]) from None
+        raise RegistryError([RowError(str(path), 0, "", _("not valid UTF-8 GeoJSON: {exc}", exc=exc))]) from None
     rows = []
     for i, feat in enumerate(data.get("features", []), start=1):
         props = {k: "" if v is None else (";".join(v) if isinstance(v, list) else str(v))
@@ -214,7 +218,7 @@ def _read_geojson(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
             props.setdefault("lat", "")
         rows.append((i, props))
     # Our own GeoJSON export adds derived properties; they are not registry columns.
-    for _, r in rows:
+    for _line, r in rows:
         for k in _DERIVED_PROPERTIES:
             r.pop(k, None)
     header = sorted({k for _, r in rows for k in r}) or list(REQUIRED_COLUMNS)
@@ -225,7 +229,7 @@ def read_rows(path: str | Path, encoding: str | None = None) -> tuple[list[str],
     """Read a registry file into its header and ``(line, row)`` pairs, by file extension."""
     path = Path(path)
     if not path.is_file():
-        raise RegistryError([RowError(str(path), 0, "", "no such file")])
+        raise RegistryError([RowError(str(path), 0, "", _("no such file"))])
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return _read_xlsx(path)
@@ -248,41 +252,43 @@ def _parse_float(text: str) -> float | None:
         return None
     value = float(text)  # ValueError handled by caller
     if not math.isfinite(value):
-        raise ValueError("not finite")
+        raise ValueError(_("not finite"))
     return value
 
 
 def _validate_location(row: dict, err) -> tuple[float | None, float | None, str]:
     crs = (row.get("crs") or "wgs84").strip().lower()
     if crs not in coords.CRS_NAMES:
-        err("crs", f"unknown crs {crs!r}; expected one of: {', '.join(coords.CRS_NAMES)}")
+        err("crs", _("unknown crs {crs}; expected one of: {items}", crs=repr(crs), items=', '.join(coords.CRS_NAMES)))
         return None, None, crs
     try:
         lon = _parse_float(row.get("lon", ""))
     except ValueError:
-        err("lon", f"not a number: {row.get('lon')!r}")
+        err("lon", _("not a number: {value}", value=repr(row.get('lon'))))
         return None, None, crs
     try:
         lat = _parse_float(row.get("lat", ""))
     except ValueError:
-        err("lat", f"not a number: {row.get('lat')!r}")
+        err("lat", _("not a number: {value}", value=repr(row.get('lat'))))
         return None, None, crs
     if (lon is None) != (lat is None):
-        err("lon" if lon is None else "lat", "lon and lat must both be given or both be empty")
+        err("lon" if lon is None else "lat", _("lon and lat must both be given or both be empty"))
         return None, None, crs
     if lon is None:
         return None, None, crs
     if abs(lat) > _LAT_LIMIT or abs(lon) > 180:
         if abs(lon) <= _LAT_LIMIT and abs(lat) <= 180 and bool(coords.in_china(lat, lon)):
-            err("lon", f"lon/lat look swapped: lon={lon}, lat={lat} (did you mean lon={lat}, lat={lon}?)")
+            err("lon", _("lon/lat look swapped: lon={lon}, lat={lat} (did you mean lon={lat}, lat={lon}?)",
+                         lon=lon, lat=lat))
         else:
-            err("lat" if abs(lat) > _LAT_LIMIT else "lon", f"out of range: lon={lon}, lat={lat}")
+            err("lat" if abs(lat) > _LAT_LIMIT else "lon", _("out of range: lon={lon}, lat={lat}", lon=lon, lat=lat))
         return None, None, crs
     if not bool(coords.in_china(lon, lat)):
         if bool(coords.in_china(lat, lon)):
-            err("lon", f"lon/lat look swapped: lon={lon}, lat={lat} (did you mean lon={lat}, lat={lon}?)")
+            err("lon", _("lon/lat look swapped: lon={lon}, lat={lat} (did you mean lon={lat}, lat={lon}?)",
+                         lon=lon, lat=lat))
         else:
-            err("lon", f"outside China: lon={lon}, lat={lat}")
+            err("lon", _("outside China: lon={lon}, lat={lat}", lon=lon, lat=lat))
         return None, None, crs
     return lon, lat, crs
 
@@ -296,14 +302,14 @@ def _validate_row(file: str, line: int, row: dict, errors: list[RowError]) -> En
     get = lambda k: (row.get(k) or "").strip()  # noqa: E731
     eid = get("id")
     if not eid:
-        err("id", "empty id")
+        err("id", _("empty id"))
     elif not _ID_RE.match(eid):
-        err("id", f"id {eid!r} may hold only letters, digits, '_', '-', '.'")
+        err("id", _("id {eid} may hold only letters, digits, '_', '-', '.'", eid=repr(eid)))
     if not get("name_zh"):
-        err("name_zh", "empty name_zh (Chinese name is required)")
+        err("name_zh", _("empty name_zh (Chinese name is required)"))
     kind = taxonomy.resolve(get("kind"), taxonomy.KINDS) or get("kind")
     if kind not in taxonomy.KINDS:
-        err("kind", f"unknown kind {kind!r}; expected one of: {', '.join(taxonomy.KINDS)}")
+        err("kind", taxonomy.unknown_message(kind, taxonomy.KINDS, "kind"))
     lists = {}
     for column, table, what in (("categories", taxonomy.CATEGORIES, "category"),
                                 ("needs", taxonomy.COMPONENT_CATEGORIES, "component category"),
@@ -311,26 +317,28 @@ def _validate_row(file: str, line: int, row: dict, errors: list[RowError]) -> En
         values = tuple(taxonomy.resolve(v, table) or v for v in _split(row.get(column, "")))
         for v in values:
             if v not in table:
-                err(column, f"unknown {what} {v!r}; expected one of: {', '.join(table)}")
+                err(column, taxonomy.unknown_message(v, table, what))
         lists[column] = values
     lon, lat, crs = _validate_location(row, err)
     precision = get("precision").lower()
     if lon is not None:
         if precision not in PRECISIONS:
-            err("precision", f"precision {precision!r} must be one of: {', '.join(PRECISIONS)} for a located entity")
+            err("precision", _("precision {precision} must be one of: {items} for a located entity",
+                               precision=repr(precision), items=', '.join(PRECISIONS)))
     elif precision and precision not in PRECISIONS + ("unknown",):
-        err("precision", f"unknown precision {precision!r}")
+        err("precision", _("unknown precision {precision}", precision=repr(precision)))
     unc = None
     if get("uncertainty_m"):
         try:
             unc = _parse_float(get("uncertainty_m"))
         except ValueError:
-            err("uncertainty_m", f"not a number: {get('uncertainty_m')!r}")
+            err("uncertainty_m", _("not a number: {value}", value=repr(get('uncertainty_m'))))
         else:
             if not 0 <= unc <= MAX_UNCERTAINTY_M:
-                err("uncertainty_m", f"uncertainty_m must be between 0 and {MAX_UNCERTAINTY_M:g} m, got {unc:g}")
+                err("uncertainty_m", _("uncertainty_m must be between 0 and {MAX_UNCERTAINTY_M} m, got {unc}",
+                                       MAX_UNCERTAINTY_M=format(MAX_UNCERTAINTY_M, 'g'), unc=format(unc, 'g')))
     if lon is not None and not get("source"):
-        err("source", "a located entity needs a source for its coordinates")
+        err("source", _("a located entity needs a source for its coordinates"))
     if len(errors) > start:
         return None
     wlon, wlat = coords.to_wgs84(lon, lat, crs) if lon is not None else (None, None)
@@ -364,10 +372,12 @@ def validate_file(path: str | Path, encoding: str | None = None) -> list[Entity]
     unknown = [c for c in header if c not in ENTITY_COLUMNS]
     errors: list[RowError] = []
     if missing:
-        errors.append(RowError(name, 1, ",".join(missing), f"missing required column(s): {', '.join(missing)}"))
+        errors.append(RowError(name, 1, ",".join(missing), _("missing required column(s): {items}",
+                                                             items=', '.join(missing))))
     if unknown:
         errors.append(RowError(name, 1, ",".join(unknown),
-                               f"unknown column(s): {', '.join(unknown)}; expected: {', '.join(ENTITY_COLUMNS)}"))
+                               _("unknown column(s): {items}; expected: {items2}",
+                                 items=', '.join(unknown), items2=', '.join(ENTITY_COLUMNS))))
     if errors:
         raise RegistryError(errors)
     entities: list[Entity] = []
@@ -377,14 +387,15 @@ def validate_file(path: str | Path, encoding: str | None = None) -> list[Entity]
         if entity is None:
             continue
         if entity.id in first_line:
-            errors.append(RowError(name, line, "id", f"duplicate id {entity.id!r} (first on line {first_line[entity.id]})"))
+            errors.append(RowError(name, line, "id", _("duplicate id {id} (first on line {first})",
+                                                       id=repr(entity.id), first=first_line[entity.id])))
             continue
         first_line[entity.id] = line
         entities.append(entity)
     if errors:
         raise RegistryError(errors)
     if not entities:
-        raise RegistryError([RowError(name, 0, "", "no entity rows")])
+        raise RegistryError([RowError(name, 0, "", _("no entity rows"))])
     return entities
 
 
@@ -434,7 +445,7 @@ def update_entity(conn, entity: Entity, changes: dict, who: str) -> Entity:
     """
     unknown = [k for k in changes if k not in _DB_FIELDS]
     if unknown:
-        raise ValueError(f"not an entity field: {', '.join(unknown)}")
+        raise ValueError(_("not an entity field: {items}", items=', '.join(unknown)))
     now = asdict(entity)
     changed = {k: v for k, v in changes.items() if _db_value(k, now[k]) != _db_value(k, v)}
     if not changed:
@@ -543,7 +554,7 @@ def export(entities: list[Entity], fmt: str, path: str | Path | None = None,
     ``edit_log`` (xlsx only) adds the recorded changes as a second sheet."""
     if fmt == "xlsx":
         if path is None:
-            raise ValueError("xlsx export needs an output path (--output)")
+            raise ValueError(_("xlsx export needs an output path (--output)"))
         to_xlsx(entities, path, edit_log)
         return None
     if fmt == "csv":
@@ -551,7 +562,7 @@ def export(entities: list[Entity], fmt: str, path: str | Path | None = None,
     elif fmt == "geojson":
         text = json.dumps(to_geojson(entities), ensure_ascii=False, indent=1)
     else:
-        raise ValueError(f"unknown export format {fmt!r}; expected csv, geojson or xlsx")
+        raise ValueError(_("unknown export format {fmt}; expected csv, geojson or xlsx", fmt=repr(fmt)))
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
         return None

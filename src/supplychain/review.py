@@ -12,6 +12,7 @@ import datetime as _dt
 
 from . import coords, registry, taxonomy
 from .errors import InputError, parse_float
+from .messages import _
 from .registry import Entity
 from .store import Store
 
@@ -23,14 +24,14 @@ def reasons(e: Entity) -> list[str]:
     """Why ``e`` needs a person (empty: it does not)."""
     out = []
     if not e.located:
-        out.append("未定位 unlocated" + (f": {e.geocode_reason}" if e.geocode_reason else ""))
+        out.append(_("unlocated") + (f": {e.geocode_reason}" if e.geocode_reason else ""))
     elif e.precision in COARSE:
-        out.append(f"位置粗略 coarse ({e.precision})")
+        out.append(_("coarse ({precision})", precision=e.precision))
     if e.suggested_categories:
-        out.append("建议类别待确认 suggested categories to confirm: " + ", ".join(e.suggested_categories)
+        out.append(_("suggested categories to confirm") + ": " + ", ".join(e.suggested_categories)
                    + (f" ({e.suggested_words})" if e.suggested_words else ""))
     if FAR_MARK in e.geocode_reason:
-        out.append("远离所填区县 geocoder answer far from the stated district")
+        out.append(_("geocoder answer far from the stated district"))
     return out
 
 
@@ -73,30 +74,32 @@ def edit(store: Store, entity_id: str, who: str, lon=None, lat=None, precision: 
     """
     found = {e.id: e for e in registry.load_entities(store)}.get((entity_id or "").strip())
     if found is None:
-        raise InputError("entity", f"unknown entity id {entity_id!r}", "not_found", 404)
+        raise InputError("entity", _("unknown entity id {entity_id}", entity_id=repr(entity_id)), "not_found", 404)
     today = today or _dt.date.today().isoformat()
     changes: dict = {}
     if (lon is None) != (lat is None):
-        raise InputError("lat" if lat is None else "lon", "lon and lat go together", "missing")
+        raise InputError("lat" if lat is None else "lon", _("lon and lat go together"), "missing")
     if lon is not None:
         x = parse_float(lon, "lon", -180, 180)
         y = parse_float(lat, "lat", -90, 90)
         if not coords.in_china(x, y):
-            raise InputError("lon", f"point lon={x:g}, lat={y:g} is outside China", "out_of_area")
+            raise InputError("lon", _("point lon={x}, lat={y} is outside China",
+                                      x=format(x, 'g'), y=format(y, 'g')), "out_of_area")
         precision = precision or "exact"
         if precision not in registry.PRECISIONS:
-            raise InputError("precision", f"precision must be one of {', '.join(registry.PRECISIONS)}")
+            raise InputError("precision", _("precision must be one of {items}", items=', '.join(registry.PRECISIONS)))
         changes.update(lon=round(x, 7), lat=round(y, 7), lon_orig=round(x, 7), lat_orig=round(y, 7), crs="wgs84",
                        precision=precision, uncertainty_m=None, located_by="",
                        source=source or f"placed by hand on the review page {today} ({who})", geocode_reason="")
     if categories is not None:
         if not isinstance(categories, (list, tuple)) or not all(isinstance(c, str) for c in categories):
-            raise InputError("categories", "categories must be a list of category names")
+            raise InputError("categories", _("categories must be a list of category names"))
         for c in categories:
             if c not in taxonomy.CATEGORIES:
-                raise InputError("categories", f"unknown category {c!r}; expected one of: {', '.join(taxonomy.CATEGORIES)}")
+                raise InputError("categories", _("unknown category {c}; expected one of: {items}",
+                                                 c=repr(c), items=', '.join(taxonomy.CATEGORIES)))
         changes.update(categories=tuple(c for c in taxonomy.CATEGORIES if c in categories), suggested_categories=())
     if not changes:
-        raise InputError(None, "nothing to change: give lon and lat, or categories", "missing")
+        raise InputError(None, _("nothing to change: give lon and lat, or categories"), "missing")
     with store.transaction() as conn:
         return registry.update_entity(conn, found, changes, who)

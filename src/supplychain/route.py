@@ -38,6 +38,7 @@ import numpy as np
 from . import catchment, engine, measure, studyarea, taxonomy
 from .catchment import Place
 from .errors import InputError, optional_str, parse_float, parse_int
+from .messages import _
 from .registry import PRECISION_RADIUS_M, PRECISIONS, Entity
 from .store import Store
 from .workspace import ESTIMATED, NETWORK, Workspace
@@ -200,7 +201,8 @@ def reset_route(store: Store, route_id: str) -> Route:
     rid = check_route_id(route_id)
     path = ROUTES_DIR / f"{rid}.geojson"
     if not path.is_file():
-        raise InputError("route_id", f"{rid!r} is not a shipped route; shipped: {', '.join(shipped_route_ids())}",
+        raise InputError("route_id", _("{rid} is not a shipped route; shipped: {items}",
+                                       rid=repr(rid), items=', '.join(shipped_route_ids())),
                          "not_found", 404)
     by_id = {e.id: e for e in registry.load_entities(store)}
     r = parse_geojson(json.loads(path.read_text(encoding="utf-8")), by_id, source=path.name, strict_entities=False)
@@ -226,7 +228,8 @@ def get_route(ws: Workspace, route_id: str | None = None, field_name: str = "rou
     route = _read(ws.store, rid)
     if route is None:
         known = ", ".join(r[0] for r in ws.store.query("SELECT id FROM routes ORDER BY id")) or "none"
-        raise InputError(field_name, f"unknown route {rid!r}; stored routes: {known}", "not_found", 404)
+        raise InputError(field_name, _("unknown route {rid}; stored routes: {known}",
+                                       rid=repr(rid), known=known), "not_found", 404)
     return _resolve_entities(ws, route)
 
 
@@ -247,7 +250,8 @@ def _resolve_entities(ws: Workspace, route: Route) -> Route:
 def check_route_id(route_id, field_name: str = "route_id") -> str:
     rid = (route_id or "").strip() if isinstance(route_id, str) else ""
     if not _ID_RE.match(rid):
-        raise InputError(field_name, f"route id {route_id!r} must be 1–64 letters, digits, '_', '-', '.'")
+        raise InputError(field_name, _("route id {route_id} must be 1–64 letters, digits, '_', '-', '.'",
+                                       route_id=repr(route_id)))
     return rid
 
 
@@ -255,9 +259,10 @@ def _text(value, field_name: str, limit: int = 200) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InputError(field_name, f"{field_name} must be text")
+        raise InputError(field_name, _("{field_name} must be text", field_name=field_name))
     if len(value) > limit:
-        raise InputError(field_name, f"{field_name} is longer than {limit} characters")
+        raise InputError(field_name, _("{field_name} is longer than {limit} characters",
+                                       field_name=field_name, limit=limit))
     return value.strip()
 
 
@@ -272,11 +277,12 @@ def make_stop(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, n
     note = _text(note, f"{prefix}note", 1000)
     source = _text(source, f"{prefix}source", 500)
     if precision not in (None, "") and precision not in STOP_PRECISIONS:
-        raise InputError(f"{prefix}precision", f"precision {precision!r} must be one of: {', '.join(STOP_PRECISIONS)}")
+        raise InputError(f"{prefix}precision", _("precision {precision} must be one of: {items}",
+                                                 precision=repr(precision), items=', '.join(STOP_PRECISIONS)))
     has_point = lon not in (None, "") or lat not in (None, "")
     if entity not in (None, ""):
         if has_point:
-            raise InputError(f"{prefix}entity", "give either an entity or lon/lat, not both")
+            raise InputError(f"{prefix}entity", _("give either an entity or lon/lat, not both"))
         e = ws.entity(str(entity), field=f"{prefix}entity")
         return Stop(name_zh or e.name_zh, name_en or e.name_en, e.lon, e.lat, e.precision or "unknown",
                     e.source, e.id, note)
@@ -285,7 +291,7 @@ def make_stop(ws: Workspace, *, lon=None, lat=None, entity: str | None = None, n
         return Stop(name_zh or UNNAMED_ZH, name_en or ("" if name_zh else UNNAMED_EN), round(x, 7), round(y, 7),
                     precision or "exact", source or USER_SOURCE, None, note)
     if not name_zh:
-        raise InputError(f"{prefix}lon", "a stop needs a point (lon, lat), a registry entity, or at least a name",
+        raise InputError(f"{prefix}lon", _("a stop needs a point (lon, lat), a registry entity, or at least a name"),
                          "missing")
     return Stop(name_zh, name_en, None, None, "unknown", source, None, note)
 
@@ -304,36 +310,37 @@ def parse_geojson(data, entities: dict[str, Entity], check_point=None, source: s
     analysis then says so.
     """
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InputError("type", "a route file must be a GeoJSON FeatureCollection")
+        raise InputError("type", _("a route file must be a GeoJSON FeatureCollection"))
     meta = data.get("route") or {}
     if not isinstance(meta, dict):
-        raise InputError("route", "'route' must be an object with id and name_zh")
+        raise InputError("route", _("'route' must be an object with id and name_zh"))
     rid = check_route_id(route_id or meta.get("id"), "route.id")
     name_zh = _text(meta.get("name_zh"), "route.name_zh")
     if not name_zh:
-        raise InputError("route.name_zh", "the route needs a Chinese name (route.name_zh)", "missing")
+        raise InputError("route.name_zh", _("the route needs a Chinese name (route.name_zh)"), "missing")
     stated = meta.get("stated_length_m")
     stated = None if stated in (None, "") else parse_float(stated, "route.stated_length_m", 1, 500_000)
     stop_list = meta.get("stop_list") or "design"
     if stop_list not in STOP_LISTS:
-        raise InputError("route.stop_list", f"stop_list must be one of: {', '.join(STOP_LISTS)}")
+        raise InputError("route.stop_list", _("stop_list must be one of: {items}", items=', '.join(STOP_LISTS)))
     feats = data.get("features")
     if not isinstance(feats, list):
-        raise InputError("features", "'features' must be a list")
+        raise InputError("features", _("'features' must be a list"))
     if len(feats) > MAX_FEATURES:  # before any is read: an export with analysis has far fewer
-        raise InputError("features", f"at most {MAX_FEATURES} features in a route file, got {len(feats)}", "too_many")
+        raise InputError("features", _("at most {MAX_FEATURES} features in a route file, got {n}",
+                                       MAX_FEATURES=MAX_FEATURES, n=len(feats)), "too_many")
     keyed = []
     for i, f in enumerate(feats):
         where = f"features[{i}]"
         if not isinstance(f, dict):
-            raise InputError(where, "a feature must be an object")
+            raise InputError(where, _("a feature must be an object"))
         geom = f.get("geometry")
         props = f.get("properties")
         props = {} if props is None else props
         if geom is not None and not isinstance(geom, dict):
-            raise InputError(f"{where}.geometry", "a feature's geometry must be a GeoJSON object or null")
+            raise InputError(f"{where}.geometry", _("a feature's geometry must be a GeoJSON object or null"))
         if not isinstance(props, dict):
-            raise InputError(f"{where}.properties", "a feature's properties must be an object or null")
+            raise InputError(f"{where}.properties", _("a feature's properties must be an object or null"))
         if geom is not None and geom.get("type") != "Point":
             continue  # a drawn path or catchment area from an export with analysis
         if props.get("role") not in (None, "stop"):
@@ -343,7 +350,8 @@ def parse_geojson(data, entities: dict[str, Entity], check_point=None, source: s
         seq = i + 1 if seq in (None, "") else parse_float(seq, f"{where}.properties.seq", 1, 10_000)
         keyed.append((seq, i, stop))
     if len(keyed) > MAX_STOPS:
-        raise InputError("features", f"at most {MAX_STOPS} stops per route, got {len(keyed)}")
+        raise InputError("features", _("at most {MAX_STOPS} stops per route, got {n}",
+                                       MAX_STOPS=MAX_STOPS, n=len(keyed)))
     keyed.sort(key=lambda t: (t[0], t[1]))
     return Route(rid, name_zh, _text(meta.get("name_en"), "route.name_en"), stated,
                  _text(meta.get("source"), "route.source", 1000) or source, _text(meta.get("note"), "route.note", 2000),
@@ -354,20 +362,20 @@ def _stop_from_feature(f, props, geom, entities, check_point, where, strict_enti
     name_zh = _text(props.get("name_zh"), f"{where}.properties.name_zh")
     eid = optional_str(props.get("entity_id"), f"{where}.properties.entity_id")
     if eid is not None and eid not in entities and (strict_entities or not name_zh):
-        raise InputError(f"{where}.properties.entity_id", f"unknown entity id {eid!r}", "not_found")
+        raise InputError(f"{where}.properties.entity_id", _("unknown entity id {eid}", eid=repr(eid)), "not_found")
     if not name_zh:
         if eid is None:
-            raise InputError(f"{where}.properties.name_zh", "every stop needs name_zh", "missing")
+            raise InputError(f"{where}.properties.name_zh", _("every stop needs name_zh"), "missing")
         name_zh = entities[eid].name_zh
     precision = props.get("precision") or ("exact" if geom else "unknown")
     if precision not in STOP_PRECISIONS:
-        raise InputError(f"{where}.properties.precision", f"precision {precision!r} must be one of: "
-                         f"{', '.join(STOP_PRECISIONS)}")
+        raise InputError(f"{where}.properties.precision", _("precision {precision} must be one of: {items}",
+                                                            precision=repr(precision), items=', '.join(STOP_PRECISIONS)))
     lon = lat = None
     if geom is not None:
         c = geom.get("coordinates")
         if not isinstance(c, list) or len(c) < 2:
-            raise InputError(f"{where}.geometry", "a Point needs [lon, lat] coordinates")
+            raise InputError(f"{where}.geometry", _("a Point needs [lon, lat] coordinates"))
         if check_point is not None:
             lon, lat = check_point(c[0], c[1], f"{where}.")
         else:
@@ -376,10 +384,11 @@ def _stop_from_feature(f, props, geom, entities, check_point, where, strict_enti
             lon = parse_float(c[0], f"{where}.lon", -180, 180)
             lat = parse_float(c[1], f"{where}.lat", -90, 90)
             if not coords.in_china(lon, lat):
-                raise InputError(f"{where}.lon", f"point lon={lon:g}, lat={lat:g} is outside China", "out_of_area")
+                raise InputError(f"{where}.lon", _("point lon={lon}, lat={lat} is outside China",
+                                                   lon=format(lon, 'g'), lat=format(lat, 'g')), "out_of_area")
         if precision == "unknown":
-            raise InputError(f"{where}.properties.precision", "a located stop needs a precision "
-                             f"({', '.join(PRECISIONS)})")
+            raise InputError(f"{where}.properties.precision", _("a located stop needs a precision ({items})",
+                                                                items=', '.join(PRECISIONS)))
     return Stop(name_zh, _text(props.get("name_en"), f"{where}.properties.name_en"), lon, lat, precision,
                 _text(props.get("source"), f"{where}.properties.source", 1000), eid,
                 _text(props.get("note"), f"{where}.properties.note", 1000))
@@ -404,18 +413,19 @@ def import_geojson(ws: Workspace, data_or_path, route_id: str | None = None, rep
     if isinstance(data_or_path, (str, Path)):
         path = Path(data_or_path)
         if not path.is_file():
-            raise InputError("path", f"no such file: {path}", "not_found", 404)
+            raise InputError("path", _("no such file: {path}", path=path), "not_found", 404)
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError("path", f"{path.name} is not UTF-8 GeoJSON: {exc}") from None
+            raise InputError("path", _("{name} is not UTF-8 GeoJSON: {exc}", name=path.name, exc=exc)) from None
         source = path.name
     else:
         data = data_or_path
     route = parse_geojson(data, ws.by_id, ws.check_point, source, route_id)
     with ws.store.transaction() as conn:
         if _read(conn, route.id) is not None and not replace_existing:
-            raise InputError("route.id", f"route {route.id!r} already exists; choose another id or replace it",
+            raise InputError("route.id", _("route {id} already exists; choose another id or replace it",
+                                           id=repr(route.id)),
                              "exists", 409)
         _write(conn, route)
     return get_route(ws, route.id)
@@ -430,10 +440,10 @@ def _edit(ws: Workspace, route_id: str, change) -> Route:
     with ws.store.transaction() as conn:
         route = _read(conn, rid)
         if route is None:
-            raise InputError("route_id", f"unknown route {rid!r}", "not_found", 404)
+            raise InputError("route_id", _("unknown route {rid}", rid=repr(rid)), "not_found", 404)
         edited = change(route)
         if len(route.stops) > MAX_STOPS:
-            raise InputError("stops", f"at most {MAX_STOPS} stops per route")
+            raise InputError("stops", _("at most {MAX_STOPS} stops per route", MAX_STOPS=MAX_STOPS))
         _write(conn, route)
     return replace(get_route(ws, rid), edited_seq=edited)
 
@@ -446,10 +456,12 @@ def _index(route: Route, seq, field_name: str = "seq", extra: int = 0) -> int:
         if str(seq).strip() != str(k):
             raise ValueError
     except (TypeError, ValueError):
-        raise InputError(field_name, f"{field_name} must be a whole stop number, got {seq!r}") from None
+        raise InputError(field_name, _("{field_name} must be a whole stop number, got {seq}",
+                                       field_name=field_name, seq=repr(seq))) from None
     if not 1 <= k <= n:
-        raise InputError(field_name, f"route {route.id!r} has {len(route.stops)} stop(s): {field_name} must be "
-                         f"between 1 and {n}, got {k}" if n else f"route {route.id!r} has no stops", "out_of_range")
+        raise InputError(field_name, _("route {route} has {n} stop(s): {field} must be between 1 and {n}, got {k}",
+                                       route=repr(route.id), n=n, field=field_name, k=k)
+                         if n else _("route {route} has no stops", route=repr(route.id)), "out_of_range")
     return k - 1
 
 
@@ -461,11 +473,11 @@ def create_route(ws: Workspace, route_id: str, name_zh: str, name_en: str = "", 
     rid = check_route_id(route_id)
     name_zh = _text(name_zh, "name_zh")
     if not name_zh:
-        raise InputError("name_zh", "a route needs a Chinese name (name_zh)", "missing")
+        raise InputError("name_zh", _("a route needs a Chinese name (name_zh)"), "missing")
     stated = None if stated_length_m in (None, "") else parse_float(stated_length_m, "stated_length_m", 1, 500_000)
     stops = list(stops or [])
     if len(stops) > MAX_STOPS:
-        raise InputError("stops", f"at most {MAX_STOPS} stops per route")
+        raise InputError("stops", _("at most {MAX_STOPS} stops per route", MAX_STOPS=MAX_STOPS))
     copy_from = optional_str(copy_from, "copy_from")
     if copy_from is not None:
         base = get_route(ws, copy_from, "copy_from")
@@ -473,12 +485,12 @@ def create_route(ws: Workspace, route_id: str, name_zh: str, name_en: str = "", 
         stated = base.stated_length_m if stated is None else stated
     stop_list = stop_list or "design"
     if stop_list not in STOP_LISTS:
-        raise InputError("stop_list", f"stop_list must be one of: {', '.join(STOP_LISTS)}")
+        raise InputError("stop_list", _("stop_list must be one of: {items}", items=', '.join(STOP_LISTS)))
     route = Route(rid, name_zh, _text(name_en, "name_en"), stated, _text(source, "source", 1000),
                   _text(note, "note", 2000) or (f"Variant of {copy_from}." if copy_from else ""), stop_list, stops)
     with ws.store.transaction() as conn:
         if _read(conn, rid) is not None:
-            raise InputError("route_id", f"route {rid!r} already exists", "exists", 409)
+            raise InputError("route_id", _("route {rid} already exists", rid=repr(rid)), "exists", 409)
         _write(conn, route)
     return get_route(ws, rid)
 
@@ -488,7 +500,8 @@ def update_route(ws: Workspace, route_id: str, **fields) -> Route:
     allowed = {"name_zh", "name_en", "stated_length_m", "source", "note", "stop_list"}
     unknown = set(fields) - allowed
     if unknown:
-        raise InputError(sorted(unknown)[0], f"cannot change {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(allowed))}")
+        raise InputError(sorted(unknown)[0], _("cannot change {value}; allowed: {items}",
+                                               value=repr(sorted(unknown)[0]), items=', '.join(sorted(allowed))))
 
     def change(r: Route) -> None:
         for k, v in fields.items():
@@ -496,12 +509,12 @@ def update_route(ws: Workspace, route_id: str, **fields) -> Route:
                 r.stated_length_m = None if v in (None, "") else parse_float(v, k, 1, 500_000)
             elif k == "stop_list":
                 if v not in STOP_LISTS:
-                    raise InputError(k, f"stop_list must be one of: {', '.join(STOP_LISTS)}")
+                    raise InputError(k, _("stop_list must be one of: {items}", items=', '.join(STOP_LISTS)))
                 r.stop_list = v
             else:
                 text = _text(v, k, 2000)
                 if k == "name_zh" and not text:
-                    raise InputError(k, "a route needs a Chinese name (name_zh)", "missing")
+                    raise InputError(k, _("a route needs a Chinese name (name_zh)"), "missing")
                 setattr(r, k, text)
 
     return _edit(ws, route_id, change)
@@ -535,7 +548,7 @@ def move_stop(ws: Workspace, route_id: str, seq, stop: Stop | None = None, to=No
     """Move stop ``seq``: to a new location (``stop`` from :func:`make_stop`, keeping its names unless the new
     stop names itself), and/or to position ``to`` in the order; optionally rename it."""
     if stop is None and to in (None, "") and name_zh is None and name_en is None and note is None:
-        raise InputError("lon", "give a new location (lon/lat or entity), a new position (to) or a new name", "missing")
+        raise InputError("lon", _("give a new location (lon/lat or entity), a new position (to) or a new name"), "missing")
 
     def change(r: Route) -> int:
         i = _index(r, seq)
@@ -548,7 +561,7 @@ def move_stop(ws: Workspace, route_id: str, seq, stop: Stop | None = None, to=No
         if name_zh is not None:
             text = _text(name_zh, "name_zh")
             if not text:
-                raise InputError("name_zh", "a stop name cannot be empty", "missing")
+                raise InputError("name_zh", _("a stop name cannot be empty"), "missing")
             s = replace(s, name_zh=text)
         if name_en is not None:
             s = replace(s, name_en=_text(name_en, "name_en"))
@@ -575,11 +588,12 @@ def reorder_stops(ws: Workspace, route_id: str, order) -> Route:
     """Put the stops in a new order: ``order`` lists every current stop number once (e.g. ``[1, 3, 2, 4]``)."""
     def change(r: Route) -> None:
         if not isinstance(order, (str, list, tuple)) or len(order) > 10 * MAX_STOPS:
-            raise InputError("order", f"order must list the stop numbers, e.g. [1, 3, 2], got {type(order).__name__}")
+            raise InputError("order", _("order must list the stop numbers, e.g. [1, 3, 2], got {name}",
+                                        name=type(order).__name__))
         nums = [parse_int(x, "order") for x in (order.split(",") if isinstance(order, str) else order)]
         if sorted(nums) != list(range(1, len(r.stops) + 1)):
-            raise InputError("order", f"order must list each of the {len(r.stops)} stop numbers exactly once, "
-                             f"got {nums}", "out_of_range")
+            raise InputError("order", _("order must list each of the {n} stop numbers exactly once, got {nums}",
+                                        n=len(r.stops), nums=nums), "out_of_range")
         r.stops[:] = [r.stops[k - 1] for k in nums]
 
     return _edit(ws, route_id, change)
@@ -594,7 +608,7 @@ def _best_position(ws: Workspace, route: Route, stop: Stop) -> int:
     if len(located) < 2:
         return len(route.stops) - 1 if route.stops else 0
     places = [stop_place(ws, route.stops[i]) for i in located] + [stop_place(ws, stop)]
-    D, _ = leg_matrix(ws, places)
+    D, _methods = leg_matrix(ws, places)
     new = len(places) - 1
     best, best_cost = len(route.stops) - 1, np.inf
     for a in range(len(located) - 1):
@@ -675,7 +689,8 @@ def _segments(ws: Workspace, res: list[_Resolved], speed_kph: float) -> list[dic
         if a.place is None or b.place is None:
             gone = [r for r in (a, b) if r.place is None]
             seg.update(status="missing", length_m=None, time_s=None, distance_method=None,
-                       reason="no known location for " + " and ".join(f"stop {r.seq} {r.stop.name_zh}" for r in gone))
+                       reason=_("no known location for stop {stops}",
+                                stops=" & ".join(f"{r.seq} {r.stop.name_zh}" for r in gone)))
             out.append(seg)
             continue
         pa, pb = a.place, b.place
@@ -687,11 +702,12 @@ def _segments(ws: Workspace, res: list[_Resolved], speed_kph: float) -> list[dic
             coords = ws.network.path_coords(path)
             seg["nodes"] = len(path)
         elif pa.on_network and pb.on_network:
-            reason = "no road path between the snapped nodes"
+            reason = _("no road path between the snapped nodes")
         else:
-            off = [f"stop {r.seq}" for r in (a, b) if not r.place.on_network]
-            reason = ("no road network loaded" if ws.network is None
-                      else f"{' and '.join(off)} off the network (beyond {ws.snap_limit_m:g} m)")
+            off = [str(r.seq) for r in (a, b) if not r.place.on_network]
+            reason = (_("no road network loaded") if ws.network is None
+                      else _("stop {stops} off the network (beyond {m} m)", stops=" & ".join(off),
+                             m=format(ws.snap_limit_m, "g")))
         best = float(m.best[0]) if np.isfinite(m.best[0]) else float(m.straight[0])
         length = best
         seg.update(status="measured", length_m=round(length, 1), time_s=round(length / (speed_kph / 3.6), 1),
@@ -725,8 +741,8 @@ def length_check(stated_m: float | None, measured_m: float | None, complete: boo
     With ``measured_range`` (bounds from imprecise stops), a complete route is ``ok`` only when the whole range
     lies inside the tolerance band, ``flagged`` only when it lies wholly outside, else ``undetermined``.
     """
-    rule = (f"flagged when the measured length differs from the stated length by more than "
-            f"{LENGTH_TOLERANCE_SHARE:.0%} of it or {LENGTH_TOLERANCE_M / 1000:g} km, whichever is smaller")
+    rule = _("flagged when the measured length differs from the stated length by more than {share} of it or {km} km, "
+             "whichever is smaller", share=f"{LENGTH_TOLERANCE_SHARE:.0%}", km=f"{LENGTH_TOLERANCE_M / 1000:g}")
     out = {"stated_m": stated_m, "measured_m": None if measured_m is None else round(measured_m, 1), "rule": rule}
     if measured_range is not None:
         out["measured_m_range"] = [measure.rounded(measured_range[0]), measure.rounded(measured_range[1])]
@@ -885,61 +901,67 @@ def _km(m: float) -> str:
 
 
 def _statements(route: Route, res: list[_Resolved], a: dict) -> dict:
-    """Plain sentences on what is and is not known about the route."""
+    """Plain sentences on what is and is not known about the route (Chinese first, from the message catalog)."""
     known, unknown = [], []
     n = len(route.stops)
     if route.stated_length_m:
-        known.append(f"Stated length: {_km(route.stated_length_m)} — source: "
-                     f"{(route.source or 'none recorded').rstrip('. ')}.")
-    known.append(f"{n} stop(s) recorded: " + ", ".join(f"{r.seq} {r.stop.name_zh}" for r in res) + "." if n
-                 else "No stops recorded yet.")
+        source = route.source or _("none recorded")
+        known.append(_("Stated length: {km} — source: {source}.", km=_km(route.stated_length_m),
+                       source=source.rstrip(". ")))
+    known.append(_("{n} stop(s) recorded: {stops}.", n=n, stops=", ".join(f"{r.seq} {r.stop.name_zh}" for r in res))
+                 if n else _("No stops recorded yet."))
     if route.stop_list == "partial":
-        unknown.append("Only the stops recorded here are known; the rest of the stop list is not public and "
-                       "none is invented." + (f" {route.note}" if route.note else ""))
+        unknown.append(_("Only the stops recorded here are known; the rest of the stop list is not public and "
+                         "none is invented.") + (f" {route.note}" if route.note else ""))
     elif route.stop_list == "design":
-        known.append("This is a design variant, not an operated line.")
+        known.append(_("This is a design variant, not an operated line."))
     for r in res:
         s = r.stop
         if r.entity_status == "missing":
-            unknown.append(f"Stop {r.seq} {s.name_zh} refers to registry entity {s.entity_id!r}, which is no longer "
-                           "in the registry: its last known point is used.")
+            unknown.append(_("Stop {seq} {name} refers to registry entity {entity}, which is no longer in the "
+                             "registry: its last known point is used.", seq=r.seq, name=s.name_zh,
+                             entity=repr(s.entity_id)))
         if not s.located:
-            unknown.append(f"Stop {r.seq} {s.name_zh} has no known location, so it is not drawn or measured.")
+            unknown.append(_("Stop {seq} {name} has no known location, so it is not drawn or measured.",
+                             seq=r.seq, name=s.name_zh))
         elif s.precision not in ("exact", "street"):
             region = measure.of_places([r.place]).regions[0].describe()
-            where = (f" (anywhere in {region['district_zh']} {region['district_en']})" if region["kind"] == "polygon"
+            where = (f" ({region['district_zh']} {region['district_en']})" if region["kind"] == "polygon"
                      else f" (±{region['extent_m'] / 1000:g} km)" if region["extent_m"] else "")
-            unknown.append(f"Stop {r.seq} {s.name_zh} is located only at {s.precision} precision" + where
-                           + "; distances from it are indicative" + (f" — source: {s.source.rstrip('. ')}" if s.source else "")
-                           + ".")
+            unknown.append(_("Stop {seq} {name} is located only at {precision} precision{where}; distances from it "
+                             "are indicative.", seq=r.seq, name=s.name_zh, precision=s.precision, where=where)
+                           + (" " + _("Source: {source}.", source=s.source.rstrip(". ")) if s.source else ""))
         elif r.place is not None and not r.place.on_network:
-            unknown.append(f"Stop {r.seq} {s.name_zh} is off the loaded road network: its segments are estimated.")
+            unknown.append(_("Stop {seq} {name} is off the loaded road network: its segments are estimated.",
+                             seq=r.seq, name=s.name_zh))
     if a["length_m"] is None:
-        unknown.append("The route's length cannot be measured yet: "
-                       + ("it needs at least two located stops." if n < 2 else
-                          f"segment(s) {', '.join(a['missing_segments'])} lack a located stop."))
+        unknown.append(_("The route's length cannot be measured yet: it needs at least two located stops.") if n < 2
+                       else _("The route's length cannot be measured yet: segment(s) {segments} lack a located stop.",
+                              segments=", ".join(a["missing_segments"])))
     elif not a["length_complete"]:
-        known.append(f"Measured part: {_km(a['length_m'])} ({a['distance_method']}); missing segment(s): "
-                     f"{', '.join(a['missing_segments'])}.")
+        known.append(_("Measured part: {km} ({method}); missing segment(s): {segments}.", km=_km(a["length_m"]),
+                       method=a["distance_method"], segments=", ".join(a["missing_segments"])))
     else:
-        known.append(f"Measured length: {_km(a['length_m'])} ({a['distance_method']}), running time "
-                     f"{a['time_s'] / 60:.1f} min.")
-    wide = a["coverage"][f"{a['parameters']['walk_m'][-1]:g}"]
+        known.append(_("Measured length: {km} ({method}), running time {min} min.", km=_km(a["length_m"]),
+                       method=a["distance_method"], min=f"{a['time_s'] / 60:.1f}"))
+    walk = f"{a['parameters']['walk_m'][-1]:g}"
+    wide = a["coverage"][walk]
     widest = wide["served_count"]
     if wide["undetermined_count"]:
-        unknown.append(f"{wide['undetermined_count']} entities may or may not lie within "
-                       f"{a['parameters']['walk_m'][-1]:g} m of a stop: their positions (or the stops') are too "
-                       "imprecise to tell, so they are not counted as served. " + measure.SETTLE_HINT)
+        unknown.append(_("{n} entities may or may not lie within {walk} m of a stop: their positions (or the stops') "
+                         "are too imprecise to tell, so they are not counted as served.",
+                         n=wide["undetermined_count"], walk=walk) + " " + measure.SETTLE_HINT)
     if widest["estimated"]:
-        unknown.append(f"{widest['estimated']} of the {widest['total']} entities within "
-                       f"{a['parameters']['walk_m'][-1]:g} m of a stop are estimated members (placed only at "
-                       "town/district precision, or off the road network): their walk is not measured.")
+        unknown.append(_("{n} of the {total} entities within {walk} m of a stop are estimated members (placed only at "
+                         "town/district precision, or off the road network): their walk is not measured.",
+                         n=widest["estimated"], total=widest["total"], walk=walk))
     chk = a["length_check"]
     if chk["flagged"]:
-        unknown.append(f"Length check flagged: measured {_km(chk['measured_m'])} vs stated {_km(chk['stated_m'])} "
-                       f"(difference {chk['difference_m'] / 1000:+.2f} km; {chk['rule']}).")
+        unknown.append(_("Length check flagged: measured {measured} vs stated {stated} (difference {diff} km; {rule}).",
+                         measured=_km(chk["measured_m"]), stated=_km(chk["stated_m"]),
+                         diff=f"{chk['difference_m'] / 1000:+.2f}", rule=chk["rule"]))
     elif chk["status"] == "ok":
-        known.append(f"Length check passed: measured within {_km(chk['tolerance_m'])} of the stated length.")
+        known.append(_("Length check passed: measured within {km} of the stated length.", km=_km(chk["tolerance_m"])))
     return {"known": known, "unknown": unknown}
 
 
@@ -1007,13 +1029,14 @@ def compare(ws: Workspace, route_ids, walk_m=None, bus_speed_kph=None, dwell_s=N
     and by none of the others compared.
     """
     if not isinstance(route_ids, (str, list, tuple)):
-        raise InputError("ids", f"name the routes to compare as a list of ids, got {type(route_ids).__name__}")
+        raise InputError("ids", _("name the routes to compare as a list of ids, got {name}",
+                                  name=type(route_ids).__name__))
     ids = [i for i in (optional_str(x, "ids") for x in (route_ids.split(",") if isinstance(route_ids, str)
                                                        else route_ids[:13])) if i]
     if not ids:
-        raise InputError("ids", "name at least one route to compare", "missing")
+        raise InputError("ids", _("name at least one route to compare"), "missing")
     if len(ids) > 12:
-        raise InputError("ids", f"compare at most 12 routes at once, got {len(ids)}")
+        raise InputError("ids", _("compare at most 12 routes at once, got {n}", n=len(ids)))
     analyses = [analyse(ws, i, walk_m, bus_speed_kph, dwell_s, with_coordinates=False) for i in ids]
     walk = analyses[0]["parameters"]["walk_m"]
     key = f"{walk[-1]:g}"

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import catchment, route, taxonomy
 from .errors import InputError, optional_str, parse_float
+from .messages import _
 from .route import Route, Stop
 from .workspace import Workspace
 
@@ -200,7 +201,7 @@ def _swap_search(D, cover, weights, budget, seq: list[int], max_rounds: int = 50
     weight, or the same weight on a shorter path; refill greedily after each accepted move."""
     k = D.shape[0] - 2
     best = _key(D, cover, weights, seq)
-    for _ in range(max_rounds):
+    for _round in range(max_rounds):
         improved = False
         inner = seq[1:-1]
         unused = [c for c in range(1, k + 1) if c not in seq]
@@ -267,12 +268,14 @@ def _parse_stop_input(ws: Workspace, value, field: str) -> Stop:
         known = {"entity", "entity_id", "lon", "lat", "name_zh", "name_en", "precision", "source", "note"}
         bad = set(value) - known
         if bad:
-            raise InputError(f"{field}.{sorted(bad)[0]}", f"unknown field {sorted(bad)[0]!r} in {field}")
+            raise InputError(f"{field}.{sorted(bad)[0]}", _("unknown field {value} in {field}",
+                                                            value=repr(sorted(bad)[0]), field=field))
         v = dict(value)
         if "entity_id" in v:
             v["entity"] = v.pop("entity_id")
         return route.make_stop(ws, prefix=f"{field}.", **v)
-    raise InputError(field, f"{field} must be an entity id, 'lon,lat' or an object with entity or lon/lat")
+    raise InputError(field, _("{field} must be an entity id, 'lon,lat' or an object with entity or lon/lat",
+                              field=field))
 
 
 def parse_weights(weights, field: str = "weights") -> dict[str, float]:
@@ -281,7 +284,7 @@ def parse_weights(weights, field: str = "weights") -> dict[str, float]:
     if weights in (None, ""):
         return out
     if not isinstance(weights, dict):
-        raise InputError(field, "weights must be an object of kind or entity id -> weight")
+        raise InputError(field, _("weights must be an object of kind or entity id -> weight"))
     for k, v in weights.items():
         out[str(k)] = parse_float(v, f"{field}.{k}", 0, 1000)
     return out
@@ -320,28 +323,30 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     if compare_with is None:
         compare_with = ()
     if not isinstance(compare_with, (str, list, tuple)) or any(not isinstance(i, str) for i in compare_with):
-        raise InputError("compare_with", "compare_with must list stored route ids, e.g. [\"kechuang\"]")
+        raise InputError("compare_with", _('compare_with must list stored route ids, e.g. ["kechuang"]'))
     base = route.get_route(ws, base_route, "base_route") if base_route not in (None, "") else None
     if start in (None, "") and base is not None and base.stops:
         start = base.stops[0]
     if end in (None, "") and base is not None and len(base.stops) > 1:
         end = base.stops[-1]
     if start in (None, "") or end in (None, ""):
-        raise InputError("start" if start in (None, "") else "end", "give start and end stops (or a base route)",
+        raise InputError("start" if start in (None, "") else "end", _("give start and end stops (or a base route)"),
                          "missing")
     s_stop = _stop_input(ws, start, "start", ("起点", "Start"))
     e_stop = _stop_input(ws, end, "end", ("终点", "End"))
     if isinstance(candidates, (str, dict)):
         candidates = [candidates]
     if not isinstance(candidates, (list, tuple, type(None))):
-        raise InputError("candidates", "candidates must be a list of stops")
+        raise InputError("candidates", _("candidates must be a list of stops"))
     if len(candidates or ()) > MAX_CANDIDATES:  # before any of them is looked at
-        raise InputError("candidates", f"at most {MAX_CANDIDATES} candidates, got {len(candidates)}", "too_many")
+        raise InputError("candidates", _("at most {MAX_CANDIDATES} candidates, got {n}",
+                                         MAX_CANDIDATES=MAX_CANDIDATES, n=len(candidates)), "too_many")
     cands = [_stop_input(ws, c, f"candidates[{i}]", (f"候选站点 {i + 1}", f"Candidate {i + 1}"))
              for i, c in enumerate(candidates or ())]
     for fld, s in [("start", s_stop), ("end", e_stop)] + [(f"candidates[{i}]", c) for i, c in enumerate(cands)]:
         if not s.located:
-            raise InputError(fld, f"{fld} {s.name_zh} has no known location: a designed stop must be located",
+            raise InputError(fld, _("{fld} {name_zh} has no known location: a designed stop must be located",
+                                    fld=fld, name_zh=s.name_zh),
                              "unlocated", 422)
     stated = base.stated_length_m if base is not None else None
     default_budget = (stated / 1000) if stated else DEFAULT_BUDGET_KM
@@ -349,9 +354,10 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     walk = parse_float(DEFAULT_WALK_M if walk_m in (None, "") else walk_m, "walk_m", 50, catchment.MAX_WALK_M)
     wmap = parse_weights(weights)
     if method not in ("auto", "exact", "heuristic"):
-        raise InputError("method", "method must be auto, exact or heuristic")
+        raise InputError("method", _("method must be auto, exact or heuristic"))
     if method == "exact" and len(cands) > EXACT_LIMIT + 4:
-        raise InputError("method", f"the exact method handles at most {EXACT_LIMIT + 4} candidates, got {len(cands)}")
+        raise InputError("method", _("the exact method handles at most {value} candidates, got {n}",
+                                     value=EXACT_LIMIT + 4, n=len(cands)))
 
     nodes = [s_stop, *cands, e_stop]
     places = [route.stop_place(ws, s) for s in nodes]
@@ -384,9 +390,9 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
     answer = {
         "method": EXACT if use_exact else HEURISTIC,
         "optimal": bool(use_exact),
-        "method_note": ("exact: every subset of candidates, each in its shortest order (Held-Karp DP)" if use_exact
-                        else "heuristic: greedy insertion with 2-opt, then swap/drop local search; "
-                             "not proven optimal"),
+        "method_note": (_("exact: every subset of candidates, each in its shortest order (Held-Karp DP)") if use_exact
+                        else _("heuristic: greedy insertion with 2-opt, then swap/drop local search; not proven "
+                               "optimal")),
         "feasible": sol["feasible"],
         "budget_m": budget_m, "walk_m": walk, "weights": wmap, "count_estimated": count_estimated,
         "objective": round(sol["value"], 6),
@@ -401,12 +407,12 @@ def design(ws: Workspace, start=None, end=None, candidates=(), budget_km=None, w
                        for i, c in enumerate(cands)],
         "legs_network": all(bool(on[a, b]) for a, b in zip(seq[:-1], seq[1:])),
         "route": analysis,
-        "variants": [_variant_row("direct", "起终点直达 direct", D, cover, ent_w, direct, ents, nodes, analysis),
+        "variants": [_variant_row("direct", _("direct"), D, cover, ent_w, direct, ents, nodes, analysis),
                      _variant_row("design", variant.name_zh, D, cover, ent_w, seq, ents, nodes, analysis)],
     }
     if not sol["feasible"]:
-        answer["message"] = (f"even the direct path from start to end ({D[0, -1] / 1000:.2f} km) exceeds the "
-                             f"budget of {budget_m / 1000:g} km")
+        answer["message"] = _("even the direct path from start to end ({km} km) exceeds the budget of {budget} km",
+                              km=f"{D[0, -1] / 1000:.2f}", budget=f"{budget_m / 1000:g}")
     if compare_with:
         answer["compared"] = route.compare(ws, compare_with, walk_m=(walk,))["routes"]
     if save_as:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import tabular
 from .errors import InputError
+from .messages import _
 from .siting import CRITERIA
 
 # ----------------------------------------------------------------------------------------------------
@@ -23,19 +24,20 @@ from .siting import CRITERIA
 def _read_text(path, field_name: str) -> tuple[Path, str]:
     p = Path(path)
     if not p.is_file():
-        raise InputError(field_name, f"no such file: {p}", "not_found")
+        raise InputError(field_name, _("no such file: {p}", p=p), "not_found")
     try:
         return p, p.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(field_name, f"{p.name} is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8' "
-                         "(Excel's plain 'CSV' on Chinese Windows is GBK)", "encoding") from None
+        raise InputError(field_name, _("{name} is not UTF-8 (byte {start}); save it as 'CSV UTF-8' (Excel's plain "
+                                       "'CSV' on Chinese Windows is GBK)",
+                                       name=p.name, start=exc.start), "encoding") from None
 
 
 def _parse_json(p: Path, text: str, field_name: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(field_name, f"{p.name}: not valid JSON ({exc})") from None
+        raise InputError(field_name, _("{name}: not valid JSON ({exc})", name=p.name, exc=exc)) from None
 
 
 def read_candidates_file(path, field_name: str = "candidates") -> list[dict]:
@@ -45,19 +47,19 @@ def read_candidates_file(path, field_name: str = "candidates") -> list[dict]:
         data = _parse_json(p, text, field_name)
         feats = data.get("features") if isinstance(data, dict) else None
         if feats is None:
-            raise InputError(field_name, f"{p.name}: expected a GeoJSON FeatureCollection of points")
+            raise InputError(field_name, _("{name}: expected a GeoJSON FeatureCollection of points", name=p.name))
         out = []
         for i, f in enumerate(feats):
             geom = (f or {}).get("geometry") or {}
             props = (f or {}).get("properties") or {}
             if geom.get("type") != "Point":
-                raise InputError(field_name, f"{p.name}: feature {i} is not a Point")
+                raise InputError(field_name, _("{name}: feature {i} is not a Point", name=p.name, i=i))
             lon, lat = (geom.get("coordinates") or [None, None])[:2]
             out.append({"name": props.get("name") or props.get("name_zh"), "lon": lon, "lat": lat})
         return out
     rows = list(csv.DictReader(io.StringIO(text)))
     if rows and not ({"lon", "lat"} <= set(rows[0]) or "entity" in rows[0]):
-        raise InputError(field_name, f"{p.name}: needs columns name, lon, lat (or entity)")
+        raise InputError(field_name, _("{name}: needs columns name, lon, lat (or entity)", name=p.name))
     return [{k: (tabular.restore_cell(v.strip()) if isinstance(v, str) else v) for k, v in r.items() if k}
             for r in rows]
 
@@ -68,14 +70,14 @@ def read_weights_file(path, field_name: str = "weights") -> dict:
     if p.suffix.lower() == ".json":
         data = _parse_json(p, text, field_name)
         if not isinstance(data, dict):
-            raise InputError(field_name, f"{p.name}: expected an object {{criterion: percent}}")
+            raise InputError(field_name, _("{name}: expected an object {{criterion: percent}}", name=p.name))
         return data
     out = {}
     for row in csv.reader(io.StringIO(text)):
         if not row or not row[0].strip() or row[0].strip().lower() in ("criterion", "category", "key"):
             continue
         if len(row) < 2:
-            raise InputError(field_name, f"{p.name}: each line needs a name and a weight")
+            raise InputError(field_name, _("{name}: each line needs a name and a weight", name=p.name))
         out[row[0].strip()] = row[1].strip()
     return out
 

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from . import measure
 from .errors import InputError, optional_str
+from .messages import _
 from .registry import Entity
 from .workspace import SnappedPoint, Workspace
 
@@ -43,16 +44,18 @@ def parse_sites(ws: Workspace, raw, *, max_n: int, field_name: str = "candidates
     if raw is None:
         raw = []
     if not isinstance(raw, (list, tuple)):
-        raise InputError(field_name, f"{field_name} must be a list of {{name, lon, lat}}")
+        raise InputError(field_name, _("{field_name} must be a list of {{name, lon, lat}}", field_name=field_name))
     if not raw and not allow_empty:
-        raise InputError(field_name, f"no {field_name} given", "empty")
+        raise InputError(field_name, _("no {field_name} given", field_name=field_name), "empty")
     if len(raw) > max_n:
-        raise InputError(field_name, f"too many {field_name}: {len(raw):,} (at most {max_n:,})", "too_many")
+        raise InputError(field_name, _("too many {field_name}: {n} (at most {max_n})",
+                                       field_name=field_name, n=format(len(raw), ','), max_n=format(max_n, ',')),
+                                       "too_many")
     points = []
     for i, item in enumerate(raw):
         where = f"{field_name}[{i}]"
         if not isinstance(item, dict):
-            raise InputError(where, f"{where} must be an object {{name, lon, lat}}")
+            raise InputError(where, _("{where} must be an object {{name, lon, lat}}", where=where))
         name = optional_str(item.get("name"), f"{where}.name") or optional_str(item.get("name_zh"),
                                                                             f"{where}.name_zh") or ""
         ent = optional_str(item.get("entity"), f"{where}.entity") or optional_str(item.get("entity_id"),

@@ -20,6 +20,7 @@ import shapely
 
 from . import mclp, measure, studyarea, taxonomy
 from .errors import InputError, parse_float, parse_int
+from .messages import _
 from .reach import check_radius
 from .registry import Entity
 from .sitemeasure import Site, Targets, parse_sites, snap_sites, within_radius
@@ -46,28 +47,29 @@ def parse_category_weights(weights, field_name: str = "weights") -> dict[str, fl
     if weights is None or (isinstance(weights, dict) and not weights):
         return out
     if not isinstance(weights, dict):
-        raise InputError(field_name, "weights must be an object {component category: weight}")
+        raise InputError(field_name, _("weights must be an object mapping component category to weight"))
     weights = {taxonomy.resolve(k, taxonomy.CATEGORIES) or k: v for k, v in weights.items()}  # 中文 names too
     unknown = [k for k in weights if k not in taxonomy.COMPONENT_CATEGORIES]
     if unknown:
-        raise InputError(field_name, f"unknown categor{'y' if len(unknown) == 1 else 'ies'} "
-                         f"{', '.join(map(repr, unknown))}: optimisation weights are per component category "
-                         f"({', '.join(taxonomy.COMPONENT_CATEGORIES)})")
+        raise InputError(field_name, _("unknown category {items}: optimisation weights are per component category ({choices})",
+                                       items=", ".join(map(repr, unknown)),
+                                       choices=", ".join(taxonomy.COMPONENT_CATEGORIES)))
     for k, v in weights.items():
         out[k] = parse_float(v, f"{field_name}.{k}", 0, 1e6)
     if not any(out.values()):
-        raise InputError(field_name, "every category weight is 0: nothing to cover")
+        raise InputError(field_name, _("every category weight is 0: nothing to cover"))
     return out
 
 
 def parse_k(k, n_candidates: int, field_name: str = "k") -> int:
     if k is None or (isinstance(k, str) and not k.strip()):
-        raise InputError(field_name, "k (number of sites to choose) is required", "missing")
+        raise InputError(field_name, _("k (number of sites to choose) is required"), "missing")
     value = parse_int(k, field_name)
     if value < 1:
-        raise InputError(field_name, f"k must be at least 1, got {value}", "out_of_range")
+        raise InputError(field_name, _("k must be at least 1, got {value}", value=value), "out_of_range")
     if value > n_candidates:
-        raise InputError(field_name, f"k = {value} is larger than the number of candidates ({n_candidates})",
+        raise InputError(field_name, _("k = {value} is larger than the number of candidates ({n_candidates})",
+                                       value=value, n_candidates=n_candidates),
                          "out_of_range")
     return value
 
@@ -134,16 +136,17 @@ def grid_candidates(ws: Workspace, grid_m=1000, field_name: str = "grid_m") -> t
     area = _district_area(ws)
     notes: list[str] = []
     if area is None and ws.network is None:
-        raise InputError("candidates", "no network and no study area loaded: give candidates explicitly", "missing")
+        raise InputError("candidates", _("no network and no study area loaded: give candidates explicitly"), "missing")
     if area is not None:
         xmin, ymin, xmax, ymax = area.bounds
     else:
         a = ws.network.arrays
         xmin, xmax, ymin, ymax = a["x"].min(), a["x"].max(), a["y"].min(), a["y"].max()
-        notes.append("没有研究区边界：网格覆盖道路网范围。 No study-area boundary: the grid covers the road network's extent.")
+        notes.append(_("No study-area boundary: the grid covers the road network's extent."))
     nx_, ny_ = int((xmax - xmin) // grid) + 1, int((ymax - ymin) // grid) + 1
     if nx_ * ny_ > MAX_GRID_POINTS * 4:
-        raise InputError(field_name, f"a {grid:g} m grid over this area has {nx_ * ny_:,} cells; use a coarser grid",
+        raise InputError(field_name, _("a {grid} m grid over this area has {value} cells; use a coarser grid",
+                                       grid=format(grid, 'g'), value=format(nx_ * ny_, ',')),
                          "too_many")
     gx, gy = np.meshgrid(xmin + grid / 2 + np.arange(nx_) * grid, ymin + grid / 2 + np.arange(ny_) * grid)
     gx, gy = gx.ravel(), gy.ravel()
@@ -160,24 +163,22 @@ def grid_candidates(ws: Workspace, grid_m=1000, field_name: str = "grid_m") -> t
         lon_parts.append(ws.network.arrays["lon"][node]), lat_parts.append(ws.network.arrays["lat"][node])
         blind = ~covered
         if covered.any():
-            notes.append(f"道路网覆盖的区域内只保留靠近道路的网格点（{int(covered.sum() - keep.sum()):,} 个远离道路的点已去掉）。 "
-                         f"Inside the road network's coverage only grid points near a road are kept "
-                         f"({int(covered.sum() - keep.sum()):,} far from any road dropped).")
+            notes.append(_("Inside the road network's coverage only grid points near a road are kept "
+                           "({n} far from any road dropped).", n=format(int(covered.sum() - keep.sum()), ",")))
     if blind.any():
         lon, lat = studyarea.to_lonlat(gx[blind], gy[blind])
         lon_parts.append(np.atleast_1d(lon)), lat_parts.append(np.atleast_1d(lat))
-        notes.append(f"{int(blind.sum()):,} 个网格点在道路网覆盖范围之外：数据无法区分陆地和水面（太湖约占吴中区面积的一半），"
-                     "候选点可能落在水上，距离为估算。 "
-                     f"{int(blind.sum()):,} grid points lie outside the road network's coverage: the data cannot tell "
-                     "land from water there (太湖 covers about half of 吴中区), so candidates may fall on water, and "
-                     "their distances are estimated.")
+        notes.append(_("{n} grid points lie outside the road network's coverage: the data cannot tell land from "
+                       "water there (太湖 covers about half of 吴中区), so candidates may fall on water, and their "
+                       "distances are estimated.", n=format(int(blind.sum()), ",")))
     lon = np.concatenate(lon_parts) if lon_parts else np.zeros(0)
     lat = np.concatenate(lat_parts) if lat_parts else np.zeros(0)
     if len(lon) > MAX_GRID_POINTS:
-        raise InputError(field_name, f"a {grid:g} m grid gives {len(lon):,} candidates (at most {MAX_GRID_POINTS:,}); "
-                         "use a coarser grid", "too_many")
+        raise InputError(field_name, _("a {grid} m grid gives {n} candidates (at most {MAX_GRID_POINTS}); use a coarser grid",
+                                       grid=format(grid, 'g'), n=format(len(lon), ','), MAX_GRID_POINTS=format(MAX_GRID_POINTS, ',')), "too_many")
     if not len(lon):
-        raise InputError(field_name, f"a {grid:g} m grid leaves no candidate in the district", "empty")
+        raise InputError(field_name, _("a {grid} m grid leaves no candidate in the district",
+                                       grid=format(grid, 'g')), "empty")
     points = [(f"G{i + 1}", float(x), float(y), None) for i, (x, y) in enumerate(zip(lon, lat))]
     return snap_sites(ws, points, "grid"), notes
 
@@ -250,29 +251,28 @@ def _notes(ws: Workspace, source: str, cover: sp.csc_matrix, a_est: sp.csc_matri
            chosen_out: list[dict], maybe: int = 0) -> list[str]:
     notes = []
     if maybe:
-        notes.append(f"{maybe} 家整机企业可能在所选站点的半径内，但位置精度不足以判断，未计入目标值。 {maybe} maker(s) may "
-                     "lie within a chosen site's radius, but the positions cannot tell: not counted in the objective. "
-                     + measure.SETTLE_HINT)
+        notes.append(_("{n} maker(s) may lie within a chosen site's radius, but the positions cannot tell: not "
+                       "counted in the objective.", n=maybe) + " " + measure.SETTLE_HINT)
     if len(demand) and not cover.nnz:
-        notes.append("没有候选站点能确定覆盖任何需求：需求企业的位置太粗略。 No candidate surely covers any demand: the "
-                     "makers' positions are too coarse for any site to be surely within the radius. "
-                     + measure.SETTLE_HINT)
+        notes.append(_("No candidate surely covers any demand: the makers' positions are too coarse for any site "
+                       "to be surely within the radius.") + " " + measure.SETTLE_HINT)
     if ws.network is None:
-        notes.append(f"no road network loaded: coverage is estimated (straight line x {ws.estimator.factor:g})"
-                     + ("; the grid covers the whole study-area polygon, water included" if source == "grid" else "")
-                     + " / 未加载道路网：覆盖按估算距离")
+        notes.append(_("No road network loaded: coverage is estimated (straight line × {factor}).",
+                       factor=format(ws.estimator.factor, "g"))
+                     + (" " + _("The grid covers the whole study-area polygon, water included.") if source == "grid" else ""))
     elif a_est.nnz:
-        notes.append(f"{a_est.nnz:,} of {cover.nnz:,} (maker, site) pairs are estimated (straight line x "
-                     f"{ws.estimator.factor:g}): one end lies off the road network / 部分距离为估算")
+        notes.append(_("{n} of {total} (maker, site) pairs are estimated (straight line × {factor}): one end lies "
+                       "off the road network.", n=format(a_est.nnz, ","), total=format(cover.nnz, ","),
+                       factor=format(ws.estimator.factor, "g")))
     idle = [c["order"] for c in chosen_out if c["marginal_weight"] <= 0]
     if idle and len(demand):
-        notes.append(f"site(s) #{', #'.join(map(str, idle))} add nothing: every item the candidates can reach is "
-                     "already covered (fewer sites would do) / 其余站点不再增加覆盖")
+        notes.append(_("Site(s) {sites} add nothing: every item the candidates can reach is already covered "
+                       "(fewer sites would do).", sites="#" + ", #".join(map(str, idle))))
     if demand.synthetic.any():
-        notes.append(f"{int(demand.synthetic.sum())} of {len(demand)} makers are synthetic (generated by code)")
+        notes.append(_("{n} of {total} makers are synthetic (generated by code).", n=int(demand.synthetic.sum()),
+                       total=len(demand)))
     if len(demand) == 0:
-        notes.append("没有整机企业缺少（或可能缺少）半径内的类别：没有需要覆盖的需求。 No maker lacks, or may lack, a "
-                     "category within the radius: nothing to cover.")
+        notes.append(_("No maker lacks, or may lack, a category within the radius: nothing to cover."))
     return notes
 
 
@@ -311,7 +311,8 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
     radius_m = check_radius(radius_km) * 1000.0
     cat_w = parse_category_weights(weights)
     if method not in METHODS:
-        raise InputError("method", f"unknown method {method!r}; expected auto, exact or heuristic")
+        raise InputError("method", _("unknown method {method}; expected auto, exact or heuristic",
+                                     method=repr(method)))
     grid_notes: list[str] = []
     if candidates is None:
         sites, grid_notes = grid_candidates(ws, grid_m)
@@ -332,13 +333,13 @@ def optimize_sites(ws: Workspace, k, candidates=None, radius_km=10, weights=None
     t_cov = time.perf_counter()
     # Sites on the same road node cover the same makers: measure one representative per node.
     group_key = np.array([s.node if s.on_network else -1 - i for i, s in enumerate(sites)], np.int64)
-    _, rep, group_of = np.unique(group_key, return_index=True, return_inverse=True)
+    _unique, rep, group_of = np.unique(group_key, return_index=True, return_inverse=True)
     a_net, a_est, a_und = coverage(ws, [sites[i] for i in rep], demand, radius_m)
     cover = (a_net + a_est).tocsc()
     cover.data[:] = 1
     already = np.zeros(len(demand), bool)
     if fixed_sites:
-        f_net, f_est, _ = coverage(ws, fixed_sites, demand, radius_m)
+        f_net, f_est, _fixed_methods = coverage(ws, fixed_sites, demand, radius_m)
         already = np.asarray((f_net + f_est).sum(axis=1)).ravel() > 0
     build_s = time.perf_counter() - t_cov
     say(f"coverage built in {build_s:.2f} s: {cover.nnz:,} (maker, site) pairs within reach "

@@ -39,6 +39,7 @@ import numpy as np
 
 from . import measure, route, taxonomy
 from .errors import InputError, parse_float
+from .messages import N_, _
 from .reach import check_radius
 from .sitemeasure import Targets, nearest, parse_sites, within_radius_many
 from .workspace import ESTIMATED, NETWORK, Workspace
@@ -95,10 +96,10 @@ WEIGHT_TOLERANCE = 0.01  # percentage points
 
 #: Why a criterion can have nothing to measure (it is then unavailable and its weight spread over the others).
 UNAVAILABLE_REASONS = {
-    "makers_served": "no located robot maker (whole_robot) in the registry / 登记表中没有已定位的整机企业",
-    "kechuang_stop": "no located 科创专线 stop / 科创专线没有已定位的站点",
-    "institute": "no located research institute in the registry / 登记表中没有已定位的研究机构",
-    "talent_apartment": "no talent apartment (人才公寓) in the registry / 登记表中没有人才公寓",
+    "makers_served": N_("no located robot maker (whole_robot) in the registry"),
+    "kechuang_stop": N_("no located 科创专线 stop"),
+    "institute": N_("no located research institute in the registry"),
+    "talent_apartment": N_("no talent apartment in the registry"),
 }
 
 #: Criteria measured as the distance to the nearest place of one kind (the target set of the same key).
@@ -119,18 +120,18 @@ def parse_bom(bom, field_name: str = "bom") -> tuple[str | None, tuple[str, ...]
         parts = [p.strip() for p in bom.replace(";", ",").replace("、", ",").split(",") if p.strip()]
         parts = [taxonomy.resolve(p, taxonomy.CATEGORIES) or p for p in parts]
         if len(parts) == 1 and parts[0] not in taxonomy.COMPONENT_CATEGORIES:
-            raise InputError(field_name, f"unknown BOM {bom!r}: give a robot type ({', '.join(taxonomy.ROBOT_TYPES)}) "
-                             f"or component categories ({', '.join(taxonomy.COMPONENT_CATEGORIES)})")
+            raise InputError(field_name, _("unknown BOM {bom}: give a robot type ({items}) or component categories ({items2})",
+                                           bom=repr(bom), items=', '.join(taxonomy.ROBOT_TYPES), items2=', '.join(taxonomy.COMPONENT_CATEGORIES)))
     elif isinstance(bom, (list, tuple)):
         parts = [taxonomy.resolve(str(p), taxonomy.CATEGORIES) or str(p).strip() for p in bom]
     else:
-        raise InputError(field_name, "bom must be a robot type or a list of component categories")
+        raise InputError(field_name, _("bom must be a robot type or a list of component categories"))
     bad = [p for p in parts if p not in taxonomy.COMPONENT_CATEGORIES]
     if bad:
-        raise InputError(field_name, f"unknown component categor{'y' if len(bad) == 1 else 'ies'} "
-                         f"{', '.join(map(repr, bad))}; expected: {', '.join(taxonomy.COMPONENT_CATEGORIES)}")
+        raise InputError(field_name, _("unknown component category {items}; expected: {choices}",
+                                       items=", ".join(map(repr, bad)), choices=", ".join(taxonomy.COMPONENT_CATEGORIES)))
     if not parts:
-        raise InputError(field_name, "the BOM names no category", "empty")
+        raise InputError(field_name, _("the BOM names no category"), "empty")
     return None, tuple(c for c in taxonomy.COMPONENT_CATEGORIES if c in parts)
 
 
@@ -139,17 +140,18 @@ def parse_weights(weights, field_name: str = "weights") -> dict[str, float]:
     if weights is None or (isinstance(weights, dict) and not weights):
         return dict(DEFAULT_WEIGHTS)
     if not isinstance(weights, dict):
-        raise InputError(field_name, "weights must be an object {criterion: percent}")
+        raise InputError(field_name, _("weights must be an object mapping criterion to percent"))
     unknown = [k for k in weights if k not in CRITERIA]
     if unknown:
-        raise InputError(field_name, f"unknown criteri{'on' if len(unknown) == 1 else 'a'} "
-                         f"{', '.join(map(repr, unknown))}; expected: {', '.join(CRITERIA)}")
+        raise InputError(field_name, _("unknown criterion {items}; expected: {choices}",
+                                       items=", ".join(map(repr, unknown)), choices=", ".join(CRITERIA)))
     out = {k: 0.0 for k in CRITERIA}
     for k, v in weights.items():
         out[k] = parse_float(v, f"{field_name}.{k}", 0, 100)
     total = sum(out.values())
     if abs(total - 100.0) > WEIGHT_TOLERANCE:
-        raise InputError(field_name, f"weights must sum to 100 (%), got {total:g}", "bad_sum")
+        raise InputError(field_name, _("weights must sum to 100 (%), got {total}",
+                                       total=format(total, 'g')), "bad_sum")
     return out
 
 
@@ -157,7 +159,8 @@ def parse_weights(weights, field_name: str = "weights") -> dict[str, float]:
 def parse_normalisation(value, field_name: str = "normalization") -> str:
     v = (value or "fixed").strip() if isinstance(value, str) or value is None else value
     if v not in NORMALISATIONS:
-        raise InputError(field_name, f"unknown normalization {value!r}; expected one of: {', '.join(NORMALISATIONS)}")
+        raise InputError(field_name, _("unknown normalization {value}; expected one of: {items}",
+                                       value=repr(value), items=', '.join(NORMALISATIONS)))
     return v
 
 
@@ -179,10 +182,10 @@ def route_stops(ws: Workspace, route_id: str = ROUTE_ID) -> tuple[Targets, str |
                 [s.name_zh for _, s in stops if not s.located])
     note = None
     if not stops:
-        note = f"route {route_id!r} has no stops in this data dir"
+        note = _("route {route} has no stops in this data dir", route=repr(route_id))
     elif t.unlocated:
-        note = (f"{len(t.unlocated)} of {len(stops)} 科创专线 stops have no published location and are not measured: "
-                + ", ".join(t.unlocated))
+        note = _("{n} of {total} 科创专线 stops have no published location and are not measured: {stops}",
+                 n=len(t.unlocated), total=len(stops), stops=", ".join(t.unlocated))
     return t, note
 
 
@@ -246,15 +249,17 @@ def _effective_weights(sets: dict[str, Targets], w_given: dict[str, float],
                  **{k: len(sets[k]) > 0 for k in NEAREST_PLACE_CRITERIA}}
     avail_weight = sum(w for k, w in w_given.items() if available[k])
     if avail_weight <= 0:
-        raise InputError("weights", "all the weight is on criteria that cannot be measured here ("
-                         + ", ".join(k for k in CRITERIA if w_given[k] > 0) + "): "
-                         + "; ".join(UNAVAILABLE_REASONS[k] for k in CRITERIA
-                                     if w_given[k] > 0 and k in UNAVAILABLE_REASONS), "unavailable")
+        raise InputError("weights", _("all the weight is on criteria that cannot be measured here ({criteria}): "
+                                      "{reasons}", criteria=", ".join(k for k in CRITERIA if w_given[k] > 0),
+                                      reasons="; ".join(_(UNAVAILABLE_REASONS[k]) for k in CRITERIA
+                                                        if w_given[k] > 0 and k in UNAVAILABLE_REASONS)),
+                         "unavailable")
     w_eff = {k: (100.0 * w / avail_weight if available[k] else 0.0) for k, w in w_given.items()}
     for k in CRITERIA:
         if not available[k]:
-            notes.append(f"{k} unavailable: {UNAVAILABLE_REASONS[k]}"
-                         + (f"; its {w_given[k]:g} % weight was spread over the other criteria" if w_given[k] else ""))
+            notes.append(_("{criterion} unavailable: {reason}", criterion=k, reason=_(UNAVAILABLE_REASONS[k]))
+                         + ("; " + _("its {weight} % weight was spread over the other criteria",
+                                     weight=format(w_given[k], "g")) if w_given[k] else ""))
     return available, w_eff
 
 
@@ -400,20 +405,20 @@ def evaluate_sites(ws: Workspace, candidates, weights=None, radius_km=10, bom=No
     coarse = sorted({p for t in sets.values() for p in t.precisions if p in ("town", "district")})
     if coarse:
         widest = max((float(t.pos.extent.max()) for t in sets.values() if len(t)), default=0.0)
-        notes.append("部分目标仅定位到镇或区：计数只算确定在半径内的，无法判定的另列。 Some targets are located only to "
-                     + "/".join(coarse) + f" precision (regions up to {widest / 1000:.0f} km across from their "
-                     "point): counts take only those surely within the radius; undetermined ones are counted apart, "
-                     "and each nearest distance carries its range. " + measure.SETTLE_HINT)
+        notes.append(_("Some targets are located only to {precision} precision (regions up to {km} km across from "
+                       "their point): counts take only those surely within the radius; undetermined ones are counted "
+                       "apart, and each nearest distance carries its range.", precision="/".join(coarse),
+                       km=f"{widest / 1000:.0f}") + " " + measure.SETTLE_HINT)
     if ws.network is None:
-        notes.append(f"no road network loaded: every distance is estimated (straight line x {ws.estimator.factor:g}) "
-                     "/ 未加载道路网：所有距离均为估算")
+        notes.append(_("No road network loaded: every distance is estimated (straight line × {factor}).",
+                       factor=format(ws.estimator.factor, "g")))
     elif any(c["distance_method"] == ESTIMATED for c in out_cands):
-        notes.append("candidates farther than "
-                     f"{ws.snap_limit_m:g} m from the road network use estimated distances")
+        notes.append(_("Candidates farther than {m} m from the road network use estimated distances.",
+                       m=format(ws.snap_limit_m, "g")))
     criteria_out = [{**c.describe(), "normalization": _norm_description(c, mode, radius_m, n_makers),
                      "weight": round(w_given[c.key], 4), "effective_weight": round(w_eff[c.key], 4),
                      "available": available[c.key],
-                     "unavailable_reason": None if available[c.key] else UNAVAILABLE_REASONS[c.key]}
+                     "unavailable_reason": None if available[c.key] else _(UNAVAILABLE_REASONS[c.key])}
                     for c in CRITERIA.values()]
     result = {
         "radius_km": radius_m / 1000.0,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import measure, taxonomy
+from .messages import _
 from .reach import check_radius
 from .registry import Entity
 from .workspace import ESTIMATED, NETWORK, Workspace
@@ -162,11 +163,11 @@ def sourcing_check(ws: Workspace, radius_km=10) -> dict:
             "lacked_by_all": [c for c, v in per_category.items() if v["needed_by"] and v["lacking"] == v["needed_by"]],
             "undetermined_items": n_und,
             "settle_by_locating": sorted(settle),
-            "registry_note": ("覆盖情况只反映登记库中的企业：缺少某类别表示库中没有，不代表当地没有。 Coverage reflects "
-                              "the registry only: a missing category means none is registered, not that none exists."),
-            "caveat": (f"{n_und} 项（企业×类别）无法判定：位置精度不足以判断是否在半径内。 {n_und} (maker, category) "
-                       "items are undetermined: the positions are too imprecise to tell whether a supplier is within "
-                       "the radius. " + measure.SETTLE_HINT) if n_und else None,
+            "registry_note": _("Coverage reflects the registry only: a missing category means none is registered, "
+                               "not that none exists."),
+            "caveat": (_("{n} (maker, category) items are undetermined: the positions are too imprecise to tell "
+                         "whether a supplier is within the radius.", n=n_und) + " " + measure.SETTLE_HINT)
+                      if n_und else None,
         },
         "method": {
             "verdict": "within: upper bound <= R; beyond: lower bound > R; otherwise undetermined",

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .messages import _
+
 #: Columns of the registry, in file order (CONTRACT.md, plus ``robot_types``).
 ENTITY_COLUMNS = (
     "id", "name_zh", "name_en", "kind", "categories", "needs", "robot_types", "address", "district",
@@ -130,9 +132,11 @@ def db_wait_s() -> float:
     try:
         value = float(raw) if raw.strip() else DEFAULT_DB_WAIT_S
     except ValueError:
-        raise ValueError(f"{DB_WAIT_ENV} must be a number of seconds, got {raw!r}") from None
+        raise ValueError(_("{DB_WAIT_ENV} must be a number of seconds, got {raw}",
+                           DB_WAIT_ENV=DB_WAIT_ENV, raw=repr(raw))) from None
     if not 0 <= value <= 3600:
-        raise ValueError(f"{DB_WAIT_ENV} must be between 0 and 3600 seconds, got {raw!r}")
+        raise ValueError(_("{DB_WAIT_ENV} must be between 0 and 3600 seconds, got {raw}",
+                           DB_WAIT_ENV=DB_WAIT_ENV, raw=repr(raw)))
     return value
 
 
@@ -144,8 +148,8 @@ def is_busy_error(exc: BaseException) -> bool:
 
 def busy_message(wait_s: float | None = None) -> str:
     w = db_wait_s() if wait_s is None else wait_s
-    return (f"数据库正忙：另一进程正在写入，已等待 {w:g} 秒，请稍后重试。 Database busy: another process kept "
-            f"writing for more than {w:g} s (the wait, {DB_WAIT_ENV}); nothing was changed, try again.")
+    return _("Database busy: another process kept writing for more than {s} s (the wait, {env}); nothing was "
+             "changed, try again.", s=format(w, "g"), env=DB_WAIT_ENV)
 
 
 class Store:

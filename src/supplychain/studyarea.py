@@ -17,6 +17,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 
+from .messages import _
+
 #: The project root (holds ``geo/`` and ``data/``); overridable for installed copies.
 PROJECT_ROOT = Path(os.environ.get("SUPPLYCHAIN_PROJECT_ROOT", Path(__file__).resolve().parents[2]))
 GEO_DIR = PROJECT_ROOT / "geo"
@@ -157,10 +159,10 @@ def load(definition: dict | None = None, boundary_file: str | Path | None = None
         if path.is_file():
             return StudyArea(definition, read_boundary_file(path), f"file:{path.resolve()}")
     if boundary_file:
-        raise StudyAreaError(f"boundary file not found: {boundary_file}")
+        raise StudyAreaError(_("boundary file not found: {boundary_file}", boundary_file=boundary_file))
     if not allow_geocode:
-        raise StudyAreaError("no local boundary file found ({}); geocoding is off".format(
-            ", ".join(str(p) for p in candidates)))
+        raise StudyAreaError(_("no local boundary file found ({files}); geocoding is off",
+                               files=", ".join(str(p) for p in candidates)))
     import osmnx as ox
 
     if nominatim_url:
@@ -168,7 +170,8 @@ def load(definition: dict | None = None, boundary_file: str | Path | None = None
     try:
         gdf = ox.geocode_to_gdf(definition["geocode_query"])
     except Exception as exc:  # osmnx raises several kinds for network and lookup failures
-        raise StudyAreaError(f"could not geocode {definition['geocode_query']!r} through OSM: {exc}") from exc
+        raise StudyAreaError(_("could not geocode {geocode_query} through OSM: {exc}",
+                               geocode_query=repr(definition['geocode_query']), exc=exc)) from exc
     return StudyArea(definition, gdf.geometry.iloc[0], f"osm-geocoder:{definition['geocode_query']}")
 
 

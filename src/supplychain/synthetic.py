@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 
 from . import studyarea, taxonomy
+from .messages import _
 from .network import Network
 from .registry import Entity, ImportReport, store_entities, to_csv
 from .workspace import Workspace
@@ -59,7 +60,7 @@ def node_points(network: Network | None, n: int, rng: np.random.Generator, *, di
         on it, so that snapping has work to do.
     """
     if network is None:
-        raise ValueError("synthetic entities are placed on the network: load one first")
+        raise ValueError(_("synthetic entities are placed on the network: load one first"))
     nodes = (rng.choice(network.n_nodes, size=n, replace=False) if distinct
              else rng.integers(0, network.n_nodes, n))
     a = network.arrays

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .messages import N_, _
+
 
 @dataclass(frozen=True)
 class Label:
@@ -103,11 +105,24 @@ def resolve(name, table: dict[str, Label]) -> str | None:
     return None
 
 
+_UNKNOWN = {
+    "category": N_("unknown category {name}; expected one of: {choices}"),
+    "kind": N_("unknown kind {name}; expected one of: {choices}"),
+    "robot type": N_("unknown robot type {name}; expected one of: {choices}"),
+    "component category": N_("unknown component category {name}; expected one of: {choices}"),
+}
+
+
+def unknown_message(name, table: dict[str, Label], what: str) -> str:
+    """The bilingual sentence for a name :func:`resolve` does not know, listing the ids and Chinese names."""
+    choices = ", ".join(f"{k} ({v.zh.split('（')[0]})" for k, v in table.items())
+    return _(_UNKNOWN[what], name=repr(name), choices=choices)
+
+
 def _check(name: str, table: dict[str, Label], what: str) -> str:
     key = resolve(name, table)
     if key is None:
-        raise TaxonomyError(f"unknown {what} {name!r}; expected one of: "
-                            + ", ".join(f"{k} ({v.zh.split('（')[0]})" for k, v in table.items()))
+        raise TaxonomyError(unknown_message(name, table, what))
     return key
 
 

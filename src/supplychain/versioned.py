@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .messages import _
+
 POINTER = "current"
 LOCK = ".lock"
 _TMP = ".tmp-"
@@ -41,7 +43,8 @@ def current(root: str | os.PathLike) -> Path | None:
     except FileNotFoundError:
         return None
     if not _NAME_RE.match(name):  # a pointer is written whole by os.replace; anything else is tampering
-        raise ValueError(f"{root / POINTER} does not name a version: {name[:80]!r}")
+        raise ValueError(_("{pointer} does not name a version: {name}", pointer=root / POINTER,
+                           name=repr(name[:80])))
     return root / name
 
 

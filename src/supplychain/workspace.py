@@ -12,8 +12,9 @@ from pathlib import Path
 
 import shapely
 
-from . import coords, engine, measure, registry, studyarea
+from . import coords, engine, measure, registry, studyarea, taxonomy
 from .errors import InputError, parse_float
+from .messages import _
 from .network import DEFAULT_SNAP_LIMIT_M, Network
 from .store import Store, resolve_data_dir
 
@@ -166,24 +167,30 @@ class Workspace:
         y = parse_float(lat, f"{prefix}lat")
         if abs(y) > 90:
             if coords.in_china(y, x):
-                raise InputError(f"{prefix}lat", f"lon/lat look swapped: lon={x:g}, lat={y:g}", "swapped")
-            raise InputError(f"{prefix}lat", f"lat must be between -90 and 90, got {y:g}", "out_of_range")
+                raise InputError(f"{prefix}lat", _("lon/lat look swapped: lon={x}, lat={y}",
+                                                   x=format(x, 'g'), y=format(y, 'g')), "swapped")
+            raise InputError(f"{prefix}lat", _("lat must be between -90 and 90, got {y}",
+                                               y=format(y, 'g')), "out_of_range")
         if not coords.in_china(x, y):
             if coords.in_china(y, x):
-                raise InputError(f"{prefix}lon", f"lon/lat look swapped: lon={x:g}, lat={y:g}", "swapped")
-            raise InputError(f"{prefix}lon", f"point lon={x:g}, lat={y:g} is outside China", "out_of_area")
+                raise InputError(f"{prefix}lon", _("lon/lat look swapped: lon={x}, lat={y}",
+                                                   x=format(x, 'g'), y=format(y, 'g')), "swapped")
+            raise InputError(f"{prefix}lon", _("point lon={x}, lat={y} is outside China",
+                                               x=format(x, 'g'), y=format(y, 'g')), "out_of_area")
         if self.extent is not None and not shapely.contains_xy(self.extent, x, y):
-            raise InputError(f"{prefix}lon", f"point lon={x:g}, lat={y:g} is far outside the study area "
-                             "(吴中区 and the loaded road network)", "out_of_area")
+            raise InputError(f"{prefix}lon", _("point lon={x}, lat={y} is far outside the study area (吴中区 and the "
+                                               "loaded road network)", x=format(x, "g"), y=format(y, "g")),
+                             "out_of_area")
         return x, y
 
     def entity(self, entity_id: str, field: str = "entity", located: bool = False) -> registry.Entity:
         """The entity with this id; :class:`InputError` when unknown (or unlocated, when asked)."""
         e = self.by_id.get((entity_id or "").strip())
         if e is None:
-            raise InputError(field, f"unknown entity id {entity_id!r}", "not_found", 404)
+            raise InputError(field, _("unknown entity id {entity_id}", entity_id=repr(entity_id)), "not_found", 404)
         if located and not e.located:
-            raise InputError(field, f"entity {e.id!r} ({e.name_zh}) has no known location", "unlocated", 422)
+            raise InputError(field, _("entity {id} ({name_zh}) has no known location",
+                                      id=repr(e.id), name_zh=e.name_zh), "unlocated", 422)
         return e
 
     def snap_point(self, lon: float, lat: float) -> tuple[int, float, bool]:
@@ -211,6 +218,9 @@ class Workspace:
         return build() if key is None else self.memo(("positions", key), build)
 
     def entities_of(self, category: str | None = None, kind: str | None = None) -> list[registry.Entity]:
+        """The entities of one category and/or kind, each given as id, 中文 or English name."""
+        category = taxonomy.resolve(category, taxonomy.CATEGORIES) or category if category else None
+        kind = taxonomy.resolve(kind, taxonomy.KINDS) or kind if kind else None
         return [e for e in self.entities
                 if (category is None or category in e.categories) and (kind is None or e.kind == kind)]
 

@@ -114,7 +114,7 @@
       try { localStorage.setItem(STORE_KEY, text); } catch (err) { /* private mode: the URL still holds them */ }
       var q = new URLSearchParams(location.search);
       if (list.length) { q.set("cands", text); } else { q.delete("cands"); }
-      history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q.toString() : ""));
+      history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q.toString() : "") + location.hash);
     }
     function restoreCandidates() {
       var text = new URLSearchParams(location.search).get("cands");
@@ -172,6 +172,7 @@
     }
 
     map.on("click", function (e) {
+      if (document.body.dataset.sitesTab === "gaps") { return; }  // the 补链 tab (gaps.js) places nothing
       addCandidate({lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6)});
     });
     restoreCandidates();

@@ -16,18 +16,22 @@ from .. import store
 from ..boundedread import ImportRefused
 from ..errors import InputError, NetworkError
 from ..registry import RegistryError
+from ..messages import _
 from ..studyarea import StudyAreaError
+from .common import ARGPARSE_MESSAGES  # noqa: F401  (installs argparse's words from the catalog)
 
 #: Command-group modules, in help order. Each defines ``register(subparsers)``.
-GROUPS = ("serve", "network", "entities", "places", "query", "sourcing", "sites", "route")
+GROUPS = ("serve", "network", "entities", "places", "query", "sourcing", "sites", "route", "report")
 
-EPILOG = """examples:
-  supplychain network import ../shared/geo/sip-core.osm     load a road network
-  supplychain entities import firms.csv                     add firms to the registry
-  supplychain query suppliers --entity magiclab --category reducer
-  supplychain sourcing --format table                       the 10 km sourcing check
-  supplychain serve                                         the web app on http://127.0.0.1:8000
-"""
+def epilog() -> str:
+    return "\n".join([
+        _("examples:"),
+        "  supplychain network import ../shared/geo/sip-core.osm     " + _("load a road network"),
+        "  supplychain entities import firms.csv                     " + _("add firms to the registry"),
+        "  supplychain query suppliers --entity magiclab --category 减速器",
+        "  supplychain sourcing --format table                       " + _("the 10 km sourcing check"),
+        "  supplychain serve                                         " + _("the web app on http://127.0.0.1:8000"),
+        ""])
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -36,7 +40,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     def _get_help_string(self, action):
         text = action.help or ""
         if action.required and action.option_strings:
-            text = "（必填 required）" + text
+            text = "（" + _("required") + "）" + text
         return text
 
 
@@ -49,17 +53,22 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
+    def error(self, message: str):
+        """One line, Chinese first (argparse's own words come from the catalog too), and exit 2."""
+        self.exit(2, _("input error") + f": {message} · " + _("for help") + f": {self.prog} --help\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="supplychain",
-        description="吴中具身智能供应链定位器 — embodied-intelligence supply-chain locator for 吴中区, Suzhou.",
-        epilog=EPILOG)
-    parser.add_argument("--data-dir", help="数据目录 data dir (default: $SUPPLYCHAIN_DATA_DIR or "
-                                           "~/.local/share/supplychain); must exist unless --init is given")
+        description=_("Embodied-intelligence supply-chain locator for 吴中区, Suzhou."),
+        epilog=epilog())
+    parser.add_argument("--data-dir", help=_("data dir (default: $SUPPLYCHAIN_DATA_DIR or ~/.local/share/supplychain); "
+                                             "must exist unless --init is given"))
     parser.add_argument("--init", action="store_true",
-                        help="创建并初始化一个新的数据目录 create and seed the data dir if it does not exist")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
+                        help=_("create and seed the data dir if it does not exist"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser,
+                                help=_("one of the commands below"))
     for name in GROUPS:
         try:
             module = importlib.import_module(f".{name}", __name__)
@@ -82,37 +91,37 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     missing = _missing_data_dir(args)
     if missing:
-        return fail(f"数据目录不存在 data dir does not exist: {missing} — 检查路径，或加 --init 新建 check the path, "
-                    "or add --init to create a new one", 2)
+        return fail(_("data dir does not exist: {path} — check the path, or add --init to create a new one",
+                      path=missing), 2)
     try:
         result = args.func(args)
     except RegistryError as exc:  # one line per bad row: file, line, column, reason
         if len(exc.errors) == 1:
-            return fail(f"登记文件有误 registry file rejected: {exc.errors[0]}", 2)
-        return fail(f"登记文件有误 registry file rejected, nothing stored: {exc}", 2)
+            return fail(_("registry file rejected") + f": {exc.errors[0]}", 2)
+        return fail(_("registry file rejected, nothing stored") + f": {exc}", 2)
     except InputError as exc:
         where = f" ({exc.field})" if exc.field else ""
-        return fail(f"输入有误 error{where}: {exc.message}", 2)
+        return fail(_("input error") + f"{where}: {exc.message}", 2)
     except ImportRefused as exc:
         return fail(str(exc), 2)
     except sqlite3.OperationalError as exc:
         if store.is_busy_error(exc):
             return fail(store.busy_message(), 3)
-        return fail(f"数据库错误 database error: {exc}", 1)
+        return fail(_("database error") + f": {exc}", 1)
     except (NetworkError, StudyAreaError, FileNotFoundError, PermissionError, ValueError) as exc:
-        return fail(f"错误 error: {exc}", 1)
+        return fail(_("error") + f": {exc}", 1)
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stdout = open(os.devnull, "w")
         return 0
     except OSError as exc:
-        return fail(f"读写失败 I/O error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
+        return fail(_("I/O error") + f": {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
     except KeyboardInterrupt:
-        return fail("已中断 interrupted", 130)
+        return fail(_("interrupted"), 130)
     except Exception as exc:
         if os.environ.get("SUPPLYCHAIN_DEBUG"):
             raise
-        return fail(f"内部错误 internal error (a bug, please report it; SUPPLYCHAIN_DEBUG=1 shows the traceback): "
-                    f"{type(exc).__name__}: {exc}", 70)
+        return fail(_("internal error (a bug, please report it; SUPPLYCHAIN_DEBUG=1 shows the traceback)")
+                    + f": {type(exc).__name__}: {exc}", 70)
     return int(result or 0)
 
 

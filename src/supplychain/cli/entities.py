@@ -5,100 +5,111 @@ from __future__ import annotations
 import sys
 
 from .. import enterprise, geocode, registry, taxonomy
+from ..messages import _
 from ..workspace import Workspace
-from .common import Progress, add_data_dir, add_format, print_json, table
+from .common import Progress, add_data_dir, add_format, print_json, table, taxonomy_arg
 
 
 def add_geocoder_options(parser, with_provider: bool = True) -> None:
     """``--provider``/``--geocode``, ``--geocoder-url`` and ``--qps`` (shared by geocode and import)."""
     if with_provider:
         parser.add_argument("--provider", choices=geocode.PROVIDERS, default="offline",
-                            help="offline (default, no internet), amap (SUPPLYCHAIN_AMAP_KEY) or tianditu "
-                                 "(SUPPLYCHAIN_TIANDITU_KEY)")
-    parser.add_argument("--geocoder-url", help="base URL of the online geocoder (an intranet proxy; default: the provider's own)")
-    parser.add_argument("--qps", type=float, help="queries per second sent to an online geocoder (default: 3)")
+                            help=_("offline (default, no internet), amap (SUPPLYCHAIN_AMAP_KEY) or tianditu "
+                                   "(SUPPLYCHAIN_TIANDITU_KEY)"))
+    parser.add_argument("--geocoder-url",
+                        help=_("base URL of the online geocoder (an intranet proxy; default: the provider's own)"))
+    parser.add_argument("--qps", type=float, help=_("queries per second sent to an online geocoder (default: 3)"))
 
 
 def register(sub) -> None:
-    p = sub.add_parser("entities", help="validate, import, export or list registry entities")
-    esub = p.add_subparsers(dest="entities_command", metavar="ACTION", required=True)
+    p = sub.add_parser("entities", help=_("validate, import, export or list registry entities"))
+    esub = p.add_subparsers(dest="entities_command", metavar="ACTION", required=True,
+                           help=_("one of the actions below"))
 
-    val = esub.add_parser("validate", help="check a registry file (CSV, XLSX, GeoJSON) without storing it")
-    val.add_argument("path")
-    val.add_argument("--encoding", help="text encoding of a CSV that is not UTF-8 (e.g. gbk)")
-    val.add_argument("--columns", help="enterprise list: which header holds what (see import)")
+    val = esub.add_parser("validate", help=_("check a registry file (CSV, XLSX, GeoJSON) without storing it"))
+    val.add_argument("path", help=_("registry file: CSV, XLSX or GeoJSON, or an enterprise list"))
+    val.add_argument("--encoding", help=_("text encoding of a CSV that is not UTF-8 (e.g. gbk)"))
+    val.add_argument("--columns", help=_("enterprise list: which header holds what (see import)"))
     val.set_defaults(func=cmd_validate)
 
-    imp = esub.add_parser("import", help="add or update entities from a registry file (all or nothing)")
-    imp.add_argument("path")
-    imp.add_argument("--encoding", help="text encoding of a CSV that is not UTF-8 (e.g. gbk)")
-    imp.add_argument("--columns", help="enterprise list: which header holds what, e.g. name=企业名称,address=经营地址 "
-                                       f"(fields: {', '.join(enterprise.HEADERS)}); common Chinese headers are recognised")
+    imp = esub.add_parser("import", help=_("add or update entities from a registry file (all or nothing)"))
+    imp.add_argument("path", help=_("registry file: CSV, XLSX or GeoJSON, or an enterprise list"))
+    imp.add_argument("--encoding", help=_("text encoding of a CSV that is not UTF-8 (e.g. gbk)"))
+    imp.add_argument("--columns", help=_("enterprise list: which header holds what, e.g. name=企业名称,address=经营地址 "
+                                         "(fields: {fields}); common Chinese headers are recognised",
+                                         fields=", ".join(enterprise.HEADERS)))
     imp.add_argument("--accept-suggested", action="store_true",
-                     help="enterprise list: use the categories suggested from 经营范围 and the name at once")
+                     help=_("enterprise list: use the categories suggested from 经营范围 and the name at once"))
     imp.add_argument("--geocode", choices=geocode.PROVIDERS, metavar="PROVIDER",
-                     help="geocode the imported rows that have an address: offline, amap or tianditu")
+                     help=_("geocode the imported rows that have an address: offline, amap or tianditu"))
     add_geocoder_options(imp, with_provider=False)
     add_data_dir(imp)
     imp.set_defaults(func=cmd_import)
 
-    geo = esub.add_parser("geocode", help="place the rows that have an address (offline by default)")
+    geo = esub.add_parser("geocode", help=_("place the rows that have an address (offline by default)"))
     add_geocoder_options(geo)
-    geo.add_argument("--only-unlocated", action="store_true", help="only rows without a position")
-    geo.add_argument("--quiet", action="store_true", help="no progress lines")
+    geo.add_argument("--only-unlocated", action="store_true", help=_("only rows without a position"))
+    geo.add_argument("--quiet", action="store_true", help=_("no progress lines"))
     add_format(geo, default="table")
     add_data_dir(geo)
     geo.set_defaults(func=cmd_geocode)
 
-    exp = esub.add_parser("export", help="write the registry as CSV, GeoJSON or XLSX")
-    exp.add_argument("--format", choices=("csv", "geojson", "xlsx"), default="csv")
-    exp.add_argument("--output", "-o", help="output file (default: stdout; required for xlsx)")
+    exp = esub.add_parser("export", help=_("write the registry as CSV, GeoJSON or XLSX"))
+    exp.add_argument("--format", choices=("csv", "geojson", "xlsx"), default="csv",
+                     help=_("output format (default: {default})", default="csv"))
+    exp.add_argument("--output", "-o", help=_("output file (default: stdout; required for xlsx)"))
     exp.add_argument("--with-edits", action="store_true",
-                     help="xlsx: add the recorded changes (who changed what, when) as a second sheet 'edits'")
+                     help=_("xlsx: add the recorded changes (who changed what, when) as a second sheet 'edits'"))
     add_data_dir(exp)
     exp.set_defaults(func=cmd_export)
 
-    ed = esub.add_parser("edits", help="every recorded change after import (geocoders, review page): when, who, what")
-    ed.add_argument("--format", choices=("csv", "json"), default="csv")
-    ed.add_argument("--entity", help="only this entity id")
+    ed = esub.add_parser("edits",
+                         help=_("every recorded change after import (geocoders, review page): when, who, what"))
+    ed.add_argument("--format", choices=("csv", "json"), default="csv",
+                    help=_("output format (default: {default})", default="csv"))
+    ed.add_argument("--entity", help=_("only this entity id"))
     add_data_dir(ed)
     ed.set_defaults(func=cmd_edits)
 
-    ls = esub.add_parser("list", help="list entities with their location precision and network snap")
-    ls.add_argument("--kind", choices=list(taxonomy.KINDS))
-    ls.add_argument("--category", choices=list(taxonomy.CATEGORIES))
+    ls = esub.add_parser("list", help=_("list entities with their location precision and network snap"))
+    ls.add_argument("--kind", type=taxonomy_arg(taxonomy.KINDS, "kind"),
+                    help=_("only this kind, id or Chinese name ({choices})", choices=", ".join(taxonomy.KINDS)))
+    ls.add_argument("--category", type=taxonomy_arg(taxonomy.CATEGORIES, "category"),
+                    help=_("only this category, id or Chinese name ({choices})",
+                           choices=", ".join(taxonomy.CATEGORIES)))
     add_format(ls)
     add_data_dir(ls)
     ls.set_defaults(func=cmd_list)
 
 
 def cmd_validate(args) -> int:
-    header, _ = registry.read_rows(args.path, args.encoding)
+    header, _rows = registry.read_rows(args.path, args.encoding)
     if args.columns or enterprise.is_list(header):
         firms, dups = enterprise.read_list(args.path, enterprise.parse_columns(args.columns), args.encoding)
         suggested = sum(1 for e in firms if e.suggested_categories)
-        print(f"{args.path}: 企业名单 enterprise list OK, {len(firms)} firms (unlocated until geocoded), "
-              f"{len(dups)} duplicates, {suggested} with suggested categories")
+        print(f"{args.path}: " + _("enterprise list OK, {n} firms (unlocated until geocoded), {dups} duplicates, "
+                                   "{suggested} with suggested categories", n=len(firms), dups=len(dups),
+                                   suggested=suggested))
         for d in dups:
-            print(f"  重复 duplicate: {d}")
+            print("  " + _("duplicate") + f": {d}")
         return 0
     entities = registry.validate_file(args.path, args.encoding)
     located = sum(1 for e in entities if e.located)
-    print(f"{args.path}: OK, {len(entities)} entities ({located} located)")
+    print(f"{args.path}: " + _("OK, {n} entities ({located} located)", n=len(entities), located=located))
     return 0
 
 
 def cmd_import(args) -> int:
     ws = Workspace.open(args.data_dir, with_network=False)
-    header, _ = registry.read_rows(args.path, args.encoding)
+    header, _rows = registry.read_rows(args.path, args.encoding)
     if args.columns or enterprise.is_list(header):
         report = enterprise.import_list(ws.store, args.path, enterprise.parse_columns(args.columns), args.encoding,
                                         args.accept_suggested)
-        print(f"已导入企业名单 imported enterprise list {report}")
+        print(_("imported enterprise list") + f" {report}")
     else:
         report = registry.import_file(ws.store, args.path, args.encoding)
-        print(f"imported {report}")
-    print(f"登记库现有 the registry now holds {len(registry.load_entities(ws.store))} entities")
+        print(_("imported") + f" {report}")
+    print(_("the registry now holds {n} entities", n=len(registry.load_entities(ws.store))))
     if args.geocode:
         return _geocode(args, ws, args.geocode, ids=report.added + report.updated)
     return 0
@@ -118,10 +129,9 @@ def _geocode(args, ws, provider: str, ids=None, only_unlocated: bool = False) ->
     else:
         print(report)
         for eid, why in report.unlocated.items():
-            print(f"  未定位 unlocated {eid}: {why}")
+            print("  " + _("unlocated") + f" {eid}: {why}")
     if report.stopped:
-        print(f"地理编码已停止，已定位的保留 geocoding stopped, rows placed so far are kept: {report.stopped}",
-              file=sys.stderr)
+        print(_("geocoding stopped, rows placed so far are kept") + f": {report.stopped}", file=sys.stderr)
         return 1
     return 0
 
@@ -129,13 +139,13 @@ def _geocode(args, ws, provider: str, ids=None, only_unlocated: bool = False) ->
 def cmd_export(args) -> int:
     ws = Workspace.open(args.data_dir, with_network=False)
     if args.with_edits and args.format != "xlsx":
-        raise ValueError("--with-edits 仅用于 xlsx applies to --format xlsx; the log alone: supplychain entities edits")
+        raise ValueError(_("--with-edits applies to --format xlsx; the log alone: supplychain entities edits"))
     text = registry.export(ws.entities, args.format, args.output,
                            registry.edits(ws.store) if args.with_edits else None)
     if text is not None:
         sys.stdout.write(text)
     else:
-        print(f"wrote {len(ws.entities)} entities to {args.output}", file=sys.stderr)
+        print(_("wrote {n} entities to {path}", n=len(ws.entities), path=args.output), file=sys.stderr)
     return 0
 
 

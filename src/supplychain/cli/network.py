@@ -12,48 +12,49 @@ from .common import Progress, add_data_dir, add_format, print_json
 
 
 def register(sub) -> None:
-    p = sub.add_parser("network", help="import, fetch or describe the road network")
-    nsub = p.add_subparsers(dest="network_command", metavar="ACTION", required=True)
+    p = sub.add_parser("network", help=_("import, fetch or describe the road network"))
+    nsub = p.add_subparsers(dest="network_command", metavar="ACTION", required=True,
+                           help=_("one of the actions below"))
 
-    imp = nsub.add_parser("import", help="import a road network file (.osm.pbf, .osm, .osm.bz2, .graphml)")
-    imp.add_argument("path", help="OSM PBF (.osm.pbf), OSM XML (.osm, .osm.bz2, .osm.gz) or GraphML file")
+    imp = nsub.add_parser("import", help=_("import a road network file (.osm.pbf, .osm, .osm.bz2, .graphml)"))
+    imp.add_argument("path", help=_("OSM PBF (.osm.pbf), OSM XML (.osm, .osm.bz2, .osm.gz) or GraphML file"))
     imp.add_argument("--engine", choices=network.ENGINES, default="osmium",
-                     help="reader: osmium (streaming, default) or osmnx (graph_from_xml, the reference; no clip)")
+                     help=_("reader: osmium (streaming, default) or osmnx (graph_from_xml, the reference; no clip)"))
     where = imp.add_mutually_exclusive_group()
-    where.add_argument("--bbox", help="keep only W,S,E,N (WGS84 degrees) instead of the study area + buffer")
-    where.add_argument("--polygon", help="keep only inside this GeoJSON polygon (WGS84) instead of the study area")
-    where.add_argument("--no-clip", action="store_true", help="keep the whole file")
+    where.add_argument("--bbox", help=_("keep only W,S,E,N (WGS84 degrees) instead of the study area + buffer"))
+    where.add_argument("--polygon", help=_("keep only inside this GeoJSON polygon (WGS84) instead of the study area"))
+    where.add_argument("--no-clip", action="store_true", help=_("keep the whole file"))
     imp.add_argument("--buffer-km", type=float, default=None,
-                     help="buffer around the study area boundary for the default clip (default: studyarea.json's, 10)")
+                     help=_("buffer around the study area boundary for the default clip (default: studyarea.json's, 10)"))
     imp.add_argument("--network-type", choices=network.roadtags.NETWORK_TYPES, default=None,
-                     help="osmnx's filter to apply: drive (no service roads; default from geo/studyarea.json) "
-                     "or drive_service")
+                     help=_("osmnx's filter to apply: drive (no service roads; default from geo/studyarea.json) "
+                       "or drive_service"))
     imp.add_argument("--keep-all-nodes", action="store_true",
-                     help="do not contract degree-2 chains (every OSM node of the kept ways stays a node)")
+                     help=_("do not contract degree-2 chains (every OSM node of the kept ways stays a node)"))
     d = network.boundedread.Limits()
     env = network.boundedread.ENV
-    imp.add_argument("--max-ratio", type=float, help="refuse compressed input expanding beyond this ratio "
-                     f"(default {d.max_ratio:g}:1, or ${env['max_ratio']}; real OSM XML is about 10-20:1)")
-    imp.add_argument("--max-bytes", type=int, help=f"refuse input larger than this decompressed "
-                     f"(default {d.max_bytes:,}, or ${env['max_bytes']})")
-    imp.add_argument("--max-elements", type=int, help=f"refuse input with more OSM elements "
-                     f"(default {d.max_elements:,}, or ${env['max_elements']})")
-    imp.add_argument("--min-nodes", type=int, help=f"refuse a result with fewer nodes, keeping the stored "
-                     f"network (default {d.min_nodes}, or ${env['min_nodes']})")
+    imp.add_argument("--max-ratio", type=float, help=_("refuse compressed input expanding beyond this ratio "
+                     "(default {ratio}:1, or ${env}; real OSM XML is about 10-20:1)", ratio=format(d.max_ratio, "g"), env=env["max_ratio"]))
+    imp.add_argument("--max-bytes", type=int, help=_("refuse input larger than this decompressed "
+                     "(default {n}, or ${env})", n=format(d.max_bytes, ","), env=env["max_bytes"]))
+    imp.add_argument("--max-elements", type=int, help=_("refuse input with more OSM elements "
+                     "(default {n}, or ${env})", n=format(d.max_elements, ","), env=env["max_elements"]))
+    imp.add_argument("--min-nodes", type=int, help=_("refuse a result with fewer nodes, keeping the stored "
+                     "network (default {n}, or ${env})", n=d.min_nodes, env=env["min_nodes"]))
     add_data_dir(imp)
     imp.set_defaults(func=cmd_import)
 
-    fetch = nsub.add_parser("fetch", help="download the drive network of 吴中区 + buffer from OSM (needs internet)")
-    fetch.add_argument("--buffer-km", type=float, default=None, help="buffer around the boundary (default 10)")
-    fetch.add_argument("--boundary", help="boundary GeoJSON (default: geo/studyarea.json's boundary_files)")
-    fetch.add_argument("--overpass-url", help="Overpass API endpoint (default: osmnx's)")
+    fetch = nsub.add_parser("fetch", help=_("download the drive network of 吴中区 + buffer from OSM (needs internet)"))
+    fetch.add_argument("--buffer-km", type=float, default=None, help=_("buffer around the boundary (default 10)"))
+    fetch.add_argument("--boundary", help=_("boundary GeoJSON (default: geo/studyarea.json's boundary_files)"))
+    fetch.add_argument("--overpass-url", help=_("Overpass API endpoint (default: osmnx's)"))
     fetch.add_argument("--no-geocode", action="store_true",
-                       help="never ask OSM's geocoder for the boundary (by default it is asked when no boundary file exists)")
-    fetch.add_argument("--nominatim-url", help="OSM geocoder endpoint for the boundary (default: osmnx's)")
+                       help=_("never ask OSM's geocoder for the boundary (by default it is asked when no boundary file exists)"))
+    fetch.add_argument("--nominatim-url", help=_("OSM geocoder endpoint for the boundary (default: osmnx's)"))
     add_data_dir(fetch)
     fetch.set_defaults(func=cmd_fetch)
 
-    info = nsub.add_parser("info", help="describe the loaded network and how entities snap to it")
+    info = nsub.add_parser("info", help=_("describe the loaded network and how entities snap to it"))
     add_format(info)
     add_data_dir(info)
     info.set_defaults(func=cmd_info)
@@ -100,15 +101,15 @@ def _clip(args, progress):
         try:
             w, s, e, n = (float(v) for v in args.bbox.split(","))
         except ValueError:
-            raise NetworkError(f"--bbox 应为 W,S,E,N expects W,S,E,N in degrees, got {args.bbox!r}") from None
+            raise NetworkError(_("--bbox expects W,S,E,N in degrees, got {bbox}", bbox=repr(args.bbox))) from None
         if not (w < e and s < n):
-            raise NetworkError(f"--bbox 范围为空 is empty: {args.bbox!r} (need W < E and S < N)")
+            raise NetworkError(_("--bbox is empty: {bbox} (need W < E and S < N)", bbox=repr(args.bbox)))
         return Clip(bbox=(w, s, e, n), label=f"bbox {args.bbox}")
     if args.polygon:
         try:
             polygon = studyarea.read_boundary_file(Path(args.polygon))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise NetworkError(f"无法读取多边形 could not read --polygon {args.polygon}: {exc}") from None
+            raise NetworkError(_("could not read --polygon {path}: {exc}", path=args.polygon, exc=exc)) from None
         return Clip(polygon=polygon, label=f"polygon {args.polygon}")
     area = studyarea.try_load()
     if area is None:
@@ -152,8 +153,9 @@ def build_basemap(ws: Workspace, progress=None) -> None:
 def _snap_summary(ws: Workspace) -> None:
     snaps = ws.snapping
     on = [k for k, v in snaps.items() if v[2]]
-    print(f"entities: {len(ws.entities)} in the registry, {len(snaps)} located, {len(on)} within "
-          f"{ws.snap_limit_m:g} m of the network; the other {len(snaps) - len(on)} use estimated distances")
+    print(_("entities: {n} in the registry, {located} located, {on} within {m} m of the network; the other {off} use "
+            "estimated distances", n=len(ws.entities), located=len(snaps), on=len(on), m=format(ws.snap_limit_m, "g"),
+            off=len(snaps) - len(on)))
 
 
 def cmd_info(args) -> int:
@@ -166,8 +168,8 @@ def cmd_info(args) -> int:
         print_json(data)
         return 0
     if ws.network is None:
-        print(f"no network loaded in {ws.data_dir}: distances are estimated "
-              f"(straight line × {ws.estimator.factor}). Import one with `supplychain network import PATH`.")
+        print(_("no network loaded in {path}: distances are estimated (straight line × {factor}). Import one with "
+                "`supplychain network import PATH`.", path=ws.data_dir, factor=ws.estimator.factor))
         return 0
     _report(ws.network)
     _snap_summary(ws)

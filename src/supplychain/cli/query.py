@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from .. import display, reach, taxonomy
 from ..workspace import Workspace
+from ..messages import _
 from .common import add_data_dir, add_format, print_json, table
 
 
 def register(sub) -> None:
-    p = sub.add_parser("query", help="ask which suppliers are within reach")
-    qsub = p.add_subparsers(dest="query_command", metavar="QUERY", required=True)
-    s = qsub.add_parser("suppliers", help="suppliers within a road radius of a point or entity")
-    s.add_argument("--lon", help="origin longitude (WGS84)")
-    s.add_argument("--lat", help="origin latitude (WGS84)")
-    s.add_argument("--entity", help="origin entity id (instead of --lon/--lat)")
-    s.add_argument("--radius-km", default=10, help="road radius in km (default 10)")
-    s.add_argument("--category", help=f"only this category ({', '.join(taxonomy.CATEGORIES)})")
-    s.add_argument("--paths", action="store_true", help="include road paths (json only)")
+    p = sub.add_parser("query", help=_("ask which suppliers are within reach"))
+    qsub = p.add_subparsers(dest="query_command", metavar="QUERY", required=True,
+                           help=_("one of the queries below"))
+    s = qsub.add_parser("suppliers", help=_("suppliers within a road radius of a point or entity"))
+    s.add_argument("--lon", help=_("origin longitude (WGS84)"))
+    s.add_argument("--lat", help=_("origin latitude (WGS84)"))
+    s.add_argument("--entity", help=_("origin entity id (instead of --lon/--lat)"))
+    s.add_argument("--radius-km", default=10, help=_("road radius in km (default 10)"))
+    s.add_argument("--category",
+                   help=_("only this category, id or Chinese name ({choices})", choices=", ".join(taxonomy.CATEGORIES)))
+    s.add_argument("--paths", action="store_true", help=_("include road paths (json only)"))
     add_format(s)
     add_data_dir(s)
     s.set_defaults(func=cmd_suppliers)
@@ -41,8 +44,9 @@ def cmd_suppliers(args) -> int:
                        ("verdict", "结论 verdict"), ("min", "drive min"), ("straight_km", "straight km"),
                        ("distance_method", "method"), ("precision", "precision")]))
     c = ans["counts"]
-    print(f"{c['within']} supplier(s) surely within {ans['radius_km']:g} km, {c['undetermined']} undetermined"
-          + (f"; {len(ans['unlocated'])} more without a known location" if ans["unlocated"] else ""))
+    print(_("{within} supplier(s) surely within {km} km, {undetermined} undetermined", within=c["within"],
+            km=format(ans["radius_km"], "g"), undetermined=c["undetermined"])
+          + ("; " + _("{n} more without a known location", n=len(ans["unlocated"])) if ans["unlocated"] else ""))
     if ans.get("settle"):
         print(ans["settle"])
     if "estimator" in ans:

@@ -12,127 +12,132 @@ from pathlib import Path
 from .. import route, routedesign
 from ..errors import InputError
 from ..workspace import Workspace
+from ..messages import N_, _
 from .common import add_data_dir, add_format, print_json, table
 
-WALK_HELP = "walking distances of the catchments in metres (default 500,800)"
+WALK_HELP = N_("walking distances of the catchments in metres (default 500,800)")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("route", help="bus routes: the 科创专线 and design variants (show, edit, compare, design)")
-    rsub = p.add_subparsers(dest="route_command", metavar="ACTION", required=True)
+    p = sub.add_parser("route", help=_("bus routes: the 科创专线 and design variants (show, edit, compare, design)"))
+    rsub = p.add_subparsers(dest="route_command", metavar="ACTION", required=True,
+                           help=_("one of the actions below"))
 
-    lst = rsub.add_parser("list", help="list stored routes")
+    lst = rsub.add_parser("list", help=_("list stored routes"))
     add_format(lst)
     add_data_dir(lst)
     lst.set_defaults(func=cmd_list)
 
-    show = rsub.add_parser("show", help="a route measured: path, segment lengths, time, length check, catchments")
-    show.add_argument("route_id", nargs="?", default=route.DEFAULT_ROUTE, help="route id (default: kechuang)")
+    show = rsub.add_parser("show", help=_("a route measured: path, segment lengths, time, length check, catchments"))
+    show.add_argument("route_id", nargs="?", default=route.DEFAULT_ROUTE, help=_("route id (default: kechuang)"))
     _measure_args(show)
     add_format(show, ("table", "json", "geojson"))
     add_data_dir(show)
     show.set_defaults(func=cmd_show)
 
-    create = rsub.add_parser("create", help="create a route (a design variant), empty or copied from another")
-    create.add_argument("route_id", help="new route id (letters, digits, _ - .)")
-    create.add_argument("--name", required=True, help="Chinese name (name_zh)")
-    create.add_argument("--name-en", default="", help="English name")
-    create.add_argument("--stated-km", type=float, help="stated length in km, for the length check")
-    create.add_argument("--from", dest="copy_from", help="copy the stops (and stated length) of this route")
-    create.add_argument("--note", default="")
+    create = rsub.add_parser("create", help=_("create a route (a design variant), empty or copied from another"))
+    create.add_argument("route_id", help=_("new route id (letters, digits, _ - .)"))
+    create.add_argument("--name", required=True, help=_("Chinese name (name_zh)"))
+    create.add_argument("--name-en", default="", help=_("English name"))
+    create.add_argument("--stated-km", type=float, help=_("stated length in km, for the length check"))
+    create.add_argument("--from", dest="copy_from", help=_("copy the stops (and stated length) of this route"))
+    create.add_argument("--note", default="", help=_("a note kept with the route"))
     _edit_common(create, cmd_create)
 
-    delete = rsub.add_parser("delete", help="delete a route")
-    delete.add_argument("route_id")
+    delete = rsub.add_parser("delete", help=_("delete a route"))
+    delete.add_argument("route_id", help=_("route id"))
     add_data_dir(delete)
     delete.set_defaults(func=cmd_delete)
 
-    reset = rsub.add_parser("reset", help="restore a shipped route (e.g. kechuang): undo its edits or its deletion")
-    reset.add_argument("route_id", help="shipped route id: " + ", ".join(route.shipped_route_ids()))
+    reset = rsub.add_parser("reset", help=_("restore a shipped route (e.g. kechuang): undo its edits or its deletion"))
+    reset.add_argument("route_id", help=_("shipped route id: {ids}", ids=", ".join(route.shipped_route_ids())))
     add_data_dir(reset)
     reset.set_defaults(func=cmd_reset)
 
-    add = rsub.add_parser("add-stop", help="add a stop at a point or a registry entity")
-    add.add_argument("route_id")
+    add = rsub.add_parser("add-stop", help=_("add a stop at a point or a registry entity"))
+    add.add_argument("route_id", help=_("route id"))
     _location_args(add)
-    add.add_argument("--at", help="stop number to insert at (default: after the last stop; 'best': where it adds "
-                                  "the least length)")
+    add.add_argument("--at", help=_("stop number to insert at (default: after the last stop; 'best': where it adds "
+                                    "the least length)"))
     _edit_common(add, cmd_add_stop)
 
-    move = rsub.add_parser("move-stop", help="move a stop to a new location and/or a new position; rename it")
-    move.add_argument("route_id")
-    move.add_argument("seq", help="stop number (1 = first)")
+    move = rsub.add_parser("move-stop", help=_("move a stop to a new location and/or a new position; rename it"))
+    move.add_argument("route_id", help=_("route id"))
+    move.add_argument("seq", help=_("stop number (1 = first)"))
     _location_args(move)
-    move.add_argument("--to", help="new stop number in the order")
+    move.add_argument("--to", help=_("new stop number in the order"))
     _edit_common(move, cmd_move_stop)
 
-    remove = rsub.add_parser("remove-stop", help="remove a stop")
-    remove.add_argument("route_id")
-    remove.add_argument("seq", help="stop number (1 = first)")
+    remove = rsub.add_parser("remove-stop", help=_("remove a stop"))
+    remove.add_argument("route_id", help=_("route id"))
+    remove.add_argument("seq", help=_("stop number (1 = first)"))
     _edit_common(remove, cmd_remove_stop)
 
-    reorder = rsub.add_parser("reorder", help="put the stops in a new order, e.g. 1,3,2,4")
-    reorder.add_argument("route_id")
-    reorder.add_argument("order", help="every stop number once, comma-separated")
+    reorder = rsub.add_parser("reorder", help=_("put the stops in a new order, e.g. 1,3,2,4"))
+    reorder.add_argument("route_id", help=_("route id"))
+    reorder.add_argument("order", help=_("every stop number once, comma-separated"))
     _edit_common(reorder, cmd_reorder)
 
-    imp = rsub.add_parser("import", help="import a route GeoJSON (the `route export` format)")
-    imp.add_argument("path")
-    imp.add_argument("--id", dest="new_id", help="store it under this id instead of the file's")
-    imp.add_argument("--replace", action="store_true", help="replace a stored route with the same id")
+    imp = rsub.add_parser("import", help=_("import a route GeoJSON (the `route export` format)"))
+    imp.add_argument("path", help=_("route GeoJSON file"))
+    imp.add_argument("--id", dest="new_id", help=_("store it under this id instead of the file's"))
+    imp.add_argument("--replace", action="store_true", help=_("replace a stored route with the same id"))
     _edit_common(imp, cmd_import)
 
-    exp = rsub.add_parser("export", help="export a route as GeoJSON (its stops; --measured adds path and analysis)")
-    exp.add_argument("route_id", nargs="?", default=route.DEFAULT_ROUTE)
-    exp.add_argument("--output", "-o", help="file to write (default: stdout)")
-    exp.add_argument("--measured", action="store_true", help="export the measured view (path, catchments)")
+    exp = rsub.add_parser("export", help=_("export a route as GeoJSON (its stops; --measured adds path and analysis)"))
+    exp.add_argument("route_id", nargs="?", default=route.DEFAULT_ROUTE, help=_("route id (default: kechuang)"))
+    exp.add_argument("--output", "-o", help=_("file to write (default: stdout)"))
+    exp.add_argument("--measured", action="store_true", help=_("export the measured view (path, catchments)"))
     add_data_dir(exp)
     exp.set_defaults(func=cmd_export)
 
-    cmp_ = rsub.add_parser("compare", help="routes side by side: length, time, entities served, categories")
-    cmp_.add_argument("route_ids", nargs="+", metavar="ROUTE_ID")
+    cmp_ = rsub.add_parser("compare", help=_("routes side by side: length, time, entities served, categories"))
+    cmp_.add_argument("route_ids", nargs="+", metavar="ROUTE_ID", help=_("route ids to compare"))
     _measure_args(cmp_)
     add_format(cmp_)
     add_data_dir(cmp_)
     cmp_.set_defaults(func=cmd_compare)
 
-    des = rsub.add_parser("design", help="suggest the stop sequence serving the most weighted entities within a "
-                                         "length budget")
-    des.add_argument("--route", dest="base_route", help="take the terminals and stated length from this route")
-    des.add_argument("--start", help="start stop: entity id or LON,LAT")
-    des.add_argument("--end", help="end stop: entity id or LON,LAT")
-    des.add_argument("--candidate", action="append", default=[], help="candidate stop: entity id or LON,LAT "
-                                                                      "(repeatable)")
-    des.add_argument("--candidates", dest="candidates_file", help="GeoJSON of candidate points (name_zh, or "
-                                                                  "entity_id, in properties)")
-    des.add_argument("--budget-km", help="largest path length (default 8, or the base route's stated length)")
-    des.add_argument("--walk-m", help="walking distance a stop serves (default 500)")
-    des.add_argument("--weights", help="JSON object or file: weight per kind or entity id")
+    des = rsub.add_parser("design", help=_("suggest the stop sequence serving the most weighted entities within a "
+                                           "length budget"))
+    des.add_argument("--route", dest="base_route", help=_("take the terminals and stated length from this route"))
+    des.add_argument("--start", help=_("start stop: entity id or LON,LAT"))
+    des.add_argument("--end", help=_("end stop: entity id or LON,LAT"))
+    des.add_argument("--candidate", action="append", default=[], help=_("candidate stop: entity id or LON,LAT "
+                                                                        "(repeatable)"))
+    des.add_argument("--candidates", dest="candidates_file", help=_("GeoJSON of candidate points (name_zh, or "
+                                                                    "entity_id, in properties)"))
+    des.add_argument("--budget-km", help=_("largest path length (default 8, or the base route's stated length)"))
+    des.add_argument("--walk-m", help=_("walking distance a stop serves (default 500)"))
+    des.add_argument("--weights", help=_("JSON object or file: weight per kind or entity id"))
     des.add_argument("--count-estimated", action="store_true",
-                     help="also count entities whose membership is only estimated (imprecise or off-network)")
-    des.add_argument("--method", choices=("auto", "exact", "heuristic"), default="auto")
-    des.add_argument("--save", dest="save_as", help="store the suggestion as a route with this id")
-    des.add_argument("--name", help="name_zh of the saved route")
-    des.add_argument("--compare", action="append", default=[], help="stored route to show beside it (repeatable)")
+                     help=_("also count entities whose membership is only estimated (imprecise or off-network)"))
+    des.add_argument("--method", choices=("auto", "exact", "heuristic"), default="auto",
+                     help=_("auto (default): exact when the instance is small, else heuristic"))
+    des.add_argument("--save", dest="save_as", help=_("store the suggestion as a route with this id"))
+    des.add_argument("--name", help=_("name_zh of the saved route"))
+    des.add_argument("--compare", action="append", default=[], help=_("stored route to show beside it (repeatable)"))
     add_format(des)
     add_data_dir(des)
     des.set_defaults(func=cmd_design)
 
 
 def _measure_args(p) -> None:
-    p.add_argument("--walk", help=WALK_HELP)
-    p.add_argument("--bus-speed", type=float, help=f"bus running speed km/h (default {route.BUS_SPEED_KPH:g})")
-    p.add_argument("--dwell", type=float, help=f"dwell per intermediate stop, s (default {route.DWELL_S:g})")
+    p.add_argument("--walk", help=_(WALK_HELP))
+    p.add_argument("--bus-speed", type=float, help=_("bus running speed km/h (default {v})",
+                                                     v=format(route.BUS_SPEED_KPH, "g")))
+    p.add_argument("--dwell", type=float, help=_("dwell per intermediate stop, s (default {v})",
+                                                 v=format(route.DWELL_S, "g")))
 
 
 def _location_args(p) -> None:
-    p.add_argument("--lon", help="WGS84 longitude")
-    p.add_argument("--lat", help="WGS84 latitude")
-    p.add_argument("--entity", help="registry entity id: the stop stands where the registry puts it")
-    p.add_argument("--name", help="stop name (Chinese)")
-    p.add_argument("--name-en", help="stop name (English)")
-    p.add_argument("--precision", help="precision of a given point (default exact)")
-    p.add_argument("--source", help="where the point comes from")
+    p.add_argument("--lon", help=_("WGS84 longitude"))
+    p.add_argument("--lat", help=_("WGS84 latitude"))
+    p.add_argument("--entity", help=_("registry entity id: the stop stands where the registry puts it"))
+    p.add_argument("--name", help=_("stop name (Chinese)"))
+    p.add_argument("--name-en", help=_("stop name (English)"))
+    p.add_argument("--precision", help=_("precision of a given point (default exact)"))
+    p.add_argument("--source", help=_("where the point comes from"))
 
 
 def _edit_common(p, func) -> None:
@@ -197,14 +202,14 @@ def cmd_create(args) -> int:
 def cmd_delete(args) -> int:
     ws = _ws(args)
     route.delete_route(ws, args.route_id)
-    print(f"deleted route {args.route_id}")
+    print(_("deleted route {id}", id=args.route_id))
     return 0
 
 
 def cmd_reset(args) -> int:
     ws = _ws(args)
     r = route.reset_route(ws.store, args.route_id)
-    print(f"已恢复 restored route {r.id} as shipped ({len(r.stops)} stop(s))")
+    print(_("restored route {id} as shipped ({n} stop(s))", id=r.id, n=len(r.stops)))
     return 0
 
 
@@ -276,7 +281,8 @@ def _json_arg(value, field: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(field, f"{field} must be a JSON object or a JSON file: {exc}") from None
+        raise InputError(field, _("{field} must be a JSON object or a JSON file: {exc}",
+                                  field=field, exc=exc)) from None
 
 
 def _candidates_file(path: str | None) -> list:
@@ -284,7 +290,7 @@ def _candidates_file(path: str | None) -> list:
         return []
     data = _json_arg(path, "candidates")
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        raise InputError("candidates", "the candidates file must be a GeoJSON FeatureCollection of points")
+        raise InputError("candidates", _("the candidates file must be a GeoJSON FeatureCollection of points"))
     out = []
     for i, f in enumerate(data["features"]):
         props = (f or {}).get("properties") or {}
@@ -295,7 +301,7 @@ def _candidates_file(path: str | None) -> list:
         elif geom and geom.get("type") == "Point":
             item["lon"], item["lat"] = geom["coordinates"][:2]
         else:
-            raise InputError(f"candidates.features[{i}]", "each candidate needs a Point geometry or an entity_id")
+            raise InputError(f"candidates.features[{i}]", _("each candidate needs a Point geometry or an entity_id"))
         out.append(item)
     return out
 
@@ -386,11 +392,11 @@ def print_route(a: dict) -> None:
               "entities farther away")
     if a["unlocated_entities"]:
         print(f"{len(a['unlocated_entities'])} registry entities have no location and cannot be placed in a catchment")
-    print("\nknown:")
+    print("\n" + _("known:"))
     for line in a["known"]:
         print(f"  - {line}")
-    print("not known / caveats:")
-    for line in a["unknown"] or ["(none)"]:
+    print(_("not known / caveats:"))
+    for line in a["unknown"] or [_("(none)")]:
         print(f"  - {line}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from ..messages import _
 from .common import add_data_dir
 
 #: Waitress limits: open connections, seconds a connection may sit idle, queued requests before refusing.
@@ -19,19 +20,19 @@ DEFAULT_MAX_BODY_MB = 10
 
 
 def register(sub) -> None:
-    p = sub.add_parser("serve", help="start the web app (map, supplier query, sourcing, sites, route)")
-    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
-    p.add_argument("--read-only", action="store_true", help="refuse every write (403), token or not")
+    p = sub.add_parser("serve", help=_("start the web app (map, supplier query, sourcing, sites, route)"))
+    p.add_argument("--host", default="127.0.0.1", help=_("interface to listen on (default 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=8000, help=_("port (default 8000)"))
+    p.add_argument("--threads", type=int, default=8, help=_("worker threads (default 8)"))
+    p.add_argument("--read-only", action="store_true", help=_("refuse every write (403), token or not"))
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
-                   help="a Host name to serve besides localhost/127.0.0.1/[::1] (repeatable)")
+                   help=_("a Host name to serve besides localhost/127.0.0.1/[::1] (repeatable)"))
     p.add_argument("--max-body-mb", type=float, default=DEFAULT_MAX_BODY_MB,
-                   help=f"largest request body in MB (default {DEFAULT_MAX_BODY_MB}; 413 beyond)")
+                   help=_("largest request body in MB (default {n}; 413 beyond)", n=DEFAULT_MAX_BODY_MB))
     add_data_dir(p)
     p.set_defaults(func=cmd_serve)
 
-    t = sub.add_parser("token", help="print the edit token that write endpoints require")
+    t = sub.add_parser("token", help=_("print the edit token that write endpoints require"))
     add_data_dir(t)
     t.set_defaults(func=cmd_token)
 
@@ -58,17 +59,18 @@ def cmd_serve(args) -> int:
     print(f"registry: {len(ws.entities)} entities; network: "
           + (f"{net['nodes']:,} nodes ({net['source']})" if net else "none (estimated distances)"))
     if not security.is_loopback(args.host):
-        print(f"警告 WARNING: listening on {args.host}, reachable from other machines. Writes still need the edit "
-              "token; browsers must use a name given with --allowed-host (Host header check).", file=sys.stderr)
+        print(_("WARNING: listening on {host}, reachable from other machines. Writes still need the edit token; "
+                "browsers must use a name given with --allowed-host (Host header check).", host=args.host),
+              file=sys.stderr)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
     shown = f"[{shown}]" if ":" in shown else shown
     if args.read_only:
-        print("只读模式 read-only: every write is refused (403)")
+        print(_("read-only: every write is refused (403)"))
     else:
-        print(f"编辑令牌 edit token: {token}   (also: supplychain token)")
-    print(f"serving on http://{shown}:{args.port}/  (Ctrl+C to stop)")
+        print(_("edit token") + f": {token}   (" + _("also: supplychain token") + ")")
+    print(_("serving on {url}  (Ctrl+C to stop)", url=f"http://{shown}:{args.port}/"))
     if not args.read_only:
-        print(f"open to edit 打开即可编辑: http://{shown}:{args.port}/?token={token}", flush=True)
+        print(_("open to edit") + f": http://{shown}:{args.port}/?token={token}", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="supplychain",
                    connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S, backlog=BACKLOG,
                    max_request_body_size=max_body, cleanup_interval=30)

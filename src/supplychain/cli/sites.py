@@ -5,56 +5,71 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import siteio, siteopt, siting
+from .. import gaps, siteio, siteopt, siting
 from ..errors import InputError
 from ..workspace import Workspace
+from ..messages import N_, _
 from .common import Progress, add_data_dir, add_format, print_json, table
 
-WEIGHTS_HELP = ("JSON {criterion: percent} or CSV criterion,weight; must sum to 100. Criteria: "
-                + ", ".join(f"{k} (default {v:g})" for k, v in siting.DEFAULT_WEIGHTS.items()))
+WEIGHTS_HELP = N_("JSON {{criterion: percent}} or CSV criterion,weight; must sum to 100. Criteria: {criteria}")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("sites", help="evaluate candidate sites, or choose the best k sites (选址)")
-    ssub = p.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
+    p = sub.add_parser("sites", help=_("evaluate candidate sites, or choose the best k sites"))
+    ssub = p.add_subparsers(dest="sites_command", metavar="ACTION", required=True,
+                           help=_("one of the actions below"))
 
-    ev = ssub.add_parser("evaluate", help="score and rank candidate sites on supply-chain criteria")
-    ev.add_argument("--candidates", required=True, help="CSV (name,lon,lat or entity) or GeoJSON points, WGS84")
-    ev.add_argument("--weights", help=WEIGHTS_HELP)
-    ev.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
+    ev = ssub.add_parser("evaluate", help=_("score and rank candidate sites on supply-chain criteria"))
+    ev.add_argument("--candidates", required=True, help=_("CSV (name,lon,lat or entity) or GeoJSON points, WGS84"))
+    ev.add_argument("--weights",
+                    help=_(WEIGHTS_HELP, criteria=", ".join(f"{k} ({v:g})" for k, v in siting.DEFAULT_WEIGHTS.items())))
+    ev.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
     ev.add_argument("--bom", default="humanoid",
-                    help="robot type (humanoid, quadruped, service, industrial) or comma-separated component categories")
+                    help=_("robot type (humanoid, quadruped, service, industrial) or comma-separated component "
+                           "categories"))
     ev.add_argument("--normalization", choices=siting.NORMALISATIONS, default="fixed",
-                    help="fixed scales (default) or min-max across the candidates")
+                    help=_("fixed scales (default) or min-max across the candidates"))
     add_format(ev, choices=("table", "json", "csv"))
-    ev.add_argument("--output", help="also write the table to this .xlsx or .csv file")
+    ev.add_argument("--output", help=_("also write the table to this .xlsx or .csv file"))
     add_data_dir(ev)
     ev.set_defaults(func=cmd_evaluate)
 
-    op = ssub.add_parser("optimize", help="choose the best k sites to cover the makers' unmet BOM categories")
-    op.add_argument("--k", required=True, help="number of sites to choose")
-    op.add_argument("--candidates", help="CSV or GeoJSON of candidate points (default: a grid on the network)")
-    op.add_argument("--grid-m", default=1000, help="grid spacing in metres when no candidates are given (default 1000)")
-    op.add_argument("--radius-km", default=10, help="a site covers makers within this road distance (default 10)")
-    op.add_argument("--weights", help="JSON {category: weight} or CSV category,weight (default 1 per category)")
-    op.add_argument("--fixed", help="CSV or GeoJSON of existing sites: what they cover counts as covered")
+    op = ssub.add_parser("optimize", help=_("choose the best k sites to cover the makers' unmet BOM categories"))
+    op.add_argument("--k", required=True, help=_("number of sites to choose"))
+    op.add_argument("--candidates", help=_("CSV or GeoJSON of candidate points (default: a grid on the network)"))
+    op.add_argument("--grid-m", default=1000,
+                    help=_("grid spacing in metres when no candidates are given (default 1000)"))
+    op.add_argument("--radius-km", default=10, help=_("a site covers makers within this road distance (default 10)"))
+    op.add_argument("--weights",
+                    help=_("JSON object of category: weight, or CSV category,weight (default 1 per category)"))
+    op.add_argument("--fixed", help=_("CSV or GeoJSON of existing sites: what they cover counts as covered"))
     op.add_argument("--method", choices=siteopt.METHODS, default="auto",
-                    help="auto (default): exact unless the instance is very large")
-    op.add_argument("--time-limit", type=float, default=120.0, help="solver time limit in seconds (default 120)")
-    op.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+                    help=_("auto (default): exact unless the instance is very large"))
+    op.add_argument("--time-limit", type=float, default=120.0, help=_("solver time limit in seconds (default 120)"))
+    op.add_argument("--quiet", action="store_true", help=_("no progress lines on stderr"))
     add_format(op, choices=("table", "json", "csv"))
-    op.add_argument("--output", help="also write the chosen sites to this .xlsx or .csv file")
+    op.add_argument("--output", help=_("also write the chosen sites to this .xlsx or .csv file"))
     add_data_dir(op)
     op.set_defaults(func=cmd_optimize)
+
+    gp = ssub.add_parser("gaps", help="补链: per component category, the makers lacking it and the best sites for "
+                                      "one new supplier of it")
+    gp.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
+    gp.add_argument("--top", default=3, help=f"distinct sites listed per category (1–{gaps.MAX_TOP}, default 3)")
+    gp.add_argument("--candidates", help="CSV or GeoJSON of candidate points (default: the district grid)")
+    gp.add_argument("--grid-m", default=1000, help="grid spacing in metres when no candidates are given (default 1000)")
+    add_format(gp, choices=("table", "json", "csv"))
+    add_data_dir(gp)
+    gp.set_defaults(func=cmd_gaps)
 
 
 def _write_output(path: str, result: dict, table_fn) -> None:
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise InputError("output", f"--output must end in .xlsx or .csv, got {out.name!r}")
+        raise InputError("output", _("--output must end in .xlsx or .csv, got {name}", name=repr(out.name)))
     if not out.parent.exists():
-        raise InputError("output", f"no such directory: {out.parent}", "not_found")
+        raise InputError("output", _("no such directory: {parent}", parent=out.parent), "not_found")
     if suffix == ".xlsx":
         out.write_bytes(siteio.to_xlsx(result))
     else:
@@ -91,17 +106,18 @@ def cmd_evaluate(args) -> int:
         for c in crit:
             row[c["key"]] = f"{cand['criteria'][c['key']]['score']:.2f}"
         rows.append(row)
-    print(f"选址评价 site evaluation: {len(rows)} candidates, radius {ans['radius_km']:g} km by road, "
-          f"BOM {ans['bom']['robot_type'] or ','.join(ans['bom']['categories'])}, {ans['normalization']} normalisation")
+    print(_("site evaluation: {n} candidates, radius {km} km by road, BOM {bom}, {norm} normalisation", n=len(rows),
+            km=format(ans["radius_km"], "g"), bom=ans["bom"]["robot_type"] or ",".join(ans["bom"]["categories"]),
+            norm=ans["normalization"]))
     print(table(rows, [("rank", "rank"), ("name", "候选 candidate"), ("score", "score/100"), ("method", "method")]
                 + [(c["key"], f"{c['key']} ({c['effective_weight']:.0f}%)") for c in crit]))
     print()
     print(ans["explanation"]["zh"])
     print(ans["explanation"]["en"])
     for n in ans["notes"]:
-        print(f"note: {n}")
-    print("scores 0–1 per criterion (weights in brackets, rescaled over available criteria); --format json for "
-          "every raw value")
+        print(_("note") + f": {n}")
+    print(_("scores 0–1 per criterion (weights in brackets, rescaled over available criteria); --format json for "
+            "every raw value"))
     return 0
 
 
@@ -116,8 +132,8 @@ def cmd_optimize(args) -> int:
     if _emit(args, ans, siteio.optimization_table):
         return 0
     d = ans["demand"]
-    print(f"最优选址 best {ans['k']} sites from {ans['n_candidates']:,} {ans['candidate_source']} candidates, "
-          f"radius {ans['radius_km']:g} km by road")
+    print(_("best {k} sites from {n} {source} candidates, radius {km} km by road", k=ans["k"],
+            n=format(ans["n_candidates"], ","), source=ans["candidate_source"], km=format(ans["radius_km"], "g")))
     print(f"demand: {d['makers']} makers with {d['items']} unmet (maker, category) items, weight {d['total_weight']:g}"
           + (f"; {d['covered_by_fixed']:g} already covered by fixed sites" if ans["fixed"] else "")
           + (f"; {d['synthetic_makers']} synthetic makers" if d["synthetic_makers"] else ""))
@@ -131,5 +147,35 @@ def cmd_optimize(args) -> int:
           + f"; bound {ans['bound']:g}; gap {ans['gap'] * 100:.3f}%; {ans['status']}; {ans['solver']}; "
           f"{ans['runtime_s']['total']:.2f} s")
     for n in ans["notes"]:
+        print(_("note") + f": {n}")
+    return 0
+
+
+def cmd_gaps(args) -> int:
+    ws = Workspace.open(args.data_dir)
+    candidates = siteio.read_candidates_file(args.candidates) if args.candidates else None
+    ans = gaps.chain_gaps(ws, radius_km=args.radius_km, top=args.top, candidates=candidates, grid_m=args.grid_m)
+    if args.format == "json":
+        print_json(ans)
+        return 0
+    cols, rows = gaps.gaps_table(ans)
+    if args.format == "csv":
+        sys.stdout.write(siteio.to_csv(cols, rows))
+        return 0
+    print(f"补链 chain gaps: {ans['makers']} makers, radius {ans['radius_km']:g} km by road, "
+          f"{ans['n_candidates']:,} {ans['candidate_source']} candidates ({ans['candidates_on_network']:,} on the network)")
+    shown = [dict(zip(cols, r)) for r in rows]
+    print(table(shown, [("category_zh", "类别 category"), ("open", "open"), ("lacking", "缺少 lacking"),
+                        ("undetermined", "无法判定 undet."), ("rank", "#"), ("site", "site"),
+                        ("sure", "确定 sure"), ("maybe", "可能 maybe"), ("distance_method", "method"),
+                        ("near", "位置 near"), ("serves", "serves")]))
+    print()
+    for h in ans["ranking"]:
+        print(h["text"])
+    if not ans["ranking"]:
+        print("没有站点能确定覆盖缺链企业 no site surely covers a maker lacking a category")
+    for n in ans["notes"]:
         print(f"note: {n}")
+    print("sure: makers now lacking (or undetermined for) the category that the site is surely within the radius of; "
+          "maybe: undetermined, not counted. --format json for every maker and range")
     return 0

@@ -6,12 +6,13 @@ import sys
 
 from .. import display, sourcing, tabular, taxonomy
 from ..workspace import Workspace
+from ..messages import _
 from .common import add_data_dir, add_format, print_json, table
 
 
 def register(sub) -> None:
-    p = sub.add_parser("sourcing", help="check the 10 km sourcing radius (10公里配套半径) maker by maker")
-    p.add_argument("--radius-km", default=10, help="sourcing radius by road in km (default 10)")
+    p = sub.add_parser("sourcing", help=_("check the 10 km sourcing radius maker by maker"))
+    p.add_argument("--radius-km", default=10, help=_("sourcing radius by road in km (default 10)"))
     add_format(p, choices=("table", "json", "csv"))
     add_data_dir(p)
     p.set_defaults(func=cmd_sourcing)
@@ -53,7 +54,7 @@ def cmd_sourcing(args) -> int:
              "rate": display.rate(m["rate_certain"], m["rate_possible"]),
              "covered": f"{len(m['covered'])}/{len(m['bom'])}", "undetermined": _zh(u["category"] for u in m["undetermined"]),
              "missing": _zh(m["missing"]), "method": m["distance_method"]} for m in ans["makers"]]
-    print(f"10公里配套核查 sourcing check within {ans['radius_km']:g} km by road")
+    print(_("sourcing check within {km} km by road", km=format(ans["radius_km"], "g")))
     print(table(rows, [("id", "id"), ("name_zh", "整机企业 maker"), ("precision", "precision"), ("rate", "本地配套率"),
                        ("covered", "确定 covered"), ("undetermined", "无法判定 undetermined"),
                        ("missing", "确定缺少 missing"), ("method", "method")]))
@@ -67,11 +68,11 @@ def cmd_sourcing(args) -> int:
         lacking = [f"{taxonomy.CATEGORIES[c].zh.split('（')[0]} {v['lacking']}/{v['needed_by']}"
                    + (f" (+{v['undetermined']} 无法判定)" if v["undetermined"] else "")
                    for c, v in s["per_category"].items() if v["lacking"] or v["undetermined"]]
-        print("makers surely lacking each category: " + ", ".join(lacking))
+        print(_("makers surely lacking each category") + ": " + ", ".join(lacking))
         if s["settle_by_locating"]:
-            print("更精确的位置可以确定结论 locate these more precisely to settle it: " + ", ".join(s["settle_by_locating"]))
+            print(_("locate these more precisely to settle it") + ": " + ", ".join(s["settle_by_locating"]))
     if ans["unlocated_makers"]:
-        print("not located (not checked): " + ", ".join(m["name_zh"] for m in ans["unlocated_makers"]))
+        print(_("not located (not checked)") + ": " + ", ".join(m["name_zh"] for m in ans["unlocated_makers"]))
     print(s["registry_note"])
     if s.get("caveat"):
         print(s["caveat"])

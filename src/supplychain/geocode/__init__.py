@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import registry, studyarea, uncertainty
+from ..messages import _
 from ..registry import PRECISION_RANK, Entity
 from ..store import Store
 
@@ -60,9 +61,10 @@ class Report:
 
     def __str__(self) -> str:
         counts = ", ".join(f"{p} {len(ids)}" for p, ids in self.placed.items()) or "0"
-        text = (f"地理编码 geocoded ({self.provider}): 已定位 placed {counts}; 未定位 unlocated {len(self.unlocated)}; "
-                f"保留原位置 kept {len(self.kept)}; 请求 requests sent {self.asked}")
-        return text + (f"\n已停止 stopped: {self.stopped}" if self.stopped else "")
+        text = _("geocoded ({provider}): placed {placed}; unlocated {unlocated}; kept {kept}; requests sent {asked}",
+                 provider=self.provider, placed=counts, unlocated=len(self.unlocated), kept=len(self.kept),
+                 asked=self.asked)
+        return text + ("\n" + _("stopped: {why}", why=self.stopped) if self.stopped else "")
 
 
 def make_provider(name: str, store: Store, base_url: str | None = None, qps: float | None = None, **kw):
@@ -79,7 +81,8 @@ def make_provider(name: str, store: Store, base_url: str | None = None, qps: flo
         from .tianditu import Tianditu
 
         return Tianditu(store, base_url=base_url, qps=qps, **kw)
-    raise ValueError(f"未知的地理编码服务 unknown geocoder {name!r}; expected one of: {', '.join(PROVIDERS)}")
+    raise ValueError(_("unknown geocoder {name}; expected one of: {choices}", name=repr(name),
+                       choices=", ".join(PROVIDERS)))
 
 
 def needs_geocoding(e: Entity, only_unlocated: bool = False) -> bool:
@@ -114,8 +117,8 @@ def apply_match(store: Store, e: Entity, m: Match, provider: str, today: str | N
             return "unlocated", m.reason
         if e.located and PRECISION_RANK.get(e.precision, 9) <= PRECISION_RANK[m.precision]:
             by = "a person" if not e.located_by else e.located_by
-            why = (f"保留原位置 kept: its {e.precision} position (set by {by}) is at least as precise as the "
-                   f"{m.precision} answer of {provider}")
+            why = _("kept: its {precision} position (set by {by}) is at least as precise as the {answer} answer of "
+                    "{provider}", precision=e.precision, by=by, answer=m.precision, provider=provider)
             if e.located_by == who:
                 return "kept", why  # this provider placed it already: nothing to record
             registry.update_entity(conn, e, {"geocode_reason": why + (f"; {m.reason}" if m.reason else "")}, who)
@@ -123,7 +126,7 @@ def apply_match(store: Store, e: Entity, m: Match, provider: str, today: str | N
         reason = m.reason
         if far_from_district(e.district, m.lon, m.lat):
             reason = (reason + "; " if reason else "") + (
-                f"远离所填区县 far from the stated district {e.district}: please check")
+                _("far from the stated district {district}: please check", district=e.district))
         source = f"geocoded {today} by {provider}: {m.detail}"
         registry.update_entity(conn, e, {
             "lon": round(m.lon, 7), "lat": round(m.lat, 7), "crs": m.crs,

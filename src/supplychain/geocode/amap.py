@@ -15,6 +15,7 @@ USER_DAILY_QUERY_OVER_LIMIT …). ``location`` is GCJ-02, converted to WGS84 wit
 from __future__ import annotations
 
 from .. import coords
+from ..messages import N_, _
 from . import Match
 from .online import OnlineGeocoder
 
@@ -29,14 +30,14 @@ LEVELS = {
 
 #: What the common refusals mean, in words a user can act on.
 REFUSALS = {
-    "10001": "密钥无效或过期 the key is wrong or expired (SUPPLYCHAIN_AMAP_KEY)",
-    "10003": "日配额已用完 the daily quota is used up",
-    "10004": "访问过于频繁 too many requests per minute",
-    "10009": "密钥平台不符 the key is not a Web服务 key",
-    "10019": "QPS 超限 queries per second exceeded (lower --qps)",
-    "10020": "QPS 超限 queries per second exceeded (lower --qps)",
-    "10021": "QPS 超限 queries per second exceeded (lower --qps)",
-    "10044": "日配额已用完 the daily quota is used up",
+    "10001": N_("the key is wrong or expired (SUPPLYCHAIN_AMAP_KEY)"),
+    "10003": N_("the daily quota is used up"),
+    "10004": N_("too many requests per minute"),
+    "10009": N_("the key is not a Web服务 key"),
+    "10019": N_("queries per second exceeded (lower --qps)"),
+    "10020": N_("queries per second exceeded (lower --qps)"),
+    "10021": N_("queries per second exceeded (lower --qps)"),
+    "10044": N_("the daily quota is used up"),
 }
 
 
@@ -57,22 +58,22 @@ class AMap(OnlineGeocoder):
             return None
         code = str(answer.get("infocode", ""))
         info = answer.get("info", "")
-        return f"{REFUSALS.get(code, '服务错误 provider error')} ({info} {code})".strip()
+        return f"{_(REFUSALS.get(code, 'provider error'))} ({info} {code})".strip()
 
     def interpret(self, answer: dict) -> Match:
         found = answer.get("geocodes") or []
         if not found:
-            return Match(None, reason="高德无结果 AMap found nothing for this address")
+            return Match(None, reason=_("AMap found nothing for this address"))
         g = found[0]
         level = str(g.get("level") or "")
         precision = LEVELS.get(level)
         if precision is None:
-            return Match(None, reason=f"高德匹配过粗 AMap matched only at level {level or '?'} "
-                                      f"({g.get('formatted_address', '')}): too coarse to place")
+            return Match(None, reason=_("AMap matched only at level {level} ({address}): too coarse to place",
+                                        level=level or "?", address=g.get("formatted_address", "")))
         try:
             glon, glat = (float(v) for v in str(g["location"]).split(","))
         except (KeyError, ValueError):
-            return Match(None, reason=f"高德位置无法读取 AMap location unreadable: {g.get('location')!r}")
+            return Match(None, reason=_("AMap location unreadable: {location}", location=repr(g.get("location"))))
         lon, lat = coords.gcj02_to_wgs84(glon, glat)
         extra = f"; {len(found)} candidates, the first used" if len(found) > 1 else ""
         return Match(precision, lon, lat, crs="gcj02", lon_orig=glon, lat_orig=glat,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .. import address as addr
 from .. import places
+from ..messages import _
 from ..registry import Entity
 from ..store import Store
 from . import Match, far_from_district
@@ -44,16 +45,17 @@ class OfflineGeocoder:
         if a.road:
             ref = self.index.road(a.road)
             if ref is None:
-                why.append(f"道路未收录 road {a.road} is not among the imported places")
+                why.append(_("road {road} is not among the imported places", road=a.road))
             elif ref.ambiguous:
-                why.append(f"道路不明确 road {ref.name}: its {ref.points} points spread {ref.extent_m / 1000:.1f} km")
+                why.append(_("road {road}: its {n} points spread {km} km", road=ref.name, n=ref.points,
+                             km=f"{ref.extent_m / 1000:.1f}"))
             elif district and far_from_district(district, ref.lon, ref.lat):
-                why.append(f"道路不在该区 road {ref.name} is known only outside {district}")
+                why.append(_("road {road} is known only outside {district}", road=ref.name, district=district))
             else:
                 num = f" (house number {a.number} not located)" if a.number else ""
                 if ref.points < 3 and ref.place.osm_type == "way":
-                    why.append(f"道路点少 road {ref.name} is known from {ref.points} OSM way centre(s) only: "
-                               "the road may extend well beyond them, please check")
+                    why.append(_("road {road} is known from {n} OSM way centre(s) only: the road may extend well "
+                                 "beyond them, please check", road=ref.name, n=ref.points))
                 return Match("street", ref.lon, ref.lat, uncertainty_m=float(ref.radius_m),
                              detail=f"road {ref.name}{num}: {ref.points} point(s) of that name, reference "
                                     f"{ref.place.cite()}", reason="; ".join(why))
@@ -62,15 +64,15 @@ class OfflineGeocoder:
             return Match("town", area.lon, area.lat, uncertainty_m=area.radius_m,
                          detail=f"{area.name} reference point: {area.cite()}", reason="; ".join(why))
         if a.town:
-            why.append(f"无参考点 no reference point for {a.town} in the gazetteer")
+            why.append(_("no reference point for {town} in the gazetteer", town=a.town))
         ref = self.index.district(district)
         if ref is not None:
             return Match("district", ref.lon, ref.lat, detail=f"{ref.name} reference point: {ref.cite()}",
                          reason="; ".join(why))
         if district:
-            why.append(f"无参考点 no reference point for the district {district}")
+            why.append(_("no reference point for the district {district}", district=district))
         elif not why:
-            why.append("地址无可定位部分 the address names no road, sub-district or district we know")
+            why.append(_("the address names no road, sub-district or district we know"))
         return Match(None, reason="; ".join(why))
 
     def locate(self, e: Entity) -> Match:

@@ -19,6 +19,7 @@ import urllib.request
 from ..registry import Entity
 from ..store import Store
 from . import Match, ProviderError
+from ..messages import _
 
 DEFAULT_QPS = 3.0
 DEFAULT_RETRIES = 3
@@ -41,7 +42,7 @@ class OnlineGeocoder:
         self.base_url = (base_url or self.default_url).rstrip("/")
         self.qps = DEFAULT_QPS if qps is None else float(qps)
         if not self.qps > 0:
-            raise ValueError(f"qps 必须大于 0 must be greater than 0, got {qps}")
+            raise ValueError(_("qps must be greater than 0, got {qps}", qps=qps))
         self.key = key if key is not None else os.environ.get(self.key_env, "")
         self.retries, self.timeout_s, self.backoff_s, self.city = retries, timeout_s, backoff_s, city
         self.asked = 0
@@ -70,7 +71,7 @@ class OnlineGeocoder:
 
         text = addr.strip_notes(e.address) or e.district
         if not text:
-            return Match(None, reason="无地址 no address")
+            return Match(None, reason=_("no address"))
         path, params = self.request(text)
         query = f"{path}?{urllib.parse.urlencode(params)}"
         cached = self.store.query("SELECT answer, asked_at FROM geocode_cache WHERE provider = ? AND query = ?",
@@ -82,10 +83,11 @@ class OnlineGeocoder:
         try:
             answer = json.loads(body)
         except json.JSONDecodeError:
-            raise ProviderError(f"{self.label} 答复不是 JSON answered something that is not JSON: {body[:80]!r}") from None
+            raise ProviderError(_("{provider} answered something that is not JSON: {body}", provider=self.label,
+                                  body=repr(body[:80]))) from None
         refused = self.refusal(answer) if isinstance(answer, dict) else "not a JSON object"
         if refused:
-            raise ProviderError(f"{self.label} 拒绝请求 refused: {refused}")
+            raise ProviderError(_("{provider} refused: {why}", provider=self.label, why=refused))
         if not cached:
             with self.store.transaction() as conn:
                 conn.execute("INSERT OR REPLACE INTO geocode_cache (provider, query, answer) VALUES (?, ?, ?)",
@@ -103,7 +105,7 @@ class OnlineGeocoder:
 
     def _ask(self, path: str, params: dict) -> str:
         if not self.key:
-            raise ProviderError(f"{self.label} 缺少密钥 needs a key: set {self.key_env}")
+            raise ProviderError(_("{provider} needs a key: set {env}", provider=self.label, env=self.key_env))
         url = f"{self.base_url}{path}?{urllib.parse.urlencode({**params, self.key_param(): self.key})}"
         last = ""
         for attempt in range(self.retries + 1):
@@ -123,12 +125,15 @@ class OnlineGeocoder:
                     refused = self.refusal(json.loads(body))
                 except (json.JSONDecodeError, AttributeError):
                     refused = None
-                raise ProviderError(f"{self.label} 拒绝请求 refused: {refused or f'HTTP {exc.code} {exc.reason}'}") from None
+                raise ProviderError(_("{provider} refused: {why}", provider=self.label,
+                                      why=refused or f"HTTP {exc.code} {exc.reason}")) from None
             except (socket.timeout, TimeoutError) as exc:
                 last = f"timeout ({exc})"
             except urllib.error.URLError as exc:
                 if isinstance(exc.reason, (socket.timeout, TimeoutError)):
                     last = f"timeout ({exc.reason})"
                     continue
-                raise ProviderError(f"{self.label} 无法连接 unreachable at {self.base_url}: {exc.reason}") from None
-        raise ProviderError(f"{self.label} 多次失败 failed {self.retries + 1} times at {self.base_url}: {last}")
+                raise ProviderError(_("{provider} unreachable at {url}: {why}", provider=self.label, url=self.base_url,
+                                      why=exc.reason)) from None
+        raise ProviderError(_("{provider} failed {n} times at {url}: {why}", provider=self.label, n=self.retries + 1,
+                              url=self.base_url, why=last))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from . import Match
+from ..messages import _
 from .online import OnlineGeocoder
 
 #: Tianditu match level -> our precision; other levels are rejected (the row stays unlocated).
@@ -43,16 +44,17 @@ class Tianditu(OnlineGeocoder):
         status = str(answer.get("status", ""))
         if status == "0":
             return None
-        return f"服务错误 provider error ({answer.get('msg', '')} status {status})"
+        return _("provider error") + f" ({answer.get('msg', '')} status {status})"
 
     def interpret(self, answer: dict) -> Match:
         loc = answer.get("location") or {}
         if not loc or loc.get("lon") in (None, "") or loc.get("lat") in (None, ""):
-            return Match(None, reason="天地图无结果 Tianditu found nothing for this address")
+            return Match(None, reason=_("Tianditu found nothing for this address"))
         level = str(loc.get("level") or "")
         precision = LEVELS.get(level)
         if precision is None:
-            return Match(None, reason=f"天地图匹配过粗 Tianditu matched only at level {level or '?'}: too coarse to place")
+            return Match(None, reason=_("Tianditu matched only at level {level}: too coarse to place",
+                                        level=level or "?"))
         lon, lat = float(loc["lon"]), float(loc["lat"])
         return Match(precision, lon, lat, detail=f"Tianditu (天地图) geocoder, level {level}, score "
                                                  f"{loc.get('score', '?')}, CGCS2000 treated as WGS84")
