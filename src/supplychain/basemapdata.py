@@ -140,12 +140,15 @@ def _label_features(places, covered: shapely.Geometry, extent_box: shapely.Geome
 
 
 def extent_of(network, area) -> tuple[float, float, float, float]:
-    """The basemap's extent: the study area (district + buffer) and the network's bounding box."""
+    """The basemap's extent: the network's bounding box, with the study area (district + buffer) when the two
+    overlap. A network elsewhere (a test extract of Oakland) gets its own extent, not one spanning an ocean."""
     boxes = []
-    if area is not None:
-        boxes.append(area.buffered().bounds)
     if network is not None:
         boxes.append(tuple(network.meta["bbox"]))
+    if area is not None:
+        studied = area.buffered().bounds
+        if not boxes or shapely.box(*boxes[0]).intersects(shapely.box(*studied)):
+            boxes.append(studied)
     if not boxes:
         raise ValueError("a basemap needs a network or a study area")
     b = np.array(boxes)
@@ -173,7 +176,7 @@ def collect(network, places, area) -> Layers:
         layers["coverage"].append(Feature(covered, {"kind": "covered"}, 0))
     if not nodata.is_empty:
         layers["coverage"].append(Feature(nodata, {"kind": "nodata"}, 0))
-    if area is not None:
+    if area is not None and box.intersects(area.boundary):
         layers["boundaries"] = [Feature(area.boundary.boundary, {"kind": "district", "name": "吴中区"}, 0),
                                 Feature(area.buffered().boundary, {"kind": "studyarea"}, 0)]
         sources["boundaries"] = f"{area.boundary_source.rsplit('/', 1)[-1]} (OSM relation 4591880) and its " \
