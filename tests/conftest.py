@@ -29,6 +29,11 @@ def sip_cache(tmp_path_factory) -> Path:
     # The osmnx reader (graph_from_xml, simplified, no tag filter): the reference the figures of the other
     # tests were written against. The streaming reader is tested against it in test_osmread.py.
     network.import_file(data_dir, SIP_OSM, engine_name="osmnx")
+    # The offline basemap, as `network import` builds it: every copy of this dir serves it without a rebuild.
+    from supplychain import basemap, studyarea
+    from supplychain.store import Store
+
+    basemap.ensure(data_dir, Store(data_dir), network.Network.load(data_dir), studyarea.try_load())
     return data_dir
 
 

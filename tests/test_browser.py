@@ -63,8 +63,10 @@ def assert_distance_cell(text: str, r: dict) -> None:
 
 def test_map_page_renders_layers(page, live_url):
     open_map_page(page, live_url + "/")
-    # The road network and boundary arrive asynchronously and are drawn on canvases.
-    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane canvas').length >= 2")
+    # The boundary arrives asynchronously and is drawn on a canvas; the basemap's tiles are canvases too (the
+    # plain road lines are an overlay that starts off: the basemap draws the roads).
+    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane canvas').length >= 1")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-pane canvas').length >= 1")
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     joined = " ".join(labels)
     for name in ("道路网 Road network", "吴中区边界 Wuzhong boundary", "企业 Firm", "Location uncertainty"):

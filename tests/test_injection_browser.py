@@ -219,7 +219,7 @@ def test_url_parameters_never_run(page, live, cls):
 
 def test_report_the_combinations_tried():
     """Runs last in this module: every entry point got every payload class (the count is in the report)."""
-    assert set(TRIED) == {"registry_csv", "route_stop", "candidate_name", "url_parameter"}, TRIED
+    assert set(TRIED) == {"registry_csv", "route_stop", "candidate_name", "url_parameter", "scenario_edit"}, TRIED
     assert all(v == set(PAYLOADS) for v in TRIED.values()), TRIED
     print(f"\ninjection: {len(PAYLOADS)} payloads x {len(TRIED)} entry points = "
           f"{sum(len(v) for v in TRIED.values())} combinations; pages {len(PAGES)}, URL forms {len(URL_CASES)}")

@@ -151,7 +151,7 @@ def test_killing_the_cli_import_at_increasing_delays(sip_cache, tmp_path, oaklan
     old = Network.load(sip_cache)
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
     outcomes = []
-    for i, delay in enumerate([0, 0, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.03, 0.08]):
+    for i, delay in enumerate([0, 0.0005, 0.002, 0.008, 0.03, 0.08]):
         d = tmp_path / f"d{i}"
         shutil.copytree(sip_cache, d)
         proc = subprocess.Popen([sys.executable, "-m", "supplychain.cli", "--data-dir", str(d), "network", "import",

@@ -3,8 +3,9 @@
 ``create_app`` opens ONE :class:`supplychain.workspace.Workspace` (registry, network, snapping) and keeps it in
 ``app.config["WORKSPACE"]``; ``freshness`` swaps in a new one when another process (the CLI) changed the data
 dir, so imports show without a restart. Blueprints: ``api`` (JSON under ``/api``) and ``pages``
-(HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer), ``scenarios`` (what-if scenarios) and ``openapi``
-(``/api/openapi.json``); ``security`` guards writes and sets the headers of every answer.
+(HTML), ``sites`` (site planner), ``route`` (科创专线 and route designer), ``scenarios`` (what-if scenarios),
+``basemap`` (the offline basemap's TileJSON and tiles) and ``openapi`` (``/api/openapi.json``); ``security`` guards
+writes and sets the headers of every answer.
 
 Imports stay inside the factory so ``python -m webapp.assets`` works before the heavy libraries are needed.
 """
@@ -46,6 +47,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
 
     from . import assets, errors, freshness, i18n, security
     from .api import bp as api_bp
+    from .basemap import bp as basemap_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
     from .reportpages import bp as reports_bp
@@ -66,7 +68,7 @@ def create_app(data_dir=None, workspace=None, testing: bool = False, read_only: 
     app.extensions["supplychain_cache"] = {}
     freshness.init_app(app)
 
-    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp, reports_bp, scenarios_bp):
+    for bp in (api_bp, openapi_bp, pages_bp, sites_bp, route_bp, review_bp, reports_bp, scenarios_bp, basemap_bp):
         app.register_blueprint(bp)
     errors.register(app)
     i18n.init_app(app)

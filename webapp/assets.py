@@ -57,6 +57,8 @@ ASSETS: dict[str, Asset] = {
     "featuregroupsubgroupjs": Asset("leaflet.featuregroup.subgroup", "dist/leaflet.featuregroup.subgroup.js"),
     # Not Folium's: the map pages' PNG export (static/export.js) draws the map's DOM into a canvas with it.
     "html_to_image": Asset("html-to-image", "dist/html-to-image.js"),
+    # The offline basemap's renderer: vector tiles drawn on canvas, labels placed without collisions.
+    "protomaps_leaflet": Asset("protomaps-leaflet", "dist/protomaps-leaflet.js"),
 }
 
 #: Resources folium.Map lists by default that no page uses (Bootstrap, Font Awesome, awesome-markers:
@@ -66,7 +68,7 @@ DROPPED = frozenset({
     "awesome_markers_font_css", "awesome_rotate_css",
 })
 
-#: Licences copied next to the files (the packages are MIT / BSD-2-Clause and ask for it).
+#: Licences copied next to the files (the packages are MIT / BSD-2-Clause / BSD-3-Clause and ask for it).
 LICENCE_NAMES = ("LICENSE", "LICENSE.txt", "LICENSE.md")
 
 

@@ -41,3 +41,20 @@ def cached_map(key, build: Callable[[], folium.Map]) -> maps.MapParts:
                     store.pop(next(iter(store)))
                 store[key] = parts
     return parts
+
+
+def planning_map(ws, page: str) -> maps.MapParts:
+    """The planners' map (/sites, /scenarios): opened on the road network, where road distances are exact,
+    with the entities (no uncertainty circles) and the route; cached per page."""
+
+    def build() -> folium.Map:
+        bounds = None
+        if ws.network is not None:
+            w, s, e, n = ws.network.meta["bbox"]
+            bounds = [[s, w], [n, e]]
+        m = maps.base_map(ws, bounds=bounds)
+        maps.add_entities(m, ws.entities, uncertainty=False)
+        maps.add_route(m, ws)
+        return maps.finish(m, info={"page": page}, collapsed=True)
+
+    return cached_map(f"{page}-page", build)

@@ -121,6 +121,18 @@ PATHS = {
                                      params=[_q("radius_km", "radius in km", NUM), SCENARIO])},
     "/api/network.geojson": {"get": _op("the road network as lines (404 when none is loaded)", media=GEOJSON)},
     "/api/boundary.geojson": {"get": _op("the 吴中区 boundary", media=GEOJSON)},
+    "/api/basemap": {"get": _op(
+        "TileJSON 3.0.0 of the offline basemap (vector tiles under /basemap/tiles/{z}/{x}/{y}.mvt: 200 gzip MVT, "
+        "204 empty, 404 outside its zooms or bounds), with the layers' sources and coverage beside it; 404 when "
+        "the data dir has no network and no boundary", ok_schema={
+            "type": "object", "required": ["tilejson", "tiles", "bounds", "minzoom", "maxzoom", "attribution",
+                                           "vector_layers", "sources", "coverage"],
+            "properties": {"tilejson": {"type": "string", "enum": ["3.0.0"]},
+                           "tiles": {"type": "array", "items": STR, "minItems": 1},
+                           "bounds": {"type": "array", "items": NUM, "minItems": 4, "maxItems": 4},
+                           "minzoom": {"type": "integer"}, "maxzoom": {"type": "integer"}, "attribution": STR,
+                           "vector_layers": {"type": "array", "items": ANY_JSON}, "sources": ANY_JSON,
+                           "coverage": ANY_JSON}})},
     "/api/sites/criteria": {"get": _op("site criteria, default weights, BOM choices and limits")},
     "/api/sites/gaps": {"get": _op("补链 chain gaps: per component category, the makers lacking it within the radius "
                                    "and the best sites for one new supplier of it", params=GAPS_PARAMS + [SCENARIO])},

@@ -11,13 +11,13 @@ import json
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from supplychain import maps, registry, scenario as sc, scenariocompare, scenariostore, taxonomy
+from supplychain import registry, scenario as sc, scenariocompare, scenariostore, taxonomy
 from supplychain.errors import InputError
 from supplychain.messages import _
 
 from .api import arg, parse_bool, workspace
 from .body import json_body
-from .mapview import cached_map
+from .mapview import planning_map
 from .pages import entity_choice
 
 bp = Blueprint("scenarios", __name__)
@@ -113,17 +113,7 @@ def scenarios_page():
     if ws.scenario is not None:
         raise InputError("scenario", _("The page shows every scenario: open /scenarios without ?scenario="))
 
-    def build():
-        bounds = None
-        if ws.network is not None:
-            w, s, e, n = ws.network.meta["bbox"]
-            bounds = [[s, w], [n, e]]
-        m = maps.base_map(ws, bounds=bounds)
-        maps.add_entities(m, ws.entities, uncertainty=False)
-        maps.add_route(m, ws)
-        return maps.finish(m, info={"page": "scenarios"}, collapsed=True)
-
-    parts = cached_map("scenarios-page", build)
+    parts = planning_map(ws, "scenarios")
     entities = sorted((entity_choice(e) for e in ws.entities), key=lambda e: (e["kind"], e["zh"]))
     page = {
         "entities": entities,

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from supplychain import gaps, maps, siteio, siteopt, siting, taxonomy
+from supplychain import gaps, siteio, siteopt, siting, taxonomy
 from supplychain.errors import InputError, parse_float
 from supplychain.messages import _
 
 from . import security
 from .api import arg, workspace
 from .body import json_body
-from .mapview import cached_map
+from .mapview import planning_map
 from .pages import entity_choice
 
 bp = Blueprint("sites", __name__)
@@ -143,17 +143,7 @@ def optimize_download(fmt: str):
 def sites_page():
     ws = workspace()
 
-    def build():
-        bounds = None
-        if ws.network is not None:  # road distances are exact there: open on it
-            w, s, e, n = ws.network.meta["bbox"]
-            bounds = [[s, w], [n, e]]
-        m = maps.base_map(ws, bounds=bounds)
-        maps.add_entities(m, ws.entities, uncertainty=False)
-        maps.add_route(m, ws)
-        return maps.finish(m, info={"page": "sites"}, collapsed=True)
-
-    parts = cached_map("sites-page", build)
+    parts = planning_map(ws, "sites")
     entities = sorted((entity_choice(e) for e in ws.located), key=lambda e: (e["kind"] != "park", e["kind"], e["zh"]))
     page = {
         "criteria": _criteria(),

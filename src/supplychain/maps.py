@@ -3,9 +3,9 @@
 The pages embed these maps; their JavaScript reaches the Leaflet objects through ``window.SC_MAP``
 (see :class:`PageHook`). Choices that matter to users:
 
-- No tile server is needed: the OSM road network (loaded asynchronously from a URL, so the HTML stays small)
-  is the base layer; online tile services (:mod:`supplychain.tilesources`) are options that are off until the
-  user picks one.
+- No tile server is needed: the base layer is the data dir's own offline basemap (:mod:`supplychain.basemapview`);
+  the road network as plain lines is an overlay (off); online tile services (:mod:`supplychain.tilesources`) are
+  base-layer options that are off until the user picks one.
 - Entities whose location is only known to a town or district never look exact: a hollow dashed marker plus
   a translucent circle of their disc region (:mod:`supplychain.uncertainty`; a district polygon region is the
   district boundary already drawn).
@@ -27,7 +27,7 @@ from folium.elements import JSCSSMixin
 from folium.plugins import FeatureGroupSubGroup, MarkerCluster
 from folium.template import Template
 
-from . import display, measure, taxonomy, tilesources
+from . import basemapview, display, measure, taxonomy, tilesources
 from .messages import _
 from .registry import Entity
 
@@ -75,7 +75,7 @@ class _Script(folium.MacroElement):
 
 
 class AsyncGeoJson(folium.MacroElement):
-    """Fill a FeatureGroup with GeoJSON fetched from ``url`` after the page loads (a 404 leaves it empty).
+    """Fill a FeatureGroup with GeoJSON fetched from ``url`` when it is first shown (a 404 leaves it empty).
 
     ``style_js`` is a JavaScript function ``feature -> Leaflet path options``. Lines are drawn on a canvas
     and are not interactive, so map clicks pass through them.
@@ -85,6 +85,8 @@ class AsyncGeoJson(folium.MacroElement):
         {% macro script(this, kwargs) %}
         (function(group) {
             var style = {{ this.style_js }};
+            // Fetched when the group is first shown (an overlay that starts off costs nothing until then).
+            group.once("add", function() {
             fetch({{ this.url|tojson }}, {headers: {"Accept": "application/geo+json, application/json"}})
               .then(function(r) { return r.ok ? r.json() : null; })
               .then(function(data) {
@@ -96,6 +98,7 @@ class AsyncGeoJson(folium.MacroElement):
                   group.fire("sc:loaded", {layer: layer, data: data});
               })
               .catch(function(err) { console.warn("could not load", {{ this.url|tojson }}, err); });
+            });
         })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
@@ -316,7 +319,8 @@ def bounds_of(ws, include_boundary: bool = True) -> list[list[float]] | None:
 
 
 def base_map(ws, *, network_url: str | None = "/api/network.geojson",
-             boundary_url: str | None = "/api/boundary.geojson", bounds=None) -> folium.Map:
+             boundary_url: str | None = "/api/boundary.geojson", bounds=None,
+             basemap_url: str | None = "/api/basemap") -> folium.Map:
     """An empty map of the study area: road network and 吴中 boundary (both fetched), OSM tiles off.
 
     Parameters
@@ -325,6 +329,8 @@ def base_map(ws, *, network_url: str | None = "/api/network.geojson",
         The workspace (for the extent and whether a network exists).
     network_url, boundary_url
         Where the page fetches the road network and boundary GeoJSON; ``None`` leaves the layer out.
+    basemap_url
+        The offline basemap's TileJSON (:mod:`supplychain.basemapview`); ``None`` leaves it out (no server).
     bounds
         [[south, west], [north, east]] to show first (default: everything in the workspace).
     """
@@ -332,10 +338,12 @@ def base_map(ws, *, network_url: str | None = "/api/network.geojson",
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=11, tiles=None, control_scale=True)
     m.options.update(maxZoom=19, minZoom=5)
     m._sc_layers = {}  # key -> folium element, published through PageHook
+    if basemap_url:
+        basemapview.add_basemap(m, basemap_url)  # the default base layer: the data dir's own vector tiles
     # Online tile services: options in the layer control, off by default, built by static/datum.js.
     m.add_child(_Script(f"map.scTiles = {js_json(tilesources.page_config(tilesources.configured(ws.data_dir)))};"))
     if network_url and ws.network is not None:
-        roads = folium.FeatureGroup(name=_("Road network (OSM)"), show=True)
+        roads = folium.FeatureGroup(name=_("Road network (OSM)"), show=False)  # the basemap draws them
         roads.add_child(AsyncGeoJson(network_url, _road_style_js(), to_back=True))
         roads.add_to(m)
         m._sc_layers["roads"] = roads

@@ -3,26 +3,23 @@
 Pure combinatorics over a sparse 0/1 coverage matrix (demand items x candidate sites); the geography (which
 site covers which maker within the radius by road) is built by :mod:`supplychain.siteopt` with the engine.
 
-Two ways to solve it, combined by :func:`solve`:
+:func:`solve` proceeds, each step chosen by measurement on the product's geographic instances and on generated
+instances of the published benchmark families' shapes (``benchmarks/bench_mclp.py``):
 
-* ``exact``: the textbook MILP (Church & ReVelle 1974) solved by HiGHS through ``scipy.optimize.milp``::
+1. exact reductions (:mod:`supplychain.mclp_reduce`): items merged by identical cover sets, identical and
+   dominated candidates dropped — uniform customers around 100 candidates collapse from 10^5 rows to a few
+   thousand;
+2. an incumbent: greedy by marginal gain, then best-improvement 1-swaps (:mod:`supplychain.mclp_search`),
+   restarted from the LP relaxation's largest ``x``;
+3. a bound: the LP relaxation (HiGHS dual simplex, presolve off), whose duals give Lagrangian multipliers; the
+   bound used is the Lagrangian value recomputed from them, valid whatever the LP's accuracy. When the
+   incumbent reaches it (rounded down when every weight is whole) it is proven optimal;
+4. otherwise reduced-cost fixing with the same multipliers (candidates that cannot be open, or closed, in any
+   better answer), the exact reductions again on what is left, and the MIP by HiGHS
+   (:mod:`supplychain.mclp_highs`) started from the incumbent; with whole weights HiGHS stops at an absolute
+   gap below 1, which proves optimality.
 
-      max  sum_i w_i y_i
-      s.t. y_i <= sum_j a_ij x_j      (item i counts only if an open site covers it)
-           sum_j x_j <= k
-           x_j in {0, 1},  0 <= y_i <= 1
-
-  ``y`` may stay continuous: for integral ``x`` the best ``y`` is integral. HiGHS reports its own relative
-  gap (``mip_gap``); 0 means proven optimal.
-* ``heuristic``: greedy by marginal gain, then best-improvement swaps (one open site out, one closed site in)
-  until none improves, started twice (from greedy and from the LP relaxation's largest ``x``). Its gap is
-  measured against the LP relaxation bound of the same MILP; when the heuristic reaches that bound (rounded
-  down when every weight is a whole number), the answer is proven optimal without branching.
-
-Before either, exact reductions shrink the instance: items nobody can cover are dropped, identical items and
-identical candidates merged, and candidates whose items are a strict subset of another's dropped (dominance).
-On the geographic instances of this product (many grid points reach the same makers) that removes most
-columns, and HiGHS's presolve is switched off because it cost more than it saved (measured 2–5x).
+``method="exact"`` always runs the MIP (on the exactly reduced instance, no fixing); ``"heuristic"`` never.
 """
 
 from __future__ import annotations
@@ -33,8 +30,11 @@ from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 
+from . import mclp_highs
+from .mclp_reduce import (DOMINANCE_MAX_CELLS, DOMINANCE_MAX_COLUMNS, Reduced, fixings, lagrangian,  # noqa: F401
+                          reduce_instance)
+from .mclp_search import covered_weight, greedy, swap_search  # noqa: F401  (public here)
 from .messages import _
 
 Progress = Callable[[str], None]
@@ -43,11 +43,12 @@ Progress = Callable[[str], None]
 EXACT_MAX_NNZ = 2_000_000
 #: ... and at most this many distinct candidate columns.
 EXACT_MAX_CANDIDATES = 12_000
-#: Dominance tests compare every pair of columns: only up to this many columns / matrix cells.
-DOMINANCE_MAX_COLUMNS = 15_000
-DOMINANCE_MAX_CELLS = 30_000_000
-#: Relative gap at which HiGHS may stop and call the answer optimal.
-DEFAULT_MIP_REL_GAP = 1e-6
+#: Relative gap at which HiGHS may stop and call the answer optimal (0: only a proven optimum; with whole
+#: weights HiGHS also stops at an absolute gap below 1, which proves the optimum).
+DEFAULT_MIP_REL_GAP = 0.0
+#: HiGHS's presolve on the MIP only from this many cover pairs: on an SJC-like MIP (277 x 423) presolve on took
+#: 34 s against 25 s off (measured); above this size it is HiGHS's default, not yet measured either way.
+MIP_PRESOLVE_MIN_NNZ = 200_000
 
 
 @dataclass
@@ -88,197 +89,65 @@ def _say(progress: Progress | None, msg: str) -> None:
         progress(msg)
 
 
-def _merge_identical_columns(cover: sp.csc_matrix) -> tuple[sp.csc_matrix, np.ndarray]:
-    """Keep one representative of each set of candidates that cover exactly the same items.
-
-    Returns the reduced matrix and, per reduced column, the original column index (the first of its group).
-    """
-    cover = cover.tocsc()
-    cover.sort_indices()
-    seen: dict[bytes, int] = {}
-    keep = []
-    for j in range(cover.shape[1]):
-        key = cover.indices[cover.indptr[j]:cover.indptr[j + 1]].tobytes()
-        if key not in seen:
-            seen[key] = j
-            keep.append(j)
-    keep_arr = np.asarray(keep, dtype=np.int64)
-    return cover[:, keep_arr], keep_arr
+def _integral(w: np.ndarray) -> bool:
+    return bool(np.all(w == np.round(w)))
 
 
-def _merge_identical_rows(cover: sp.csr_matrix, weights: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Merge items covered by exactly the same candidates, summing their weights (an exact reduction)."""
-    cover = cover.tocsr()
-    cover.sort_indices()
-    groups: dict[bytes, int] = {}
-    first, merged = [], []
-    for i in range(cover.shape[0]):
-        key = cover.indices[cover.indptr[i]:cover.indptr[i + 1]].tobytes()
-        g = groups.get(key)
-        if g is None:
-            groups[key] = len(first)
-            first.append(i)
-            merged.append(float(weights[i]))
-        else:
-            merged[g] += float(weights[i])
-    return cover[np.asarray(first, dtype=np.int64)], np.asarray(merged)
-
-
-def covered_weight(cover: sp.spmatrix, weights: np.ndarray, chosen) -> float:
-    """Weight of the items covered by at least one of ``chosen`` (independent of any solver)."""
-    chosen = list(chosen)
-    if not chosen:
-        return 0.0
-    hit = np.asarray(cover.tocsc()[:, chosen].sum(axis=1)).ravel() > 0
-    return float(np.asarray(weights, float)[hit].sum())
-
-
-def _milp(cover: sp.csc_matrix, weights: np.ndarray, k: int, integral: bool, time_limit_s: float | None,
-          mip_rel_gap: float):
-    """Solve the MCLP MILP (or its LP relaxation) with HiGHS; returns scipy's OptimizeResult."""
-    n_items, n_cand = cover.shape
-    c = np.concatenate([np.zeros(n_cand), -np.asarray(weights, float)])
-    link = sp.hstack([-cover.astype(float), sp.identity(n_items, format="csc")], format="csr")
-    budget = sp.csr_matrix(np.concatenate([np.ones(n_cand), np.zeros(n_items)])[None, :])
-    constraints = [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(budget, 0.0, float(k))]
-    integrality = np.concatenate([np.ones(n_cand) if integral else np.zeros(n_cand), np.zeros(n_items)])
-    # Presolve off: on these covering models HiGHS's presolve costs more than it saves (measured 2-5x).
-    options: dict = {"disp": False, "presolve": False}
-    if time_limit_s is not None:
-        options["time_limit"] = float(time_limit_s)
-    if integral:
-        options["mip_rel_gap"] = float(mip_rel_gap)
-    return milp(c, constraints=constraints, integrality=integrality, bounds=Bounds(0.0, 1.0), options=options)
-
-
-def _lp(cover: sp.csc_matrix, weights: np.ndarray, k: int, time_limit_s: float | None):
-    """LP relaxation: (optimal value, x values) or (None, None) when HiGHS did not finish."""
-    res = _milp(cover, weights, k, integral=False, time_limit_s=time_limit_s, mip_rel_gap=0.0)
-    if res.status != 0 or res.x is None:
-        return None, None
-    return float(-res.fun), res.x[:cover.shape[1]]
-
-
-def greedy(cover: sp.csc_matrix, weights: np.ndarray, k: int, start: list[int] | None = None) -> list[int]:
-    """Pick sites one at a time by largest marginal covered weight (ties: lowest index)."""
-    cover = cover.tocsc()
-    cover_t = cover.T.tocsr()
-    chosen = list(start or [])
-    uncovered = np.ones(cover.shape[0], dtype=bool)
-    if chosen:
-        uncovered &= np.asarray(cover[:, chosen].sum(axis=1)).ravel() == 0
-    while len(chosen) < min(k, cover.shape[1]):
-        gain = cover_t @ (weights * uncovered)
-        gain[chosen] = -1.0
-        j = int(np.argmax(gain))
-        chosen.append(j)
-        uncovered[cover.indices[cover.indptr[j]:cover.indptr[j + 1]]] = False
-    return chosen
-
-
-def swap_search(cover: sp.csc_matrix, weights: np.ndarray, chosen: list[int], max_passes: int = 500,
-                progress: Progress | None = None) -> tuple[list[int], int]:
-    """Best-improvement 1-swap local search.
-
-    For open site ``s`` and closed site ``c``, the change in covered weight is
-    ``gain(c) + sum(w of items covered only by s and also by c) - loss(s)``, where ``gain(c)`` is the weight
-    of uncovered items ``c`` covers and ``loss(s)`` the weight of items only ``s`` covers: one sparse
-    product per open site per pass.
-
-    Returns the improved selection and the number of swaps made.
-    """
-    cover = cover.tocsc()
-    cover_t = cover.T.tocsr()
-    chosen = list(chosen)
-    swaps = 0
-    tol = 1e-9 * max(1.0, float(weights.sum()))
-    for _pass in range(max_passes):
-        count = np.asarray(cover[:, chosen].sum(axis=1)).ravel()
-        gain = cover_t @ (weights * (count == 0))
-        is_open = np.zeros(cover.shape[1], dtype=bool)
-        is_open[chosen] = True
-        best = (tol, None, None)
-        for pos, s in enumerate(chosen):
-            col = cover.indices[cover.indptr[s]:cover.indptr[s + 1]]
-            only = np.zeros(cover.shape[0])
-            sole = col[count[col] == 1]
-            only[sole] = weights[sole]
-            delta = gain + cover_t @ only - float(only.sum())
-            delta[is_open] = -np.inf
-            c = int(np.argmax(delta))
-            if delta[c] > best[0]:
-                best = (float(delta[c]), pos, c)
-        if best[1] is None:
-            break
-        chosen[best[1]] = best[2]
-        swaps += 1
-        _say(progress, f"swap {swaps}: +{best[0]:g} covered weight")
-    return chosen, swaps
+def _threshold(incumbent: float, integral: bool, scale: float) -> float:
+    """Any answer better than ``incumbent`` is worth at least this much."""
+    return incumbent + 1.0 - 1e-6 if integral else incumbent + 1e-9 * max(1.0, scale)
 
 
 @dataclass
-class Reduced:
-    """An MCLP instance after exact reductions; ``col_of[j]`` is the original column of reduced column j."""
+class _Search:
+    """The solver's running state on the reduced instance."""
 
-    cover: sp.csc_matrix
-    weights: np.ndarray
-    col_of: np.ndarray
-    details: dict
+    red: sp.csc_matrix
+    w: np.ndarray
+    k: int
+    picked: list[int]
+    best: float
+    swaps: int = 0
 
-
-def _dominated(cover: sp.csc_matrix, chunk: int = 512) -> np.ndarray:
-    """Columns whose item set is a strict subset of another column's (never needed in an optimal answer).
-
-    With the budget ``sum x <= k``, a dominated site can always be swapped for its dominator (or dropped)
-    without losing coverage. Pairwise overlaps come from dense float32 products in chunks.
-    """
-    dense = cover.toarray().astype(np.float32)
-    size = dense.sum(axis=0)
-    out = np.zeros(dense.shape[1], dtype=bool)
-    for s in range(0, dense.shape[1], chunk):
-        overlap = dense[:, s:s + chunk].T @ dense
-        own = size[s:s + chunk, None]
-        out[s:s + chunk] = ((overlap >= own - 0.5) & (size[None, :] > own)).any(axis=1)
-    return out
+    def offer(self, sel: list[int]) -> None:
+        val = covered_weight(self.red, self.w, sel)
+        if val > self.best + 1e-9:
+            self.picked, self.best = list(sel), val
 
 
-def reduce_instance(cover: sp.spmatrix, weights: np.ndarray) -> Reduced:
-    """Exact reductions: drop weightless/uncoverable items, merge identical items and candidates, drop
-    dominated candidates (when the instance is small enough to test every pair)."""
-    cover = sp.csc_matrix(cover, dtype=bool).astype(np.int8)
-    n_items, n_cand = cover.shape
-    useful = (weights > 0) & (np.diff(cover.tocsr().indptr) > 0)
-    rows, w = _merge_identical_rows(cover.tocsr()[useful], weights[useful])
-    red, col_of = _merge_identical_columns(rows.tocsc())
-    dominated = 0
-    if 0 < red.shape[1] <= DOMINANCE_MAX_COLUMNS and red.shape[0] * red.shape[1] <= DOMINANCE_MAX_CELLS:
-        drop = _dominated(red)
-        dominated = int(drop.sum())
-        if dominated:
-            keep = np.flatnonzero(~drop)
-            red, col_of = red[:, keep], col_of[keep]
-            rows2, w = _merge_identical_rows(red.tocsr(), w)
-            red = rows2.tocsc()
-    details = {"items": int(n_items), "candidates": int(n_cand), "cover_pairs": int(cover.nnz),
-               "coverable_items": int(useful.sum()), "distinct_items": int(red.shape[0]),
-               "dominated_candidates_dropped": dominated, "reduced_candidates": int(red.shape[1]),
-               "reduced_cover_pairs": int(red.nnz)}
-    return Reduced(red, np.asarray(w, float), np.asarray(col_of, np.int64), details)
+def _incumbent(red, rw, kk, progress) -> _Search:
+    _say(progress, f"greedy + swap search for {kk} sites …")
+    picked, swaps = swap_search(red, rw, greedy(red, rw, kk), progress=progress)
+    return _Search(red, rw, kk, picked, covered_weight(red, rw, picked), swaps)
+
+
+def _restricted(st: _Search, lag, integral: bool, details: dict):
+    """Fix candidates by the Lagrangian bound; the rest as a new reduced instance (or None when nothing is left
+    that could beat the incumbent)."""
+    closed, opened = fixings(lag, st.k, _threshold(st.best, integral, float(st.w.sum())))
+    details["fixed_closed"], details["fixed_open"] = int(closed.sum()), int(opened.sum())
+    if opened.sum() > st.k:
+        return None  # no answer beats the incumbent
+    open_idx = np.flatnonzero(opened)
+    free = np.flatnonzero(~closed & ~opened)
+    k_left = st.k - len(open_idx)
+    taken = np.zeros(st.red.shape[0], bool)
+    if len(open_idx):
+        taken = np.asarray(st.red[:, open_idx].sum(axis=1)).ravel() > 0
+    sub = st.red[:, free].tocsr()[~taken]
+    inst = reduce_instance(sub, st.w[~taken])
+    return open_idx, free, k_left, float(st.w[taken].sum()), inst
+
+
+def _run_mip(red, rw, kk, start, integral, time_limit_s, mip_rel_gap):
+    model = mclp_highs.build(red, rw, kk)
+    presolve = red.nnz >= MIP_PRESOLVE_MIN_NNZ
+    return mclp_highs.solve_mip(model, start, integral, presolve, time_limit_s, mip_rel_gap), presolve
 
 
 def solve(cover: sp.spmatrix, weights, k: int, method: str = "auto", time_limit_s: float | None = 120.0,
           mip_rel_gap: float = DEFAULT_MIP_REL_GAP, progress: Progress | None = None) -> Solution:
     """Choose ``k`` candidate columns of ``cover`` maximising the weight of the rows (items) they cover.
-
-    Steps: exact reductions (:func:`reduce_instance`); greedy + swap; the LP relaxation (bound, and an
-    LP-rounding start for a second swap search); then
-
-    * ``auto``: done when the best heuristic answer reaches the LP bound (rounded down when all weights are
-      whole numbers), which proves it optimal; otherwise the MILP when the reduced instance is at most
-      :data:`EXACT_MAX_NNZ` cover pairs and :data:`EXACT_MAX_CANDIDATES` candidates, else the heuristic
-      answer with its gap to the LP bound;
-    * ``exact``: always the MILP (HiGHS's ``mip_gap`` reported);
-    * ``heuristic``: never the MILP.
 
     Parameters
     ----------
@@ -288,19 +157,22 @@ def solve(cover: sp.spmatrix, weights, k: int, method: str = "auto", time_limit_
         Non-negative weight per item.
     k
         Number of sites to open (1 <= k <= number of candidates).
+    method
+        ``auto`` (proof by bound, else fixing + MIP when the instance is at most :data:`EXACT_MAX_NNZ` cover
+        pairs and :data:`EXACT_MAX_CANDIDATES` candidates), ``exact`` (always the MIP) or ``heuristic``.
     time_limit_s
-        Wall-clock limit for each HiGHS call (the MILP then returns its best answer and HiGHS's gap).
+        Wall-clock limit for each HiGHS call (the MIP then returns its best answer and HiGHS's gap).
     """
     t0 = time.perf_counter()
     weights = np.asarray(weights, dtype=float)
     n_items, n_cand = cover.shape
     if not 1 <= k <= n_cand:
-        raise ValueError(_("k must be between 1 and the number of candidates ({n_cand}), got {k}",
-                           n_cand=n_cand, k=k))
+        raise ValueError(_("k must be between 1 and the number of candidates ({n_cand}), got {k}", n_cand=n_cand, k=k))
     if method not in ("auto", "exact", "heuristic"):
         raise ValueError(_("unknown method {method}", method=repr(method)))
     inst = reduce_instance(cover, weights)
     red, rw, details = inst.cover, inst.weights, inst.details
+    details["reduce_s"] = round(time.perf_counter() - t0, 4)
     _say(progress, f"MCLP: {n_cand:,} candidates x {n_items:,} items ({details['cover_pairs']:,} cover pairs) "
                    f"reduced to {red.shape[1]:,} candidates x {red.shape[0]:,} items "
                    f"({details['dominated_candidates_dropped']:,} dominated candidates dropped)")
@@ -311,48 +183,110 @@ def solve(cover: sp.spmatrix, weights, k: int, method: str = "auto", time_limit_
         picked: list[int] = []
         bound, status, used = 0.0, "optimal", "exact"
         proof = "nothing to cover"
+    elif kk >= red.shape[1]:
+        picked = list(range(red.shape[1]))
+        bound, status, used = float(rw.sum()), "optimal", "exact"
+        proof = "k opens every useful candidate"
     else:
-        _say(progress, f"greedy + swap search for {kk} sites …")
-        picked, swaps = swap_search(red, rw, greedy(red, rw, kk), progress=progress)
-        best = covered_weight(red, rw, picked)
-        _say(progress, f"heuristic: {best:g}; LP relaxation (HiGHS) …")
-        lp, x_lp = _lp(red.astype(float), rw, kk, time_limit_s)
-        if x_lp is not None:
-            start = [int(j) for j in np.argsort(-x_lp, kind="stable")[:kk]]
-            alt, swaps2 = swap_search(red, rw, start, progress=progress)
-            swaps += swaps2
-            alt_w = covered_weight(red, rw, alt)
-            if alt_w > best + 1e-9:
-                picked, best = alt, alt_w
-        details["swaps"] = swaps
-        integral_w = bool(np.all(rw == np.round(rw)))
-        bound = np.inf if lp is None else (np.floor(lp + 1e-6) if integral_w else lp)
-        proven = lp is not None and best >= bound - 1e-7 * max(1.0, bound)
-        small = red.nnz <= EXACT_MAX_NNZ and red.shape[1] <= EXACT_MAX_CANDIDATES
-        run_milp = method == "exact" or (method == "auto" and not proven and small)
-        used, status = "heuristic", "heuristic"
-        if proven:
-            used, status, proof = "exact", "optimal", "the heuristic answer reaches the LP relaxation bound"
-        if run_milp:
-            _say(progress, f"MILP (HiGHS, k={kk}) …")
-            res = _milp(red, rw, kk, integral=True, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
-            details["highs_message"] = str(res.message)
-            details["mip_node_count"] = int(getattr(res, "mip_node_count", 0) or 0)
-            if res.x is not None:
-                x = res.x[:red.shape[1]]
-                sel = [int(j) for j in np.flatnonzero(x > 0.5)]
-                val = covered_weight(red, rw, sel)
-                if val >= best - 1e-9:
-                    picked, best = sel, val
-                mip_gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
-                dual = getattr(res, "mip_dual_bound", None)
-                if dual is not None and np.isfinite(dual):
-                    bound = min(bound, float(-dual))
-                if res.status == 0:
-                    used, status, proof = "exact", "optimal", "HiGHS MILP"
-                elif not proven:
-                    used, status = "exact", "time_limit"
+        picked, bound, status, used, proof, lp, mip_gap = _solve_reduced(red, rw, kk, method, time_limit_s,
+                                                                         mip_rel_gap, details, progress)
+    return _answer(cover, weights, k, inst, picked, bound, status, used, proof, lp, mip_gap, details, t0)
 
+
+def _solve_reduced(red, rw, kk, method, time_limit_s, mip_rel_gap, details, progress):
+    t = time.perf_counter()
+    st = _incumbent(red, rw, kk, progress)
+    details["heuristic_s"] = round(time.perf_counter() - t, 4)
+    integral = _integral(rw)
+    _say(progress, f"heuristic: {st.best:g}; LP relaxation (HiGHS) …")
+    t = time.perf_counter()
+    model = mclp_highs.build(red, rw, kk)
+    lp_res = mclp_highs.solve_lp(model, presolve=False, time_limit_s=time_limit_s)
+    details["lp_s"] = round(time.perf_counter() - t, 4)
+    lp = bound = None
+    lag = None
+    if lp_res is not None:
+        lp = lp_res.objective
+        u = lp_res.duals.copy()
+        single = np.setdiff1d(np.arange(red.shape[0]), model.multi)
+        u[single] = rw[single]  # a single-candidate item's weight moves whole to its candidate
+        lag = lagrangian(red, rw, kk, u)
+        bound = lag.value
+        t = time.perf_counter()
+        before = st.best
+        st.offer(swap_search(red, rw, [int(j) for j in np.argsort(-lp_res.x, kind="stable")[:kk]])[0])
+        st.offer(swap_search(red, rw, [int(j) for j in lag.top])[0])
+        details["lp_restart_gain"] = round(st.best - before, 6)
+        details["heuristic_s"] += round(time.perf_counter() - t, 4)
+    proven = bound is not None and bound < _threshold(st.best, integral, float(rw.sum()))
+    if proven:
+        bound = st.best
+    if bound is None:
+        bound = np.inf
+    used, status, proof, mip_gap = "heuristic", "heuristic", None, None
+    if proven:
+        used, status, proof = "exact", "optimal", "the heuristic answer reaches the Lagrangian (LP) bound"
+    if method == "heuristic" or (proven and method == "auto"):
+        return st.picked, bound, status, used, proof, lp, mip_gap
+    if method == "exact" or lag is None:
+        small = red.nnz <= EXACT_MAX_NNZ and red.shape[1] <= EXACT_MAX_CANDIDATES
+        if method == "auto" and not small:
+            return st.picked, bound, status, used, proof, lp, mip_gap
+        _say(progress, f"MILP (HiGHS, k={kk}) …")
+        t = time.perf_counter()
+        res, pre = _run_mip(red, rw, kk, st.picked, integral, time_limit_s, mip_rel_gap)
+        details.update(mip_s=round(time.perf_counter() - t, 4), mip_presolve=pre, highs_status=res.status,
+                       mip_node_count=res.nodes, mip_model=[int(red.shape[1]), int(red.shape[0]), int(red.nnz)])
+        if res.x is not None:
+            st.offer([int(j) for j in np.flatnonzero(res.x > 0.5)])
+        mip_gap = res.mip_gap
+        if res.dual_bound is not None:
+            bound = min(bound, res.dual_bound)
+        if res.optimal:
+            return st.picked, st.best, "optimal", "exact", "HiGHS MILP", lp, 0.0
+        return st.picked, max(bound, st.best), "time_limit", "exact", None, lp, mip_gap
+    # auto, not proven by the bound: fix by the Lagrangian bound, reduce again, MIP on what is left.
+    t = time.perf_counter()
+    rest = _restricted(st, lag, integral, details)
+    if rest is None:
+        return st.picked, st.best, "optimal", "exact", "reduced-cost fixing leaves no better answer", lp, 0.0
+    open_idx, free, k_left, gained, sub = rest
+    details["restricted_model"] = [int(sub.cover.shape[1]), int(sub.cover.shape[0]), int(sub.cover.nnz)]
+    details["fixing_s"] = round(time.perf_counter() - t, 4)
+    if k_left == 0 or sub.cover.shape[0] == 0 or k_left >= sub.cover.shape[1]:
+        sel = list(open_idx) + [int(free[j]) for j in sub.col_of[:max(k_left, 0)]]
+        st.offer(sel)
+        return st.picked, st.best, "optimal", "exact", "reduced-cost fixing decides every site", lp, 0.0
+    if sub.cover.nnz > EXACT_MAX_NNZ or sub.cover.shape[1] > EXACT_MAX_CANDIDATES:
+        return st.picked, bound, status, used, proof, lp, mip_gap
+    # The incumbent as the MIP's start, when it agrees with the fixings.
+    pos = {int(free[c]): j for j, c in enumerate(sub.col_of)}
+    start = None
+    inc = set(st.picked)
+    if set(open_idx.tolist()) <= inc:
+        others = [j for j in st.picked if j not in set(open_idx.tolist())]
+        if all(j in pos for j in others):
+            start = [pos[j] for j in others]
+    _say(progress, f"MILP (HiGHS) on {sub.cover.shape[1]:,} candidates x {sub.cover.shape[0]:,} items, "
+                   f"k={k_left} …")
+    t = time.perf_counter()
+    res, pre = _run_mip(sub.cover, sub.weights, k_left, start, integral, time_limit_s, mip_rel_gap)
+    details.update(mip_s=round(time.perf_counter() - t, 4), mip_presolve=pre, highs_status=res.status,
+                   mip_node_count=res.nodes)
+    if res.x is not None:
+        sel = [int(free[sub.col_of[j]]) for j in np.flatnonzero(res.x > 0.5)]
+        st.offer(list(open_idx) + sel)
+    if res.optimal:
+        return st.picked, st.best, "optimal", "exact", "HiGHS MILP after reduced-cost fixing", lp, 0.0
+    mip_gap = res.mip_gap
+    if res.dual_bound is not None:
+        bound = min(bound, max(_threshold(st.best, integral, float(rw.sum())), gained + res.dual_bound))
+    return st.picked, max(bound, st.best), "time_limit", "exact", None, lp, mip_gap
+
+
+def _answer(cover, weights, k, inst, picked, bound, status, used, proof, lp, mip_gap, details, t0) -> Solution:
+    red, rw = inst.cover, inst.weights
+    n_cand = cover.shape[1]
     # Report in order of marginal gain; pad to k with sites that add nothing (everything reachable is covered).
     if picked:
         picked = [picked[j] for j in greedy(red[:, picked], rw, len(picked))]

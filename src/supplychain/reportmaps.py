@@ -27,7 +27,7 @@ class Assets:
 
 def base(ws, bounds=None) -> folium.Map:
     """A map of the study area with the road network and the boundary drawn inline."""
-    m = maps.base_map(ws, network_url=None, boundary_url=None, bounds=bounds)
+    m = maps.base_map(ws, network_url=None, boundary_url=None, bounds=bounds, basemap_url=None)
     m.options.update(zoomControl=False, fadeAnimation=False, zoomAnimation=False, markerZoomAnimation=False)
     if ws.network is not None:
         def road_style(f):

@@ -205,8 +205,8 @@ def coverage(ws: Workspace, sites: list[Site], demand: Demand, radius_m: float):
 
 def _solver_text(sol: mclp.Solution) -> str:
     proof = sol.details.get("proof")
-    if sol.status == "optimal" and proof == "HiGHS MILP":
-        return "HiGHS MILP (scipy.optimize.milp): proven optimal"
+    if sol.status == "optimal" and proof and proof.startswith("HiGHS MILP"):
+        return f"{proof} (highspy): proven optimal"
     if sol.status == "optimal":
         return f"greedy + swap search; proven optimal: {proof}"
     if sol.status == "time_limit":

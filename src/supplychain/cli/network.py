@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import network, reach, studyarea
+from .. import basemap, network, reach, studyarea
 from ..messages import N_, _
 from ..store import resolve_data_dir
 from ..workspace import Workspace
@@ -90,7 +90,9 @@ def cmd_import(args) -> int:
     net = network.import_file(data_dir, args.path, progress=progress, limits=limits, engine_name=args.engine,
                               clip=clip, network_type=args.network_type, contract=not args.keep_all_nodes)
     _report(net)
-    _snap_summary(Workspace.open(data_dir))
+    ws = Workspace.open(data_dir)
+    _snap_summary(ws)
+    build_basemap(ws, progress)
     return 0
 
 
@@ -131,8 +133,27 @@ def cmd_fetch(args) -> int:
     progress(f"study area boundary: {area.boundary_source}")
     net = network.fetch(data_dir, area, args.buffer_km, args.overpass_url, progress)
     _report(net)
-    _snap_summary(Workspace.open(data_dir))
+    ws = Workspace.open(data_dir)
+    _snap_summary(ws)
+    build_basemap(ws, progress)
     return 0
+
+
+def build_basemap(ws: Workspace, progress=None) -> None:
+    """Rebuild the offline basemap after the data it is drawn from changed (one line of report).
+
+    A failure is reported and leaves the previous basemap live; the import itself has succeeded.
+    """
+    try:
+        bm = basemap.ensure(ws.data_dir, ws.store, ws.network, ws.study_area, progress)
+    except Exception as exc:  # noqa: BLE001  (the import is done; the web app retries the basemap)
+        print(_("The offline basemap was not rebuilt: {error}", error=f"{type(exc).__name__}: {exc}"))
+        return
+    if bm is not None:
+        c = bm.meta["counts"]
+        print(_("Offline basemap: {tiles} vector tiles (zoom {minz}–{maxz}), {roads} road lines, {labels} labels",
+                tiles=f"{bm.meta['tiles_stored']:,}", minz=bm.meta["minzoom"], maxz=bm.meta["maxzoom"],
+                roads=f"{c['roads']:,}", labels=f"{c['labels']:,}"))
 
 
 def _snap_summary(ws: Workspace) -> None:

@@ -37,6 +37,10 @@ def cmd_import(args) -> int:
         raise ValueError(str(exc)) from None
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(report["kinds"].items()))
     print(_("imported {n} places from {dataset} ({kinds})", n=report["stored"], dataset=report["dataset"], kinds=kinds))
+    from ..workspace import Workspace
+    from .network import build_basemap
+
+    build_basemap(Workspace.open(store.data_dir))  # its labels come from the places
     return 0
 
 

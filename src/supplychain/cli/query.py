@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .. import display, reach, taxonomy
-from ..workspace import Workspace
 from ..messages import _
 from .common import add_scenario, open_workspace, add_data_dir, add_format, print_json, table
 

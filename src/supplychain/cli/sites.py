@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .. import gaps, siteio, siteopt, siting
 from ..errors import InputError
-from ..workspace import Workspace
 from ..messages import N_, _
 from .common import add_scenario, open_workspace, Progress, add_data_dir, add_format, print_json, table
 

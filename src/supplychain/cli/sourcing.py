@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from .. import display, sourcing, tabular, taxonomy
-from ..workspace import Workspace
 from ..messages import _, zh
 from .common import add_scenario, open_workspace, add_data_dir, add_format, print_json, table
 
