@@ -89,6 +89,9 @@ _SCRIPT = """
         ctl.onAdd = function() {
             var div = L.DomUtil.create("div", "sc-basemap-note");
             div.textContent = cov.note;  // text, never HTML
+            div.title = cov.note;
+            // On phones the note is cut to two lines; a tap shows it whole (and hides it again).
+            div.addEventListener("click", function() { div.classList.toggle("open"); });
             L.DomEvent.disableClickPropagation(div);
             return div;
         };
