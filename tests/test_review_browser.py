@@ -34,7 +34,7 @@ def test_drag_a_marker_and_confirm_categories(page, review_url):
     page.wait_for_function("window.SC_REVIEW.marker() !== null")
     # drag the marker 120 px right and 60 px down
     icon = page.locator(".leaflet-marker-icon.leaflet-marker-draggable")
-    box = icon.bounding_box()
+    box = _settled_box(page, icon)
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 4
     page.mouse.move(x, y)
     page.mouse.down()
@@ -68,3 +68,17 @@ def _store(url):
     from supplychain.store import Store
 
     return Store(url.data_dir)
+
+
+def _settled_box(page, locator, tries: int = 40):
+    """The element's box once the map has stopped moving (the row click pans and zooms the map; a drag that starts
+    while the basemap is still animating lands on the wrong pixel)."""
+    page.wait_for_function("!SC_MAP.map._animatingZoom && !SC_MAP.map._panAnim?._inProgress")
+    prev = locator.bounding_box()
+    for _ in range(tries):
+        page.wait_for_timeout(150)
+        box = locator.bounding_box()
+        if box == prev:
+            return box
+        prev = box
+    return prev
